@@ -1,0 +1,66 @@
+# The two commands of a new user: `make demo` and `make test`. Everything else serves them.
+PYTHON_VERSION := $(shell python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAGE := $(CURDIR)/build/ansible_collections/opsforge/delivery
+COLLECTIONS := $(CURDIR)/build/collections
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_FORCE_COLOR ?= 0
+ANSIBLE_TEST := cd $(STAGE) && $(BIN)/ansible-test
+
+.PHONY: demo test venv stage build install units sanity lint integration sandbox-start sandbox-stop clean
+
+## demo: set everything up, run playbooks/demo.yml against the sandbox twice (the second run changes nothing)
+demo: install
+	@tools/sandbox.sh start
+	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_demo.sh; status=$$?; tools/sandbox.sh stop; exit $$status
+
+## test: the whole suite: unit tests, sanity, lint, integration
+test: units sanity lint integration
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python tools/install_pip_bootstrap.py
+	touch $@
+
+stage: venv
+	@tools/stage_collection.sh >/dev/null
+
+## build/install: the collection tarball, installed into an empty collections path
+build: stage
+	rm -rf build/dist && mkdir -p build/dist
+	cd $(STAGE) && $(BIN)/ansible-galaxy collection build --force --output-path $(CURDIR)/build/dist
+
+install: build
+	rm -rf $(COLLECTIONS)
+	$(BIN)/ansible-galaxy collection install --force -p $(COLLECTIONS) build/dist/opsforge-delivery-*.tar.gz
+
+units: stage
+	cd $(STAGE) && $(BIN)/python -m pytest -q tests/unit
+
+sanity: stage
+	$(ANSIBLE_TEST) sanity --venv --python $(PYTHON_VERSION) --color no
+
+lint: stage
+	cd $(STAGE) && $(BIN)/ansible-lint --profile production --nocolor
+	cd $(STAGE) && $(BIN)/antsibull-changelog lint
+
+integration: stage
+	@tools/sandbox.sh start
+	@cp tests/integration/integration_config.yml $(STAGE)/tests/integration/; \
+	$(ANSIBLE_TEST) integration --venv --python $(PYTHON_VERSION) --color no; status=$$?; \
+	tools/sandbox.sh stop; exit $$status
+
+sandbox-start: venv
+	tools/sandbox.sh start
+
+sandbox-stop:
+	tools/sandbox.sh stop
+
+clean:
+	tools/sandbox.sh stop || true
+	rm -rf build tests/output tests/integration/integration_config.yml

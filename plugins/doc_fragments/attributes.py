@@ -1,0 +1,38 @@
+# -*- coding: utf-8 -*-
+# Copyright: opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+    """Attributes every module of the collection has, and the action group of each service."""
+
+    DOCUMENTATION = r"""
+options: {}
+attributes:
+  check_mode:
+    description: Can run in check mode and return the changed status, the diff and the predicted
+      result without modifying the server; no write request of any kind is sent.
+    support: full
+  diff_mode:
+    description: With C(--diff), returns the resource before and after the change (text resources
+      as text, so that a unified diff is shown); secrets are never included.
+    support: full
+  platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
+    platforms: all
+"""
+
+    RUNDECK_GROUP = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/opsforge.delivery.rundeck) or C(group/opsforge.delivery.all) in
+      C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - opsforge.delivery.rundeck
+      - opsforge.delivery.all
+"""

@@ -1,0 +1,51 @@
+# -*- coding: utf-8 -*-
+# Copyright: opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+    """Connection options every service shares: TLS, timeouts and retries."""
+
+    DOCUMENTATION = r"""
+options:
+  validate_certs:
+    description:
+      - Whether to verify the server's TLS certificate.
+      - Set it to V(false) only for a test server whose certificate cannot be verified; prefer
+        O(ca_path).
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM file of CA certificates to verify the server's certificate with, instead of the
+        system's trust store.
+    type: path
+  client_cert:
+    description:
+      - A PEM file with the client certificate to present, for servers that require one.
+      - May also contain the private key; otherwise set O(client_key).
+    type: path
+  client_key:
+    description:
+      - A PEM file with the private key of O(client_cert).
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for the server to connect and to answer each request.
+    type: float
+    default: 30
+  retries:
+    description:
+      - How many times to retry a request that got no answer, or an answer of 429, 502, 503 or
+        504, with a growing pause between tries that honours the server's C(Retry-After).
+      - Only requests that are safe to repeat (GET, PUT, DELETE) are retried after they may have
+        reached the server; a POST is retried only when the connection could not be made.
+      - V(0) turns retries off.
+    type: int
+    default: 3
+requirements:
+  - requests
+  - PyYAML
+"""

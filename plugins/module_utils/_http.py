@@ -1,0 +1,271 @@
+# -*- coding: utf-8 -*-
+# Copyright: opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""HTTP transport shared by every service client.
+
+This file is for internal use by the opsforge.delivery collection only. It can change at any
+time; nothing outside the collection may rely on it.
+
+One ``requests.Session`` per run: authentication headers, TLS settings, timeouts, bounded
+retries of idempotent requests, JSON decoding with a clear error, and ``ApiError`` carrying the
+status, the method, the URL with any credential removed and the server's own message.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+
+try:
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+except ImportError:  # pragma: no cover - Python 2 is not supported
+    pass
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import ReadTimeoutError
+    from urllib3.util.retry import Retry
+except ImportError:
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    HAS_REQUESTS = False
+else:
+    HAS_REQUESTS = True
+
+
+#: Methods that may be sent twice without doing the work twice.
+IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
+#: Answers that mean "try again later" rather than "this request is wrong".
+RETRY_STATUSES = frozenset([429, 502, 503, 504])
+#: A server asking for a longer pause than this would hang the play; the wait is capped.
+MAX_RETRY_AFTER_SECONDS = 120
+#: Query parameters that carry credentials; their values never leave this module.
+SECRET_QUERY_PARAMETERS = frozenset(["authtoken", "token", "access_token", "apikey", "api_key", "password", "key"])
+REDACTED = "********"
+
+
+class ApiError(Exception):
+    """A request to a service failed; the message is fit to show to a person.
+
+    ``status`` is None when no HTTP answer arrived (connection refused, timeout, TLS failure).
+    """
+
+    def __init__(self, service, action, method, url, status=None, message="", details=None):
+        self.service = service
+        self.action = action
+        self.method = method
+        self.url = redact_url(url) if url else url
+        self.status = status
+        self.message = message
+        self.details = details
+        super(ApiError, self).__init__(self._describe())
+
+    def _describe(self):
+        where = "%s %s" % (self.method, self.url) if self.method else self.url
+        answer = "HTTP %s" % self.status if self.status is not None else "no HTTP answer"
+        text = "%s: could not %s (%s): %s" % (self.service, self.action, where, answer)
+        if self.message:
+            text += ": %s" % self.message
+        return text
+
+    def to_result(self):
+        """Keyword arguments for ``fail_json`` / fields for a lookup error."""
+        result = dict(msg=str(self), status=self.status, method=self.method, url=self.url)
+        if self.details is not None:
+            result["details"] = self.details
+        return result
+
+
+def redact_url(url):
+    """Remove user info and credential query parameters from a URL."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, REDACTED if k.lower() in SECRET_QUERY_PARAMETERS else v) for k, v in pairs], safe="*")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def excerpt(text, limit=200):
+    """The first ``limit`` characters of a body, on one line, for an error message."""
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[:limit] + "..."
+
+
+if HAS_REQUESTS:
+
+    class BoundedRetry(Retry):
+        """urllib3's Retry, with the server's Retry-After capped so one answer cannot hang a play."""
+
+        def get_retry_after(self, response):
+            seconds = super(BoundedRetry, self).get_retry_after(response)
+            if seconds is None:
+                return None
+            return min(seconds, MAX_RETRY_AFTER_SECONDS)
+
+
+def build_retry(retries, backoff_factor=0.5):
+    """Retry policy: idempotent methods on 429/502/503/504 and on errors before the request was sent.
+
+    A POST is retried only on connection errors, which happen before anything reached the
+    server; a read error or an error status after a POST is final, so a write is never applied
+    twice.
+    """
+    return BoundedRetry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        other=0,
+        redirect=0,
+        allowed_methods=IDEMPOTENT_METHODS,
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=backoff_factor,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        raise_on_redirect=False,
+    )
+
+
+class HttpClient(object):
+    """One session to one service.
+
+    ``error_parser(response)`` turns an error response into ``(message, details)`` in the
+    service's own words. ``headers`` are sent with every request (authentication among them).
+    """
+
+    def __init__(self, service, base_url, headers=None, auth=None, validate_certs=True, ca_path=None,
+                 client_cert=None, client_key=None, timeout=30, retries=3, error_parser=None, backoff_factor=0.5):
+        self.service = service
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.error_parser = error_parser or default_error_message
+        self.request_count = 0
+        self.session = requests.Session()
+        self.session.trust_env = True
+        self.session.headers.update({"Accept": "application/json", "User-Agent": "opsforge.delivery"})
+        self.session.headers.update(headers or {})
+        self.session.auth = auth
+        if validate_certs and ca_path:
+            self.session.verify = ca_path
+        else:
+            self.session.verify = bool(validate_certs)
+        if client_cert and client_key:
+            self.session.cert = (client_cert, client_key)
+        elif client_cert:
+            self.session.cert = client_cert
+        adapter = HTTPAdapter(max_retries=build_retry(retries, backoff_factor))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def url(self, path):
+        return "%s/%s" % (self.base_url, path.lstrip("/"))
+
+    def request(self, method, path, action, expected=(200,), missing_ok=False, **kwargs):
+        """Send one request; return the response, or None for a 404 when ``missing_ok``.
+
+        Any other status outside ``expected`` raises ApiError with the server's message.
+        Redirects are not followed: a redirect to another host would carry the credential
+        headers along, so it is reported instead.
+        """
+        url = self.url(path)
+        kwargs.setdefault("timeout", self.timeout)
+        try:
+            response = self.session.request(method, url, allow_redirects=False, **kwargs)
+        except requests.exceptions.RequestException as exc:
+            self.request_count += 1 + _retries_in(exc)
+            raise ApiError(self.service, action, method, url, message=describe_transport_error(exc, self.timeout))
+        self.request_count += 1 + _retries_in(response)
+        if response.status_code in expected:
+            return response
+        if response.status_code == 404 and missing_ok:
+            return None
+        if 300 <= response.status_code < 400:
+            location = response.headers.get("Location", "")
+            raise ApiError(self.service, action, method, url, response.status_code,
+                           "the server redirected to %s; set url to the address the server redirects to"
+                           % redact_url(location))
+        message, details = self.error_parser(response)
+        raise ApiError(self.service, action, method, url, response.status_code, message, details)
+
+    def close(self):
+        self.session.close()
+
+
+def decode_json(response, service, action):
+    """The JSON body of a successful response, or ApiError saying what arrived instead."""
+    request = response.request
+    content_type = response.headers.get("Content-Type", "")
+    try:
+        return response.json()
+    except ValueError as exc:
+        if "json" in content_type.lower():
+            problem = "the response body is not valid JSON (%s; %d bytes received): %s" % (
+                exc, len(response.content), excerpt(response.text))
+        else:
+            problem = "expected a JSON response but got %s (%d bytes): %s" % (
+                content_type or "no content type", len(response.content), excerpt(response.text))
+        raise ApiError(service, action, request.method, request.url, response.status_code,
+                       problem + "; a proxy or load balancer may be answering instead of the service")
+
+
+def default_error_message(response):
+    """The body's ``message`` if it is JSON with one, else an excerpt of the body."""
+    try:
+        body = response.json()
+    except ValueError:
+        return describe_non_json(response), None
+    if isinstance(body, dict) and body.get("message"):
+        return str(body["message"]), None
+    return excerpt(json.dumps(body)), None
+
+
+def describe_non_json(response):
+    content_type = response.headers.get("Content-Type", "no content type")
+    if not response.content:
+        return "empty response body (%s)" % content_type
+    return "the response is not JSON (%s): %s" % (content_type, excerpt(response.text))
+
+
+def describe_transport_error(exc, timeout):
+    """A person-readable reason for a request that got no HTTP answer."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return ("TLS verification failed (%s); set ca_path to the CA bundle that signed the server's "
+                "certificate, or validate_certs to false for a test server" % _root_cause(exc))
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "could not connect within %s seconds" % timeout
+    if isinstance(exc, requests.exceptions.Timeout) or isinstance(_root(exc), ReadTimeoutError):
+        # After the last retry, urllib3's read timeout arrives wrapped in a ConnectionError.
+        return "no answer within %s seconds (timeout)" % timeout
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "connection failed: %s" % _root_cause(exc)
+    return "%s: %s" % (type(exc).__name__, _root_cause(exc))
+
+
+def _root_cause(exc):
+    """The innermost reason of a requests/urllib3 exception chain, as text."""
+    return excerpt(str(_root(exc)), 300)
+
+
+def _root(exc):
+    """The innermost reason of a requests/urllib3 exception chain."""
+    reason = exc
+    while True:
+        inner = getattr(reason, "reason", None)
+        if inner is None and reason.args and isinstance(reason.args[0], BaseException):
+            inner = reason.args[0]
+        if inner is None or inner is reason:
+            break
+        reason = inner
+    return reason
+
+
+def _retries_in(obj):
+    """How many retries urllib3 made before this response or exception."""
+    raw = getattr(obj, "raw", None)
+    retries = getattr(raw, "retries", None)
+    history = getattr(retries, "history", None)
+    return len(history) if history else 0

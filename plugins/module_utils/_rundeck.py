@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+# Copyright: opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Rundeck API client: URL layout, token header, Rundeck's error bodies.
+
+This file is for internal use by the opsforge.delivery collection only. It can change at any
+time; nothing outside the collection may rely on it.
+"""
+
+from __future__ import annotations
+
+try:
+    from urllib.parse import quote
+except ImportError:  # pragma: no cover - Python 2 is not supported
+    pass
+
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
+    ApiError,
+    HttpClient,
+    decode_json,
+    describe_non_json,
+    excerpt,
+)
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import (
+    InputError,
+    connection_spec,
+    env_option,
+    transport_options,
+)
+
+SERVICE = "Rundeck"
+DEFAULT_API_VERSION = 49
+#: The oldest API version that has every endpoint this collection uses (ACLs arrived in 14).
+MIN_API_VERSION = 14
+ACL_SUFFIX = ".aclpolicy"
+NOT_FOUND_CODE = "api.error.item.doesnotexist"
+
+RUNDECK_SPEC = connection_spec(dict(
+    url=env_option(["RUNDECK_URL"], type="str", required=True),
+    api_token=env_option(["RUNDECK_API_TOKEN"], type="str", required=True, no_log=True),
+    api_version=dict(type="int", default=DEFAULT_API_VERSION),
+))
+
+
+def parse_rundeck_error(response):
+    """Rundeck's error body in its own words: ``message`` (with ``errorCode``), or the ACL validation list."""
+    try:
+        body = response.json()
+    except ValueError:
+        return describe_non_json(response), None
+    if not isinstance(body, dict):
+        return excerpt(response.text), None
+    if body.get("valid") is False and isinstance(body.get("policies"), list):
+        lines = ["%s: %s" % (item.get("policy"), "; ".join(item.get("errors") or [])) for item in body["policies"]]
+        return "the ACL policy is not valid: " + " | ".join(lines), body["policies"]
+    code = body.get("errorCode")
+    message = body.get("message") or excerpt(response.text)
+    if code == "api.error.api-version.unsupported":
+        message += " (set api_version to a version this Rundeck server supports)"
+    elif response.status_code in (401, 403):
+        message += " (check that api_token is valid and allowed to do this)"
+    return ("%s [%s]" % (message, code) if code else message), None
+
+
+#: ACL entries whose values are sets: order and repetition carry no meaning, and a single value
+#: means the same as a list of that value.
+ACL_SET_KEYS = frozenset(["allow", "deny", "group", "username", "urn"])
+
+
+def canonical_acl_documents(documents):
+    """ACL policy documents in one comparable form (see ACL_SET_KEYS)."""
+    return [_canonical_acl_node(doc) for doc in documents]
+
+
+def _canonical_acl_node(node, key=None):
+    if isinstance(node, dict):
+        return dict((k, _canonical_acl_node(v, k)) for k, v in node.items())
+    if key in ACL_SET_KEYS and isinstance(node, (str, int, float, bool, list)):
+        values = node if isinstance(node, list) else [node]
+        if all(isinstance(v, (str, int, float, bool)) for v in values):
+            return sorted(set(str(v) for v in values))
+    if isinstance(node, list):
+        return [_canonical_acl_node(item) for item in node]
+    return node
+
+
+def acl_file_name(name):
+    """The policy file name Rundeck stores: ``name`` with the ``.aclpolicy`` suffix exactly once."""
+    return name if name.endswith(ACL_SUFFIX) else name + ACL_SUFFIX
+
+
+def invalid_acl_name(name):
+    """Why Rundeck would refuse this policy name, or None."""
+    base = name[:-len(ACL_SUFFIX)] if name.endswith(ACL_SUFFIX) else name
+    if not base:
+        return "the ACL policy name must not be empty"
+    if "/" in name:
+        return "the ACL policy name must not contain '/'"
+    return None
+
+
+class RundeckClient(object):
+    """The Rundeck endpoints this collection uses, at ``<url>/api/<api_version>/``."""
+
+    def __init__(self, params):
+        self.api_version = params.get("api_version") or DEFAULT_API_VERSION
+        if self.api_version < MIN_API_VERSION:
+            raise InputError("api_version %s is too old: this collection needs Rundeck API version %d or later"
+                             % (self.api_version, MIN_API_VERSION))
+        self.http = HttpClient(
+            SERVICE,
+            "%s/api/%d" % (params["url"].rstrip("/"), self.api_version),
+            headers={"X-Rundeck-Auth-Token": params["api_token"]},
+            error_parser=parse_rundeck_error,
+            **transport_options(params)
+        )
+
+    @property
+    def request_count(self):
+        return self.http.request_count
+
+    # --- ACL policies -----------------------------------------------------------------------
+
+    @staticmethod
+    def _acl_dir(project):
+        return "project/%s/acl/" % quote(project, safe="") if project else "system/acl/"
+
+    def _acl_path(self, name, project):
+        return self._acl_dir(project) + quote(acl_file_name(name), safe="")
+
+    @staticmethod
+    def _acl_label(name, project):
+        scope = "project %s" % project if project else "system"
+        return "ACL policy '%s' (%s)" % (acl_file_name(name), scope)
+
+    def list_acls(self, project=None):
+        """The policy file names in a scope."""
+        action = "list the ACL policies (%s)" % ("project %s" % project if project else "system")
+        response = self.http.request("GET", self._acl_dir(project), action)
+        listing = decode_json(response, SERVICE, action)
+        return [item["name"] for item in listing.get("resources", []) if item.get("type") == "file"]
+
+    def get_acl(self, name, project=None):
+        """The policy text as stored, or None when there is no such policy.
+
+        Rundeck answers 404 both for a missing policy and for a missing project; only the first
+        means "absent". A 404 without Rundeck's error body comes from something else at that
+        address (a wrong ``url``, a proxy) and is an error too.
+        """
+        action = "read %s" % self._acl_label(name, project)
+        try:
+            response = self.http.request("GET", self._acl_path(name, project), action)
+        except ApiError as exc:
+            if exc.status == 404 and NOT_FOUND_CODE in exc.message and not exc.message.startswith("Project "):
+                return None
+            raise
+        return decode_json(response, SERVICE, action).get("contents")
+
+    def create_acl(self, name, text, project=None):
+        return self._write_acl("POST", (201,), "create", name, text, project)
+
+    def update_acl(self, name, text, project=None):
+        return self._write_acl("PUT", (200,), "update", name, text, project)
+
+    def _write_acl(self, method, expected, verb, name, text, project):
+        action = "%s %s" % (verb, self._acl_label(name, project))
+        response = self.http.request(method, self._acl_path(name, project), action, expected=expected,
+                                     json={"contents": text})
+        return decode_json(response, SERVICE, action).get("contents", text)
+
+    def delete_acl(self, name, project=None):
+        action = "delete %s" % self._acl_label(name, project)
+        self.http.request("DELETE", self._acl_path(name, project), action, expected=(204,))

@@ -1,0 +1,74 @@
+# Copyright (c) opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Command line: python -m tests.sandbox [options]; runs until SIGINT or SIGTERM.
+
+Everything printed before the ready line is YAML (base URLs and credentials),
+so scripts can read it while people can too.
+"""
+
+import argparse
+import signal
+import sys
+import threading
+
+import yaml
+
+from .server import DEFAULT_CREDENTIALS, DEFAULT_HOST, DEFAULT_PORTS, SERVICES, Sandbox
+
+# Credentials that can be changed from the command line; each option is the
+# key with dashes, e.g. --rundeck-token.
+_CREDENTIAL_OPTIONS = ("rundeck_token", "opsgenie_api_key", "octopus_api_key", "gitea_admin_password", "gitea_admin_token")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.sandbox",
+        description="Emulate the Rundeck, Opsgenie, Octopus Deploy and Gitea REST APIs on local ports.",
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default: %(default)s)")
+    for name in SERVICES:
+        parser.add_argument(
+            "--%s-port" % name,
+            type=int,
+            default=DEFAULT_PORTS[name],
+            metavar="PORT",
+            help="port of the %s API, 0 for any free port (default: %%(default)s)" % name.capitalize(),
+        )
+    for key in _CREDENTIAL_OPTIONS:
+        parser.add_argument("--" + key.replace("_", "-"), default=DEFAULT_CREDENTIALS[key], help="(default: %(default)s)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    stop = threading.Event()
+
+    def request_stop(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+
+    ports = {name: getattr(args, "%s_port" % name) for name in SERVICES}
+    credentials = {key: getattr(args, key) for key in _CREDENTIAL_OPTIONS}
+    sandbox = Sandbox(host=args.host, ports=ports, credentials=credentials)
+    try:
+        sandbox.start()
+    except (OSError, RuntimeError) as exc:
+        print("sandbox: cannot start: %s" % exc, file=sys.stderr)
+        return 1
+    try:
+        summary = {"%s_url" % name: url for name, url in sandbox.urls.items()}
+        summary.update(sandbox.credentials)
+        sys.stdout.write(yaml.safe_dump(summary, sort_keys=False))
+        sys.stdout.write("# sandbox ready; stop it with Ctrl-C or SIGTERM\n")
+        sys.stdout.flush()
+        stop.wait()
+    finally:
+        sandbox.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

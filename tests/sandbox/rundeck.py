@@ -1,0 +1,359 @@
+# Copyright (c) opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Rundeck API v49: projects and ACL policies (system and project)."""
+
+import hmac
+import json
+import re
+import threading
+from datetime import datetime, timezone
+from http import HTTPStatus
+from urllib.parse import quote
+
+from flask import Flask, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_accept_header
+from werkzeug.wrappers import Response
+
+from .aclpolicy import POLICY_PATH_PATTERN, is_valid_policy_path, validate_policy, validation_body
+
+API_VERSION = 49
+MIN_API_VERSION = 14
+PROJECT_NAME_PATTERN = r"^[-_a-zA-Z0-9+][-\._a-zA-Z0-9+]*$"
+SEED_PROJECT = "sandbox"
+SEED_DESCRIPTION = "Seeded by the sandbox"
+
+_PROJECT_NAME_RE = re.compile(PROJECT_NAME_PATTERN)
+_VERSION_RE = re.compile(r"^-?[0-9]+$")
+_YAML_TYPES = ("application/yaml", "text/yaml", "application/x-yaml")
+_TEXT_TYPES = _YAML_TYPES + ("text/plain",)
+_ERROR_CODES = {
+    400: "api.error.invalid.request",
+    403: "unauthorized",
+    404: "api.error.item.doesnotexist",
+    409: "api.error.item.alreadyexists",
+}
+
+
+def error(status, code, message):
+    body = {"error": True, "apiversion": API_VERSION, "errorCode": code, "message": message}
+    return Response(json.dumps(body), status=status, content_type="application/json")
+
+
+def error_response(status, request=None):
+    """Rundeck's JSON error for a bare status, used by faults."""
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = "HTTP %d" % status
+    return error(status, _ERROR_CODES.get(status, "api.error.unknown"), reason)
+
+
+def _json(data, status=200):
+    return Response(json.dumps(data), status=status, content_type="application/json")
+
+
+def _now():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class RundeckState:
+    """Projects and policies of one Rundeck server."""
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.projects = {}
+        self.system_acls = {}
+        self.project_acls = {}
+
+    def reset(self):
+        with self.lock:
+            self.projects = {}
+            self.system_acls = {}
+            self.project_acls = {}
+            self.add_project(SEED_PROJECT, SEED_DESCRIPTION, {})
+
+    def add_project(self, name, description, config):
+        # Like the server, the description and label live in the project's
+        # properties, next to project.name.
+        config = dict(config)
+        if description:
+            config["project.description"] = description
+        config["project.name"] = name
+        self.projects[name] = {"name": name, "config": config, "created": _now()}
+        self.project_acls[name] = {}
+
+    def acls(self, project):
+        """The policy store of the system (project None) or of a project."""
+        return self.system_acls if project is None else self.project_acls[project]
+
+
+class RundeckApi:
+    """Views of the Rundeck API; ``version`` is the one given in the URL."""
+
+    def __init__(self, state, token):
+        self.state = state
+        self.token = token
+
+    # -- checks every API request goes through, in the server's order ------
+
+    def before_request(self):
+        path = request.path
+        if not path.startswith("/api/"):
+            return None
+        presented = request.headers.get("X-Rundeck-Auth-Token") or request.args.get("authtoken") or ""
+        if not hmac.compare_digest(presented.encode("utf-8"), self.token.encode("utf-8")):
+            # Never echo what was presented: it may be a real token sent here by mistake.
+            return error(403, "unauthorized", "Not authorized: the request did not present a valid API token")
+        # "/api/49/projects" -> "49"
+        version = path.split("/")[2]
+        reason = None
+        if not _VERSION_RE.match(version) or int(version) < MIN_API_VERSION:
+            reason = "Minimum supported version: %d" % MIN_API_VERSION
+        elif int(version) > API_VERSION:
+            reason = "Current version: %d" % API_VERSION
+        if reason:
+            message = 'Unsupported API Version "%s". API Request: %s. Reason: %s' % (version, path, reason)
+            return error(400, "api.error.api-version.unsupported", message)
+        return None
+
+    def http_error(self, exc):
+        if exc.code == 404:
+            return error(404, "api.error.item.doesnotexist", "Resource does not exist: %s" % request.path)
+        if exc.code == 405:
+            response = error(405, "api.error.invalid.request", "Method not allowed: %s %s" % (request.method, request.path))
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods or ()))
+            return response
+        return error_response(exc.code)
+
+    # -- projects -----------------------------------------------------------
+
+    def _project_url(self, version, name):
+        return "%sapi/%s/project/%s" % (request.host_url, version, quote(name, safe=""))
+
+    def list_projects(self, version):
+        with self.state.lock:
+            projects = [self.state.projects[name] for name in sorted(self.state.projects)]
+            return _json(
+                [
+                    {
+                        "name": project["name"],
+                        "description": project["config"].get("project.description", ""),
+                        "label": project["config"].get("project.label", ""),
+                        "url": self._project_url(version, project["name"]),
+                        "created": project["created"],
+                    }
+                    for project in projects
+                ]
+            )
+
+    def _project_body(self, version, project):
+        return {
+            "name": project["name"],
+            "description": project["config"].get("project.description", ""),
+            "url": self._project_url(version, project["name"]),
+            "config": dict(project["config"]),
+        }
+
+    def create_project(self, version):
+        try:
+            data = json.loads(request.get_data(as_text=True))
+        except ValueError:
+            return error(400, "api.error.invalid.request", "Invalid JSON request content")
+        if not isinstance(data, dict):
+            return error(400, "api.error.invalid.request", "Invalid JSON request content: expected an object")
+        name = data.get("name")
+        if name is None or name == "":
+            return error(400, "api.error.invalid.request", "Project 'name' is required")
+        name = _scalar(name)
+        if not _PROJECT_NAME_RE.match(name):
+            return error(
+                400,
+                "api.error.parameter.invalid",
+                "Invalid parameter name value: %s, Reason: must match: %s" % (name, PROJECT_NAME_PATTERN),
+            )
+        config = data.get("config") or {}
+        if not isinstance(config, dict) or any(isinstance(value, (dict, list)) for value in config.values()):
+            return error(400, "api.error.invalid.request", "Invalid parameter config: expected a map of property names to values")
+        config = {str(key): _scalar(value) for key, value in config.items()}
+        description = data.get("description")
+        description = config.get("project.description", "") if description is None else _scalar(description)
+        with self.state.lock:
+            if name in self.state.projects:
+                return error(409, "api.error.item.alreadyexists", "Project already exists: %s" % name)
+            self.state.add_project(name, description, config)
+            return _json(self._project_body(version, self.state.projects[name]), 201)
+
+    def get_project(self, version, name):
+        with self.state.lock:
+            project = self.state.projects.get(name)
+            if project is None:
+                return _project_missing(name)
+            return _json(self._project_body(version, project))
+
+    def delete_project(self, version, name):
+        with self.state.lock:
+            if name not in self.state.projects:
+                return _project_missing(name)
+            # The project's ACL policies go with it.
+            del self.state.projects[name]
+            del self.state.project_acls[name]
+        return Response(status=204)
+
+    # -- ACL policies ---------------------------------------------------------
+
+    def _acl_base(self, version, project):
+        if project is None:
+            return "%sapi/%s/system/acl/" % (request.host_url, version)
+        return "%sapi/%s/project/%s/acl/" % (request.host_url, version, quote(project, safe=""))
+
+    def list_acls(self, version, project=None):
+        with self.state.lock:
+            if project is not None and project not in self.state.projects:
+                return _project_missing(project)
+            base = self._acl_base(version, project)
+            names = sorted(self.state.acls(project))
+        return _json(
+            {
+                "path": "",
+                "type": "directory",
+                "href": base,
+                "resources": [
+                    {"path": name, "type": "file", "name": name, "href": base + quote(name, safe="")} for name in names
+                ],
+            }
+        )
+
+    def acl(self, version, policy, project=None):
+        with self.state.lock:
+            # The project comes first: nothing else is checked under a missing one.
+            if project is not None and project not in self.state.projects:
+                return _project_missing(project)
+            if not is_valid_policy_path(policy):
+                return error(
+                    400,
+                    "api.error.parameter.invalid",
+                    "Invalid parameter path value: %s, Reason: must match: %s" % (policy, POLICY_PATH_PATTERN),
+                )
+            store = self.state.acls(project)
+            exists = policy in store
+            if request.method in ("GET", "HEAD"):
+                return _policy_response(store[policy]) if exists else _policy_missing(policy)
+            if request.method == "DELETE":
+                if not exists:
+                    return _policy_missing(policy)
+                del store[policy]
+                return Response(status=204)
+            if request.method == "POST" and exists:
+                return error(409, "api.error.item.alreadyexists", "Policy already exists: %s" % policy)
+            if request.method == "PUT" and not exists:
+                return _policy_missing(policy)
+            text, problem = _read_policy_text()
+            if problem is not None:
+                return problem
+            errors = validate_policy(text, project=project, name=policy)
+            if errors:
+                return _json(validation_body(errors), 400)
+            # Stored exactly as sent: the server never re-serializes policies.
+            store[policy] = text
+            return _policy_response(text, 201 if request.method == "POST" else 200)
+
+
+def _scalar(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _project_missing(name):
+    return error(404, "api.error.item.doesnotexist", "Project does not exist: %s" % name)
+
+
+def _policy_missing(policy):
+    return error(404, "api.error.item.doesnotexist", "Policy does not exist: %s" % policy)
+
+
+def _media_type(value):
+    return (value or "").split(";", 1)[0].strip().lower()
+
+
+def _read_policy_text():
+    """The policy text of a POST or PUT: raw YAML/text, or JSON {"contents"}."""
+    raw = request.get_data()
+    if not raw:
+        return None, error(400, "api.error.invalid.request", "No content")
+    try:
+        charset = request.mimetype_params.get("charset", "utf-8")
+        body = raw.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        return None, error(400, "api.error.invalid.request", "Invalid request content: it is not %s text" % charset)
+    if _media_type(request.content_type) in _TEXT_TYPES:
+        return body, None
+    # JSON is the default request format of the API.
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None, error(400, "api.error.invalid.request", "Invalid JSON request content")
+    contents = data.get("contents") if isinstance(data, dict) else None
+    if contents is None or contents == "":
+        return None, error(400, "api.error.invalid.request", "No content")
+    if not isinstance(contents, str):
+        return None, error(
+            400, "api.error.invalid.request", "Invalid request content: 'contents' must be the policy text as a string"
+        )
+    return contents, None
+
+
+def _response_text_type():
+    """The text media type the client asked for, or None for JSON."""
+    accept = request.headers.get("Accept")
+    if not accept:
+        # With no Accept header the API answers in the request's own format.
+        if request.method in ("POST", "PUT") and _media_type(request.content_type) in _TEXT_TYPES:
+            accept = _media_type(request.content_type)
+        else:
+            return None
+    wanted = [value.lower() for value, quality in parse_accept_header(accept, MIMEAccept) if quality > 0]
+    if "application/json" in wanted:
+        return None
+    for value in wanted:
+        if value in _YAML_TYPES:
+            return "application/yaml"
+        if value == "text/plain":
+            return "text/plain"
+    return None
+
+
+def _policy_response(text, status=200):
+    text_type = _response_text_type()
+    if text_type is None:
+        return _json({"contents": text}, status)
+    return Response(text.encode("utf-8"), status=status, content_type=text_type + ";charset=utf-8")
+
+
+def create_app(control, credentials):
+    """The Flask app of the Rundeck service, behind the control layer."""
+    state = RundeckState()
+    api = RundeckApi(state, credentials["rundeck_token"])
+    app = Flask(__name__, static_folder=None)
+    app.json.sort_keys = False
+    # Keep paths as sent: no redirects for doubled or missing slashes.
+    app.url_map.merge_slashes = False
+    app.before_request(api.before_request)
+    app.register_error_handler(HTTPException, api.http_error)
+
+    def route(rule, view, methods, **options):
+        app.add_url_rule("/api/<version>" + rule, view_func=view, methods=methods, **options)
+
+    route("/projects", api.list_projects, ["GET"], endpoint="list_projects")
+    route("/projects", api.create_project, ["POST"], endpoint="create_project")
+    route("/project/<name>", api.get_project, ["GET"], endpoint="get_project")
+    route("/project/<name>", api.delete_project, ["DELETE"], endpoint="delete_project")
+    route("/system/acl/", api.list_acls, ["GET"], endpoint="list_system_acls", strict_slashes=False)
+    route("/system/acl/<path:policy>", api.acl, ["GET", "POST", "PUT", "DELETE"], endpoint="system_acl")
+    route("/project/<project>/acl/", api.list_acls, ["GET"], endpoint="list_project_acls", strict_slashes=False)
+    route("/project/<project>/acl/<path:policy>", api.acl, ["GET", "POST", "PUT", "DELETE"], endpoint="project_acl")
+
+    return control.install(app, reset=state.reset, error_response=error_response)

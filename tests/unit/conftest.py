@@ -1,0 +1,100 @@
+"""Fixtures shared by the unit tests: the collection on sys.path, the sandbox, module runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pytest
+
+COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# <root>/ansible_collections/opsforge/delivery: the folder above ansible_collections goes on sys.path.
+COLLECTIONS_PATH = os.path.dirname(os.path.dirname(os.path.dirname(COLLECTION_ROOT)))
+if os.path.basename(os.path.dirname(os.path.dirname(COLLECTION_ROOT))) != "ansible_collections":
+    raise RuntimeError("run the unit tests from a tree laid out as ansible_collections/opsforge/delivery "
+                       "(`make units` stages one)")
+for path in (COLLECTIONS_PATH, COLLECTION_ROOT):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+from ansible.module_utils import basic  # noqa: E402  (after the path set-up above)
+
+from tests.sandbox import Sandbox  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    with Sandbox(host="127.0.0.1", ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}) as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(sandbox_server):
+    sandbox_server.reset()
+    return sandbox_server
+
+
+@pytest.fixture
+def rundeck(sandbox):
+    """Connection parameters for the sandbox's Rundeck."""
+    return dict(url=sandbox.urls["rundeck"], api_token=sandbox.credentials["rundeck_token"], retries=2)
+
+
+class ModuleExit(Exception):
+    """A module's exit_json/fail_json, caught: ``result`` is what it returned."""
+
+    def __init__(self, result):
+        super().__init__(result)
+        self.result = result
+
+
+def run_module(main, args, check_mode=False, diff=False):
+    """Run a module's main() in-process with ``args``; return its result dict."""
+    full = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+    try:
+        from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
+        patcher = patch_module_args(full)
+    except ImportError:  # older ansible-core: the classic way
+        from unittest import mock
+        patcher = mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": full}).encode())
+
+    def capture(_module, **result):
+        raise ModuleExit(result)
+
+    def capture_failure(_module, **result):
+        result["failed"] = True
+        raise ModuleExit(result)
+
+    from unittest import mock
+    with patcher, mock.patch.object(basic.AnsibleModule, "exit_json", capture), \
+            mock.patch.object(basic.AnsibleModule, "fail_json", capture_failure):
+        try:
+            main()
+        except ModuleExit as done:
+            return done.result
+    raise AssertionError("the module returned without exit_json or fail_json")
+
+
+@pytest.fixture
+def module_runner():
+    return run_module
+
+
+def requests_log(sandbox, service="rundeck"):
+    import requests
+    return requests.get(sandbox.urls[service] + "/__sandbox__/requests", timeout=5).json()
+
+
+@pytest.fixture
+def request_log(sandbox):
+    return lambda service="rundeck": requests_log(sandbox, service)
+
+
+@pytest.fixture
+def add_fault(sandbox):
+    def add(fault, service="rundeck"):
+        import requests
+        response = requests.post(sandbox.urls[service] + "/__sandbox__/faults", json=fault, timeout=5)
+        response.raise_for_status()
+    return add

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Starts or stops the sandbox in the background for `make demo` and `make test`.
+#   tools/sandbox.sh start   starts it, waits for "sandbox ready", writes the integration config
+#   tools/sandbox.sh stop    stops it
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+python=${PYTHON:-$top/.venv/bin/python}
+host=${SANDBOX_HOST:-127.0.0.1}
+rundeck_port=${SANDBOX_RUNDECK_PORT:-24440}
+opsgenie_port=${SANDBOX_OPSGENIE_PORT:-24441}
+octopus_port=${SANDBOX_OCTOPUS_PORT:-24442}
+gitea_port=${SANDBOX_GITEA_PORT:-24443}
+state=$top/build/sandbox
+mkdir -p "$state"
+
+stop() {
+  if [ -f "$state/pid" ]; then
+    pid=$(cat "$state/pid")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid"
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+    rm -f "$state/pid"
+  fi
+}
+
+start() {
+  stop
+  cd "$top"
+  "$python" -m tests.sandbox --host "$host" --rundeck-port "$rundeck_port" --opsgenie-port "$opsgenie_port" \
+    --octopus-port "$octopus_port" --gitea-port "$gitea_port" >"$state/log" 2>&1 &
+  echo $! >"$state/pid"
+  for _ in $(seq 100); do
+    if grep -q "sandbox ready" "$state/log"; then
+      write_integration_config
+      echo "sandbox ready: Rundeck http://$host:$rundeck_port (log: $state/log)"
+      return 0
+    fi
+    kill -0 "$(cat "$state/pid")" 2>/dev/null || break
+    sleep 0.2
+  done
+  echo "the sandbox did not start; its output:" >&2
+  cat "$state/log" >&2
+  stop
+  return 1
+}
+
+# ansible-test passes this file to every integration target as extra vars.
+write_integration_config() {
+  cat >"$top/tests/integration/integration_config.yml" <<CONFIG
+---
+rundeck_url: http://$host:$rundeck_port
+rundeck_api_token: sandbox-rundeck-token
+opsgenie_url: http://$host:$opsgenie_port
+opsgenie_api_key: sandbox-opsgenie-key
+octopus_url: http://$host:$octopus_port
+octopus_api_key: API-SANDBOX
+gitea_url: http://$host:$gitea_port
+CONFIG
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
