@@ -135,7 +135,7 @@ class Sandbox:
                     connection.request("GET", CONTROL_PREFIX + "/faults")
                     connection.getresponse().read()
                     break
-                except OSError:
+                except (OSError, http.client.HTTPException):
                     if time.monotonic() > deadline:
                         raise RuntimeError("the %s service did not answer within %s seconds" % (name, timeout)) from None
                     time.sleep(0.02)

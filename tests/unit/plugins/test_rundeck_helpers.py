@@ -90,15 +90,15 @@ def test_validation_errors_are_listed_per_document():
 
 
 def test_error_code_and_hints():
-    message, _ = parse_rundeck_error(FakeResponse(400, {"error": True, "errorCode": "api.error.api-version.unsupported",
-                                                        "message": "Unsupported API Version \"99\""}))
+    body = {"error": True, "errorCode": "api.error.api-version.unsupported", "message": "Unsupported API Version \"99\""}
+    message = parse_rundeck_error(FakeResponse(400, body))[0]
     assert "api_version" in message and "api.error.api-version.unsupported" in message
-    message, _ = parse_rundeck_error(FakeResponse(403, {"error": True, "errorCode": "unauthorized", "message": "no"}))
+    message = parse_rundeck_error(FakeResponse(403, {"error": True, "errorCode": "unauthorized", "message": "no"}))[0]
     assert "api_token" in message
 
 
 def test_non_json_error_body():
-    message, _ = parse_rundeck_error(FakeResponse(502, "<html>Bad gateway</html>", "text/html"))
+    message = parse_rundeck_error(FakeResponse(502, "<html>Bad gateway</html>", "text/html"))[0]
     assert "not JSON" in message and "Bad gateway" in message
 
 

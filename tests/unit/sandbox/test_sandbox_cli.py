@@ -42,7 +42,7 @@ def test_cli_runs_until_signalled(signum):
         assert requests.get(summary["octopus_url"] + "/api").status_code == 404
 
         process.send_signal(signum)
-        rest, errors = process.communicate(timeout=10)
+        _output, errors = process.communicate(timeout=10)
     finally:
         watchdog.cancel()
         if process.poll() is None:
@@ -95,6 +95,7 @@ def test_cli_reports_a_busy_port():
                 capture_output=True,
                 text=True,
                 timeout=15,
+                check=False,
             )
         finally:
             first.terminate()

@@ -80,7 +80,7 @@ def test_concurrent_requests_are_all_logged(sandbox, api, auth):
 def test_a_503_fault_twice_with_retry_after(sandbox, api, auth):
     pending = add_faults(sandbox, {"method": "GET", "path": "^/api/49/projects$", "times": 2, "status": 503, "retry_after": 1})
     assert pending == [{"method": "GET", "path": "^/api/49/projects$", "times": 2, "status": 503, "retry_after": 1}]
-    for _ in range(2):
+    for attempt in range(2):
         # Faults come before authentication: no token is needed to get one.
         response = requests.get(api + "/projects")
         assert response.status_code == 503
