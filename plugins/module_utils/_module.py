@@ -44,6 +44,8 @@ def run_resource(module, result_key, build_resource):
         module.fail_json(msg=str(exc))
     except ApiError as exc:
         module.fail_json(**exc.to_result())
+    for warning in getattr(resource, "warnings", ()):
+        module.warn(warning)
     result = dict(changed=outcome.changed)
     result[result_key] = resource.view(outcome.after) if outcome.after is not None else {}
     if module._diff:

@@ -111,13 +111,18 @@ def build_diff(resource, outcome):
     before = resource.diff_view(outcome.before) if outcome.before is not None else None
     after = resource.diff_view(outcome.after) if outcome.after is not None else None
     if isinstance(before, TextView) or isinstance(after, TextView):
-        return dict(
-            before=before.text if before is not None else "",
-            after=after.text if after is not None else "",
-            before_header=before.header if before is not None else "(absent)",
-            after_header=after.header if after is not None else "(absent)",
-        )
+        return text_diff(before, after)
     return dict(before=before if before is not None else {}, after=after if after is not None else {})
+
+
+def text_diff(before, after):
+    """A ``diff`` entry between two TextViews (None for an absent side): Ansible shows it unified."""
+    return dict(
+        before=before.text if before is not None else "",
+        after=after.text if after is not None else "",
+        before_header=before.header if before is not None else "(absent)",
+        after_header=after.header if after is not None else "(absent)",
+    )
 
 
 class TextView(object):

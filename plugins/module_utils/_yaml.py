@@ -34,3 +34,8 @@ def load_documents(text):
 def dump_documents(documents):
     """A YAML stream of ``documents`` in block style, keys in the order given."""
     return yaml.safe_dump_all(documents, default_flow_style=False, sort_keys=False, explicit_start=len(documents) > 1)
+
+
+def dump_sorted(data):
+    """One YAML document in block style with keys sorted, for a stable text diff."""
+    return yaml.safe_dump(data, default_flow_style=False, sort_keys=True, allow_unicode=True)

@@ -1,7 +1,7 @@
 # Copyright (c) opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Rundeck API v49: projects and ACL policies (system and project)."""
+"""Rundeck API v49: projects, ACL policies (system and project) and jobs."""
 
 import hmac
 import json
@@ -18,12 +18,15 @@ from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
 
 from .aclpolicy import POLICY_PATH_PATTERN, is_valid_policy_path, validate_policy, validation_body
+from .rundeck_jobs import JobApi, JobStore
 
 API_VERSION = 49
 MIN_API_VERSION = 14
 PROJECT_NAME_PATTERN = r"^[-_a-zA-Z0-9+][-\._a-zA-Z0-9+]*$"
 SEED_PROJECT = "sandbox"
 SEED_DESCRIPTION = "Seeded by the sandbox"
+# Rundeck runs on Jetty, which refuses a request line longer than its 8 KiB buffer.
+MAX_REQUEST_URI_BYTES = 8192
 
 _PROJECT_NAME_RE = re.compile(PROJECT_NAME_PATTERN)
 _VERSION_RE = re.compile(r"^-?[0-9]+$")
@@ -60,19 +63,21 @@ def _now():
 
 
 class RundeckState:
-    """Projects and policies of one Rundeck server."""
+    """Projects, policies and jobs of one Rundeck server."""
 
     def __init__(self):
         self.lock = threading.RLock()
         self.projects = {}
         self.system_acls = {}
         self.project_acls = {}
+        self.jobs = JobStore()
 
     def reset(self):
         with self.lock:
             self.projects = {}
             self.system_acls = {}
             self.project_acls = {}
+            self.jobs.clear()
             self.add_project(SEED_PROJECT, SEED_DESCRIPTION, {})
 
     def add_project(self, name, description, config):
@@ -197,9 +202,10 @@ class RundeckApi:
         with self.state.lock:
             if name not in self.state.projects:
                 return _project_missing(name)
-            # The project's ACL policies go with it.
+            # The project's ACL policies and jobs go with it.
             del self.state.projects[name]
             del self.state.project_acls[name]
+            self.state.jobs.delete_project(name)
         return Response(status=204)
 
     # -- ACL policies ---------------------------------------------------------
@@ -306,6 +312,21 @@ def _read_policy_text():
     return contents, None
 
 
+def uri_too_long():
+    """Jetty's answer to a request line over its buffer, before Rundeck sees the request."""
+    environ = request.environ
+    uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if uri is None:
+        query = environ.get("QUERY_STRING", "")
+        uri = environ.get("PATH_INFO", "") + ("?" + query if query else "")
+    # The WSGI server hands the raw URI over as latin-1: one character per byte.
+    if len(uri) <= MAX_REQUEST_URI_BYTES:
+        return None
+    return Response(
+        b"<h1>Bad Message 414</h1><pre>reason: URI Too Long</pre>", status=414, content_type="text/html;charset=iso-8859-1"
+    )
+
+
 def _response_text_type():
     """The text media type the client asked for, or None for JSON."""
     accept = request.headers.get("Accept")
@@ -337,10 +358,13 @@ def create_app(control, credentials):
     """The Flask app of the Rundeck service, behind the control layer."""
     state = RundeckState()
     api = RundeckApi(state, credentials["rundeck_token"])
+    jobs = JobApi(state)
     app = Flask(__name__, static_folder=None)
     app.json.sort_keys = False
     # Keep paths as sent: no redirects for doubled or missing slashes.
     app.url_map.merge_slashes = False
+    # Jetty's limit comes first: such a request never reaches Rundeck's own checks.
+    app.before_request(uri_too_long)
     app.before_request(api.before_request)
     app.register_error_handler(HTTPException, api.http_error)
 
@@ -355,5 +379,23 @@ def create_app(control, credentials):
     route("/system/acl/<path:policy>", api.acl, ["GET", "POST", "PUT", "DELETE"], endpoint="system_acl")
     route("/project/<project>/acl/", api.list_acls, ["GET"], endpoint="list_project_acls", strict_slashes=False)
     route("/project/<project>/acl/<path:policy>", api.acl, ["GET", "POST", "PUT", "DELETE"], endpoint="project_acl")
+    route("/project/<project>/jobs", jobs.list_jobs, ["GET"], endpoint="list_jobs")
+    route("/project/<project>/jobs/export", jobs.export_jobs, ["GET"], endpoint="export_jobs")
+    route("/project/<project>/jobs/import", jobs.import_jobs, ["POST"], endpoint="import_jobs")
+    route("/job/<job_id>", jobs.job, ["GET", "DELETE"], endpoint="job")
+    route("/job/<job_id>/info", jobs.job_info, ["GET"], endpoint="job_info")
+    route(
+        "/job/<job_id>/<any(execution, schedule):flag>/<any(enable, disable):action>",
+        jobs.toggle,
+        ["POST"],
+        endpoint="toggle_job",
+    )
+    route("/jobs/delete", jobs.bulk_delete, ["POST", "DELETE"], endpoint="bulk_delete_jobs")
+    route(
+        "/jobs/<any(execution, schedule):flag>/<any(enable, disable):action>",
+        jobs.bulk_toggle,
+        ["POST"],
+        endpoint="bulk_toggle_jobs",
+    )
 
     return control.install(app, reset=state.reset, error_response=error_response)

@@ -1,0 +1,365 @@
+# -*- coding: utf-8 -*-
+# Copyright: opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Rundeck job definitions in one comparable form.
+
+This file is for internal use by the opsforge.delivery collection only. It can change at any
+time; nothing outside the collection may rely on it.
+
+Rundeck does not give back the definition it was sent: it adds ids and default flags, writes
+numbers as strings, turns a crontab into its structured schedule, drops false flags, adds
+option delimiters and reshapes notifications. ``canonical_job`` brings a definition written by a
+person and one exported by the server to the same form, so that equal forms mean the server has
+nothing to change. The form is itself a valid definition for Rundeck's job import.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+#: Identity and audit fields of an export; they are not part of what a definition says.
+SERVER_FIELDS = ("id", "uuid", "project", "user")
+
+#: Top-level fields the server always exports, with the value it stores when one is missing.
+EXPORTED_DEFAULTS = (
+    ("description", ""),
+    ("loglevel", "INFO"),
+    ("executionEnabled", True),
+    ("scheduleEnabled", True),
+    ("nodeFilterEditable", True),
+)
+
+#: Every top-level field of Rundeck's job format. A field outside this list that only the
+#: server's side has is something a newer server added, not a difference to correct.
+JOB_FIELDS = frozenset([
+    "name", "group", "description", "loglevel", "executionEnabled", "scheduleEnabled",
+    "nodeFilterEditable", "nodesSelectedByDefault", "multipleExecutions", "maxMultipleExecutions",
+    "timeout", "timeZone", "defaultTab", "retry", "loglimit", "loglimitAction", "loglimitStatus",
+    "options", "schedule", "nodefilters", "notification", "notifyAvgDurationThreshold",
+    "orchestrator", "plugins", "sequence",
+])
+
+#: Option flags the server exports only when true.
+OPTION_FLAGS = ("required", "enforced", "multivalued", "secure", "valueExposed", "isDate", "hidden",
+                "sortValues", "multivalueAllSelected")
+#: Job reference flags the server exports only when true.
+JOBREF_OPTIONAL_FLAGS = ("importOptions", "failOnDisable", "childNodes", "ignoreNotifications")
+#: Job reference flags the server always exports (as the strings "true"/"false").
+JOBREF_FLAGS = ("nodeStep", "useName")
+SCRIPT_STEP_KEYS = ("script", "scriptfile", "scripturl")
+
+
+def canonical_job(definition):
+    """The comparable form of one job definition (a dict in Rundeck's job format)."""
+    job = _clean(definition)
+    for key in SERVER_FIELDS:
+        job.pop(key, None)
+    for key, default in EXPORTED_DEFAULTS:
+        job[key] = flag(job.get(key), default) if isinstance(default, bool) else _text(job.get(key, default))
+    job["loglevel"] = job["loglevel"].upper()
+    job["group"] = group_path(job.get("group"))
+    job["multipleExecutions"] = flag(job.get("multipleExecutions"), False) or None
+    for key in ("maxMultipleExecutions", "timeout", "timeZone", "defaultTab"):
+        job[key] = _text(job.get(key))
+    job["retry"] = _retry(job.get("retry"))
+    if _empty(job.get("loglimit")):
+        job.pop("loglimitAction", None)
+        job.pop("loglimitStatus", None)
+    else:
+        job["loglimit"] = _text(job["loglimit"])
+        job["loglimitAction"] = _text(job.get("loglimitAction")) or "halt"
+        job["loglimitStatus"] = _text(job.get("loglimitStatus")) or "failed"
+    job["plugins"] = _plugins(job.get("plugins"))
+    job["schedule"] = canonical_schedule(job.get("schedule"))
+    job["nodefilters"] = _nodefilters(job.get("nodefilters"))
+    # Without a node filter the job runs on the server, and the flag has no meaning.
+    job["nodesSelectedByDefault"] = flag(job.get("nodesSelectedByDefault"), True) if job["nodefilters"] else None
+    job["options"] = canonical_options(job.get("options"))
+    job["notification"] = canonical_notification(job.get("notification"))
+    if "sequence" in job:
+        job["sequence"] = _sequence(job["sequence"])
+    return _drop_empty(job, keep=[key for key, default in EXPORTED_DEFAULTS])
+
+
+def comparable_pair(current, desired):
+    """``current`` and ``desired`` canonical forms, minus fields only a newer server knows.
+
+    Fields outside JOB_FIELDS that only the server's side has are left out of the comparison.
+    """
+    extra = [key for key in current if key not in desired and key not in JOB_FIELDS]
+    if not extra:
+        return current, desired
+    return dict((k, v) for k, v in current.items() if k not in extra), desired
+
+
+def differences(current, desired):
+    """Top-level fields whose canonical values differ, sorted (empty when the jobs are the same)."""
+    have, want = comparable_pair(current, desired)
+    return sorted(key for key in set(have) | set(want) if have.get(key) != want.get(key))
+
+
+def flag(value, default):
+    """A boolean from a boolean, a "true"/"false" string (as some exports have) or nothing."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return value
+
+
+def group_path(group):
+    """A group path as Rundeck saves it: without leading or trailing slashes; "" at top level."""
+    return _text(group).strip("/") if group is not None else ""
+
+
+def in_group(group, scope):
+    """Whether a job of ``group`` lies in the group ``scope`` or one of its subgroups ("" is all)."""
+    group, scope = group_path(group), group_path(scope)
+    return not scope or group == scope or group.startswith(scope + "/")
+
+
+def job_path(group, name):
+    """``group/name``, or ``name`` at the top level: how a person names a job."""
+    group = group_path(group)
+    return "%s/%s" % (group, name) if group else name
+
+
+def canonical_schedule(schedule):
+    """The structured schedule the server exports, from a crontab or a structured schedule."""
+    if _empty(schedule):
+        return None
+    if not isinstance(schedule, dict):
+        return schedule
+    if schedule.get("crontab"):
+        fields = schedule["crontab"].split()
+        if len(fields) not in (6, 7):
+            # Not a Quartz expression; the server will say so.
+            return schedule
+        seconds, minute, hour, day_of_month, month, day_of_week = fields[:6]
+        year = fields[6] if len(fields) == 7 else "*"
+    else:
+        time = schedule.get("time") or {}
+        seconds = _text(time.get("seconds", "0"))
+        minute = _text(time.get("minute", "0"))
+        hour = _text(time.get("hour", "0"))
+        month = _text(schedule.get("month", "*"))
+        year = _text(schedule.get("year", "*"))
+        day_of_month = _text((schedule.get("dayofmonth") or {}).get("day")) or None
+        day_of_week = _text((schedule.get("weekday") or {}).get("day")) or None
+        if day_of_month is None:
+            day_of_month, day_of_week = "?", day_of_week or "*"
+    result = dict(time=dict(seconds=seconds, minute=minute, hour=hour), month=month, year=year)
+    if day_of_month == "?":
+        result["weekday"] = dict(day=day_of_week)
+    else:
+        result["dayofmonth"] = dict(day=day_of_month)
+    return result
+
+
+def canonical_options(options):
+    """Options as the ordered list the server exports.
+
+    A list keeps its order (the server shows options in that order); the older mapping form,
+    keyed by option name, comes back sorted by name.
+    """
+    if _empty(options):
+        return None
+    if isinstance(options, dict):
+        options = [dict(value or {}, name=name) for name, value in sorted(options.items())]
+    if not isinstance(options, list):
+        return options
+    return [_option(option) if isinstance(option, dict) else option for option in options]
+
+
+def _option(option):
+    option = dict(option)
+    option.pop("sortIndex", None)
+    for key in OPTION_FLAGS:
+        option[key] = flag(option.get(key), False) or None
+    if not option.get("secure"):
+        option.pop("valueExposed", None)
+    if not option.get("isDate"):
+        option.pop("dateFormat", None)
+    delimiter = _text(option.get("valuesListDelimiter")) or ","
+    values = option.get("values")
+    if isinstance(values, str):
+        values = values.split(delimiter)
+    if isinstance(values, list):
+        values = _unique(v for v in (_text(v).strip() for v in values) if v)
+        if option.get("sortValues"):
+            values.sort()
+    option["values"] = values or None
+    option["valuesListDelimiter"] = delimiter if values else None
+    option["delimiter"] = (_text(option.get("delimiter")) or ",") if option.get("multivalued") else None
+    if option.get("value") is not None:
+        option["value"] = _text(option["value"])
+    if option.get("type") == "text":
+        option.pop("type")
+    return _drop_empty(option)
+
+
+def canonical_notification(notification):
+    """Each trigger as a sorted list of single notifications (Rundeck's list form).
+
+    The server picks the map or the list form depending on how many notifications a trigger
+    has; both say the same, so both become the list form here.
+    """
+    if _empty(notification) or not isinstance(notification, dict):
+        return notification or None
+    result = {}
+    for trigger, entries in notification.items():
+        entries = entries if isinstance(entries, list) else [entries]
+        singles = []
+        for entry in entries:
+            singles.extend(_single_notifications(entry) if isinstance(entry, dict) else [entry])
+        if singles:
+            result[trigger] = sorted(singles, key=_sort_key)
+    return result or None
+
+
+def _single_notifications(entry):
+    singles = []
+    email = entry.get("email")
+    if not _empty(email):
+        email = dict(email)
+        for key in ("attachLog", "attachLogInFile", "attachLogInline"):
+            email[key] = flag(email.get(key), False) or None
+        singles.append(dict(email=_drop_empty(email)))
+    if not _empty(entry.get("urls")):
+        singles.append(dict(urls=entry["urls"],
+                            httpMethod=(_text(entry.get("httpMethod")) or "post").lower(),
+                            format=(_text(entry.get("format")) or "xml").lower()))
+    plugins = entry.get("plugin")
+    for plugin in plugins if isinstance(plugins, list) else [plugins] if plugins else []:
+        if isinstance(plugin, dict):
+            plugin = dict(plugin, configuration=plugin.get("configuration") or {})
+        singles.append(dict(plugin=plugin))
+    other = dict((k, v) for k, v in entry.items() if k not in ("email", "urls", "httpMethod", "format", "plugin"))
+    if other:
+        singles.append(other)
+    return singles
+
+
+def _sequence(sequence):
+    if not isinstance(sequence, dict):
+        return sequence
+    sequence = dict(sequence)
+    sequence["keepgoing"] = flag(sequence.get("keepgoing"), False)
+    sequence["strategy"] = _text(sequence.get("strategy")) or "node-first"
+    commands = sequence.get("commands")
+    if isinstance(commands, list):
+        sequence["commands"] = [canonical_step(step) if isinstance(step, dict) else step for step in commands]
+    return _drop_empty(sequence, keep=["keepgoing", "strategy"])
+
+
+def canonical_step(step):
+    """One workflow step (or error handler) as the server exports it."""
+    step = dict(step)
+    handler = step.get("errorhandler")
+    step["errorhandler"] = canonical_step(handler) if isinstance(handler, dict) and handler else None
+    step["keepgoingOnSuccess"] = flag(step.get("keepgoingOnSuccess"), False) or None
+    step["plugins"] = _plugins(step.get("plugins"))
+    if isinstance(step.get("jobref"), dict):
+        step["jobref"] = _jobref(step["jobref"])
+    elif "exec" in step:
+        # The server keeps no arguments for a command step.
+        step.pop("args", None)
+    elif any(key in step for key in SCRIPT_STEP_KEYS):
+        if step.get("scriptInterpreter"):
+            step["interpreterArgsQuoted"] = flag(step.get("interpreterArgsQuoted"), False)
+        else:
+            step.pop("interpreterArgsQuoted", None)
+        if "script" in step:
+            step["expandTokenInScriptFile"] = flag(step.get("expandTokenInScriptFile"), False) or None
+        else:
+            step["expandTokenInScriptFile"] = flag(step.get("expandTokenInScriptFile"), False)
+    elif "type" in step:
+        step["nodeStep"] = flag(step.get("nodeStep"), False)
+    return _drop_empty(step, keep=["interpreterArgsQuoted", "expandTokenInScriptFile", "nodeStep"])
+
+
+def _jobref(ref):
+    ref = dict(ref)
+    ref["group"] = group_path(ref.get("group"))
+    ref["nodeStep"] = flag(ref.get("nodeStep"), False)
+    # A reference without a UUID can only be by name, and the server records it so.
+    ref["useName"] = flag(ref.get("useName"), not ref.get("uuid"))
+    for key in JOBREF_OPTIONAL_FLAGS:
+        ref[key] = flag(ref.get(key), False) or None
+    ref["nodefilters"] = _drop_empty(ref["nodefilters"]) if isinstance(ref.get("nodefilters"), dict) else ref.get("nodefilters")
+    return _drop_empty(ref, keep=["group"] + list(JOBREF_FLAGS))
+
+
+def _nodefilters(nodefilters):
+    if not isinstance(nodefilters, dict):
+        return nodefilters or None
+    if _empty(nodefilters.get("filter")):
+        # No filter: the job does not dispatch to nodes, and the server exports nothing.
+        return None
+    result = dict(nodefilters)
+    dispatch = dict(result.get("dispatch") or {})
+    dispatch["threadcount"] = _text(dispatch.get("threadcount")) or "1"
+    dispatch["keepgoing"] = flag(dispatch.get("keepgoing"), False)
+    dispatch["successOnEmptyNodeFilter"] = flag(dispatch.get("successOnEmptyNodeFilter"), False)
+    dispatch["excludePrecedence"] = flag(dispatch.get("excludePrecedence"), True)
+    dispatch["rankOrder"] = _text(dispatch.get("rankOrder")) or "ascending"
+    result["dispatch"] = _drop_empty(dispatch, keep=["keepgoing", "successOnEmptyNodeFilter", "excludePrecedence"])
+    return _drop_empty(result)
+
+
+def _plugins(plugins):
+    """Plugin settings without the empty entries the server leaves out."""
+    if not isinstance(plugins, dict):
+        return plugins or None
+    kept = dict((kind, config) for kind, config in plugins.items() if not _empty(config))
+    return kept or None
+
+
+def _retry(retry):
+    if isinstance(retry, dict):
+        count = _text(retry.get("retry"))
+        delay = _text(retry.get("delay"))
+        return dict(retry=count, delay=delay) if delay else count or None
+    return _text(retry) or None
+
+
+def _clean(value):
+    """A deep copy without null values, with Unix line endings in every string."""
+    if isinstance(value, dict):
+        return dict((k, _clean(v)) for k, v in value.items() if v is not None)
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return copy.copy(value)
+
+
+def _text(value):
+    """A value as the string the server stores (it stores numbers and flags as text)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else str(value)
+
+
+def _empty(value):
+    return value is None or value == "" or value == {} or value == []
+
+
+def _drop_empty(mapping, keep=()):
+    return dict((k, v) for k, v in mapping.items() if k in keep or not _empty(v))
+
+
+def _unique(values):
+    seen = []
+    for value in values:
+        if value not in seen:
+            seen.append(value)
+    return seen
+
+
+def _sort_key(value):
+    return json.dumps(value, sort_keys=True, default=str)

@@ -1,0 +1,295 @@
+"""The canonical form of job definitions, with definitions as people write them and as Rundeck exports them."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
+    canonical_job,
+    canonical_schedule,
+    differences,
+    group_path,
+    in_group,
+    job_path,
+)
+
+# A job as Rundeck 5 exports it (the shape of community.general's test fixture).
+EXPORTED_TEST_JOB = yaml.safe_load("""
+- defaultTab: nodes
+  description: ''
+  executionEnabled: true
+  id: 3b8a6e54-69fb-42b7-b98f-f82e59238478
+  loglevel: INFO
+  name: test_job
+  nodeFilterEditable: false
+  options:
+    - label: Exit Code
+      name: exit_code
+      value: '0'
+    - label: Sleep
+      name: sleep
+      value: '1'
+  plugins:
+    ExecutionLifecycle: null
+  scheduleEnabled: true
+  sequence:
+    commands:
+      - exec: sleep $RD_OPTION_SLEEP && echo "Test done!" && exit $RD_OPTION_EXIT_CODE
+    keepgoing: false
+    strategy: node-first
+  uuid: 3b8a6e54-69fb-42b7-b98f-f82e59238478
+""")[0]
+
+# What a person writes for that job.
+WRITTEN_TEST_JOB = {
+    "name": "test_job",
+    "defaultTab": "nodes",
+    "nodeFilterEditable": False,
+    "options": [
+        {"name": "exit_code", "label": "Exit Code", "value": 0},
+        {"name": "sleep", "label": "Sleep", "value": 1, "required": False},
+    ],
+    "sequence": {"commands": [{"exec": 'sleep $RD_OPTION_SLEEP && echo "Test done!" && exit $RD_OPTION_EXIT_CODE'}]},
+}
+
+# A richer job as Rundeck exports it: structured schedule, string numbers, node dispatch,
+# notifications in map form, option delimiters, a job reference with string flags.
+EXPORTED_RICH_JOB = {
+    "id": "0c5d6f4e-2a1b-4c3d-9e8f-7a6b5c4d3e2f",
+    "uuid": "0c5d6f4e-2a1b-4c3d-9e8f-7a6b5c4d3e2f",
+    "name": "deploy",
+    "group": "release/web",
+    "description": "Deploy the web tier\n\nRuns on every web node.",
+    "loglevel": "INFO",
+    "executionEnabled": True,
+    "scheduleEnabled": True,
+    "nodeFilterEditable": True,
+    "nodesSelectedByDefault": True,
+    "multipleExecutions": True,
+    "maxMultipleExecutions": "2",
+    "timeout": "30m",
+    "retry": {"retry": "3", "delay": "PT30S"},
+    "schedule": {"month": "*", "time": {"hour": "2", "minute": "30", "seconds": "0"}, "weekday": {"day": "*"}, "year": "*"},
+    "nodefilters": {
+        "dispatch": {"excludePrecedence": True, "keepgoing": False, "rankOrder": "ascending",
+                     "successOnEmptyNodeFilter": False, "threadcount": "4"},
+        "filter": "tags: web",
+    },
+    "options": [
+        {"name": "version", "required": True, "label": "Version"},
+        {"name": "env", "enforced": True, "value": "staging", "values": ["production", "staging"], "valuesListDelimiter": ","},
+        {"name": "hosts", "multivalued": True, "delimiter": ",", "values": ["a", "b"], "valuesListDelimiter": ","},
+    ],
+    "notification": {
+        "onfailure": {"email": {"recipients": "ops@example.com", "subject": "deploy failed"}},
+        "onsuccess": {"urls": "https://hooks.example.com/deployed", "httpMethod": "post", "format": "json"},
+    },
+    "notifyAvgDurationThreshold": None,
+    "sequence": {
+        "keepgoing": False,
+        "strategy": "node-first",
+        "commands": [
+            {"script": "#!/bin/sh\necho deploying\n", "scriptInterpreter": "sh -e", "interpreterArgsQuoted": False,
+             "args": "${option.version}"},
+            {"scriptfile": "/srv/bin/check", "expandTokenInScriptFile": False},
+            {"jobref": {"name": "smoke-test", "group": "", "nodeStep": "false", "useName": "true"}},
+            {"type": "localexec", "nodeStep": False, "configuration": {"command": "echo done"}},
+        ],
+    },
+}
+
+WRITTEN_RICH_JOB = {
+    "name": "deploy",
+    "group": "/release/web/",
+    "description": "Deploy the web tier\r\n\r\nRuns on every web node.",
+    "multipleExecutions": True,
+    "maxMultipleExecutions": 2,
+    "timeout": "30m",
+    "retry": {"retry": 3, "delay": "PT30S"},
+    "schedule": {"crontab": "0 30 2 ? * * *"},
+    "nodefilters": {"filter": "tags: web", "dispatch": {"threadcount": 4}},
+    "options": [
+        {"name": "version", "required": True, "label": "Version", "secure": False},
+        {"name": "env", "enforced": True, "value": "staging", "values": "production,staging"},
+        {"name": "hosts", "multivalued": True, "values": ["a", " b ", "a", ""]},
+    ],
+    "notification": {
+        "onsuccess": [{"urls": "https://hooks.example.com/deployed", "format": "JSON"}],
+        "onfailure": {"email": {"recipients": "ops@example.com", "subject": "deploy failed", "attachLog": False}},
+    },
+    "sequence": {
+        "commands": [
+            {"script": "#!/bin/sh\necho deploying\n", "scriptInterpreter": "sh -e", "args": "${option.version}"},
+            {"scriptfile": "/srv/bin/check"},
+            {"jobref": {"name": "smoke-test", "useName": True}},
+            {"type": "localexec", "configuration": {"command": "echo done"}},
+        ],
+    },
+}
+
+
+def test_a_written_job_equals_its_export():
+    assert canonical_job(WRITTEN_TEST_JOB) == canonical_job(EXPORTED_TEST_JOB)
+    assert differences(canonical_job(EXPORTED_TEST_JOB), canonical_job(WRITTEN_TEST_JOB)) == []
+
+
+def test_a_rich_written_job_equals_its_export():
+    assert differences(canonical_job(EXPORTED_RICH_JOB), canonical_job(WRITTEN_RICH_JOB)) == []
+
+
+def test_the_canonical_form_drops_identity_and_keeps_the_exported_defaults():
+    job = canonical_job(EXPORTED_TEST_JOB)
+    for key in ("id", "uuid", "project", "user", "plugins"):
+        assert key not in job
+    assert job["description"] == ""
+    assert job["executionEnabled"] is True
+    assert job["sequence"] == {"commands": [{"exec": EXPORTED_TEST_JOB["sequence"]["commands"][0]["exec"]}],
+                               "keepgoing": False, "strategy": "node-first"}
+
+
+@pytest.mark.parametrize("job", [EXPORTED_TEST_JOB, WRITTEN_TEST_JOB, EXPORTED_RICH_JOB, WRITTEN_RICH_JOB])
+def test_normalizing_twice_changes_nothing(job):
+    once = canonical_job(job)
+    assert canonical_job(once) == once
+
+
+def test_the_input_is_not_modified():
+    before = copy.deepcopy(WRITTEN_RICH_JOB)
+    canonical_job(WRITTEN_RICH_JOB)
+    assert WRITTEN_RICH_JOB == before
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"description": "Something else"}, "description"),
+    ({"loglevel": "DEBUG"}, "loglevel"),
+    ({"group": "release/api"}, "group"),
+    ({"schedule": {"crontab": "0 30 3 ? * * *"}}, "schedule"),
+    ({"timeout": "1h"}, "timeout"),
+    ({"executionEnabled": False}, "executionEnabled"),
+])
+def test_real_changes_are_differences(change, field):
+    wanted = dict(WRITTEN_RICH_JOB, **change)
+    assert differences(canonical_job(EXPORTED_RICH_JOB), canonical_job(wanted)) == [field]
+
+
+def test_option_order_is_a_difference_because_rundeck_shows_options_in_that_order():
+    wanted = copy.deepcopy(WRITTEN_RICH_JOB)
+    wanted["options"].reverse()
+    assert differences(canonical_job(EXPORTED_RICH_JOB), canonical_job(wanted)) == ["options"]
+
+
+def test_a_changed_step_is_a_difference():
+    wanted = copy.deepcopy(WRITTEN_TEST_JOB)
+    wanted["sequence"]["commands"].append({"exec": "echo after"})
+    assert differences(canonical_job(EXPORTED_TEST_JOB), canonical_job(wanted)) == ["sequence"]
+
+
+def test_a_known_field_set_only_on_the_server_is_a_difference():
+    exported = dict(EXPORTED_TEST_JOB, timeout="10m")
+    assert differences(canonical_job(exported), canonical_job(WRITTEN_TEST_JOB)) == ["timeout"]
+
+
+def test_fields_only_a_newer_server_exports_are_not_differences():
+    exported = dict(EXPORTED_TEST_JOB, user="admin", runnerSelector={"filter": "tags: runner"})
+    assert differences(canonical_job(exported), canonical_job(WRITTEN_TEST_JOB)) == []
+
+
+def test_the_option_map_form_is_ordered_by_name():
+    mapped = canonical_job(dict(WRITTEN_TEST_JOB, options={"sleep": {"value": "1", "label": "Sleep"},
+                                                           "exit_code": {"value": "0", "label": "Exit Code"}}))
+    assert [option["name"] for option in mapped["options"]] == ["exit_code", "sleep"]
+    assert mapped == canonical_job(EXPORTED_TEST_JOB)
+
+
+def test_option_values_are_trimmed_deduplicated_and_sorted_only_with_sort_values():
+    job = dict(WRITTEN_TEST_JOB, options=[
+        {"name": "a", "values": " b, a ,b,,c"},
+        {"name": "s", "values": ["b", "a"], "sortValues": True},
+        {"name": "semicolon", "values": "x;y", "valuesListDelimiter": ";"},
+    ])
+    options = canonical_job(job)["options"]
+    assert options[0] == {"name": "a", "values": ["b", "a", "c"], "valuesListDelimiter": ","}
+    assert options[1]["values"] == ["a", "b"]
+    assert options[2] == {"name": "semicolon", "values": ["x", "y"], "valuesListDelimiter": ";"}
+
+
+def test_secure_option_fields_follow_the_server_rules():
+    job = dict(WRITTEN_TEST_JOB, options=[
+        {"name": "password", "secure": True, "valueExposed": False, "storagePath": "keys/db"},
+        {"name": "plain", "valueExposed": True, "dateFormat": "YYYY", "type": "text"},
+    ])
+    options = canonical_job(job)["options"]
+    assert options == [{"name": "password", "secure": True, "storagePath": "keys/db"}, {"name": "plain"}]
+
+
+@pytest.mark.parametrize("schedule, expected", [
+    ({"crontab": "0 30 2 ? * * *"},
+     {"time": {"seconds": "0", "minute": "30", "hour": "2"}, "month": "*", "year": "*", "weekday": {"day": "*"}}),
+    ({"crontab": "0 0 12 * * ?"},
+     {"time": {"seconds": "0", "minute": "0", "hour": "12"}, "month": "*", "year": "*", "dayofmonth": {"day": "*"}}),
+    ({"crontab": "0 15 8 ? * MON-FRI 2027"},
+     {"time": {"seconds": "0", "minute": "15", "hour": "8"}, "month": "*", "year": "2027", "weekday": {"day": "MON-FRI"}}),
+    ({"time": {"hour": 2, "minute": 30}},
+     {"time": {"seconds": "0", "minute": "30", "hour": "2"}, "month": "*", "year": "*", "weekday": {"day": "*"}}),
+    ({"time": {"hour": "4"}, "dayofmonth": {"day": 1}, "month": "1,7"},
+     {"time": {"seconds": "0", "minute": "0", "hour": "4"}, "month": "1,7", "year": "*", "dayofmonth": {"day": "1"}}),
+])
+def test_schedules_take_the_structured_form(schedule, expected):
+    assert canonical_schedule(schedule) == expected
+
+
+def test_a_malformed_crontab_is_left_for_the_server_to_refuse():
+    assert canonical_schedule({"crontab": "every day"}) == {"crontab": "every day"}
+
+
+def test_notification_forms_are_equal_whatever_the_order_of_plugins():
+    map_form = {"onsuccess": {"email": {"recipients": "a@example.com"},
+                              "plugin": [{"type": "slack", "configuration": {"channel": "#ops"}},
+                                         {"type": "HttpNotification"}]}}
+    list_form = {"onsuccess": [{"plugin": {"type": "HttpNotification", "configuration": {}}},
+                               {"email": {"recipients": "a@example.com", "attachLog": "false"}},
+                               {"plugin": {"type": "slack", "configuration": {"channel": "#ops"}}}]}
+    first = canonical_job(dict(WRITTEN_TEST_JOB, notification=map_form))
+    second = canonical_job(dict(WRITTEN_TEST_JOB, notification=list_form, notifyAvgDurationThreshold=None))
+    assert first == second
+    assert "notifyAvgDurationThreshold" not in first
+
+
+def test_job_reference_flags_are_booleans_whether_strings_or_not():
+    ref = canonical_job(EXPORTED_RICH_JOB)["sequence"]["commands"][2]["jobref"]
+    assert ref == {"name": "smoke-test", "group": "", "nodeStep": False, "useName": True}
+
+
+def test_node_dispatch_defaults_and_the_selection_flag():
+    job = canonical_job(WRITTEN_RICH_JOB)
+    assert job["nodefilters"]["dispatch"] == {"threadcount": "4", "keepgoing": False, "successOnEmptyNodeFilter": False,
+                                              "excludePrecedence": True, "rankOrder": "ascending"}
+    assert job["nodesSelectedByDefault"] is True
+    without_filter = canonical_job(dict(WRITTEN_TEST_JOB, nodefilters={"dispatch": {"threadcount": 2}},
+                                        nodesSelectedByDefault=False))
+    assert "nodefilters" not in without_filter and "nodesSelectedByDefault" not in without_filter
+
+
+def test_retry_without_delay_is_a_plain_string():
+    assert canonical_job(dict(WRITTEN_TEST_JOB, retry={"retry": 2}))["retry"] == "2"
+    assert canonical_job(dict(WRITTEN_TEST_JOB, retry=2))["retry"] == "2"
+
+
+def test_log_limit_defaults_apply_only_with_a_limit():
+    assert canonical_job(dict(WRITTEN_TEST_JOB, loglimit="100MB"))["loglimitAction"] == "halt"
+    assert "loglimitStatus" not in canonical_job(dict(WRITTEN_TEST_JOB, loglimitStatus="failed"))
+
+
+@pytest.mark.parametrize("group, expected", [(None, ""), ("", ""), ("/a/b/", "a/b"), ("a", "a")])
+def test_group_paths(group, expected):
+    assert group_path(group) == expected
+
+
+def test_job_paths_and_group_scopes():
+    assert job_path("", "deploy") == "deploy"
+    assert job_path("/release/", "deploy") == "release/deploy"
+    assert in_group("release/web", "release") and in_group("release", "/release/") and in_group("x", None)
+    assert not in_group("releases", "release") and not in_group("", "release")
