@@ -13,11 +13,11 @@ from __future__ import annotations
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import TextView
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
-    canonical_job,
     differences,
     group_path,
     job_path,
 )
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import job_record
 from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import dump_sorted
 
 #: The definition fields that the execution and schedule switches change.
@@ -56,6 +56,9 @@ def import_document(definition, current, switches=None):
     its UUID: the import then replaces it in place, with its execution history.
     """
     document = dict((k, v) for k, v in definition.items() if k != "id")
+    # Rundeck matches a definition without a UUID by its group exactly as sent.
+    if document.get("group") is not None:
+        document["group"] = group_path(document["group"])
     for key, dummy in SWITCHES:
         wanted = (switches or {}).get(key)
         if wanted is not None:
@@ -69,17 +72,7 @@ def import_document(definition, current, switches=None):
 
 def desired_record(jobs, project, document, current):
     """The record the job should have after the import of ``document``."""
-    job_id = current["id"] if current is not None else document.get("uuid")
-    definition = canonical_job(document)
-    return dict(
-        id=job_id,
-        name=definition.get("name"),
-        group=definition.get("group", ""),
-        project=project,
-        href=jobs.href(job_id) if job_id else None,
-        permalink=jobs.permalink(project, job_id) if job_id else None,
-        definition=definition,
-    )
+    return job_record(jobs, project, document, current["id"] if current is not None else None)
 
 
 def switch_only(current, desired):

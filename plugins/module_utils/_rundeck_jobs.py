@@ -145,10 +145,13 @@ class RundeckJobs(object):
         self.http.request("POST", "job/%s/%s/%s" % (_q(job_id), kind, verb), action)
 
 
-def job_record(jobs, project, exported):
-    """What the collection returns for a job: where it is, and its definition in canonical form."""
-    job_id = exported.get("uuid") or exported.get("id")
-    definition = canonical_job(exported)
+def job_record(jobs, project, document, job_id=None):
+    """What the collection returns for a job: where it is, and its definition in canonical form.
+
+    ``document`` is an export, or a definition about to be imported; ``job_id`` defaults to its UUID.
+    """
+    job_id = job_id or document.get("uuid") or document.get("id")
+    definition = canonical_job(document)
     return dict(
         id=job_id,
         name=definition.get("name"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 
 import pytest
 import yaml
@@ -16,32 +17,10 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_for
     job_path,
 )
 
+FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures")
 # A job as Rundeck 5 exports it (the shape of community.general's test fixture).
-EXPORTED_TEST_JOB = yaml.safe_load("""
-- defaultTab: nodes
-  description: ''
-  executionEnabled: true
-  id: 3b8a6e54-69fb-42b7-b98f-f82e59238478
-  loglevel: INFO
-  name: test_job
-  nodeFilterEditable: false
-  options:
-    - label: Exit Code
-      name: exit_code
-      value: '0'
-    - label: Sleep
-      name: sleep
-      value: '1'
-  plugins:
-    ExecutionLifecycle: null
-  scheduleEnabled: true
-  sequence:
-    commands:
-      - exec: sleep $RD_OPTION_SLEEP && echo "Test done!" && exit $RD_OPTION_EXIT_CODE
-    keepgoing: false
-    strategy: node-first
-  uuid: 3b8a6e54-69fb-42b7-b98f-f82e59238478
-""")[0]
+with open(os.path.join(FIXTURES, "rundeck_exported_test_job.yaml"), encoding="utf-8") as fixture:
+    EXPORTED_TEST_JOB = yaml.safe_load(fixture)[0]
 
 # What a person writes for that job.
 WRITTEN_TEST_JOB = {

@@ -3,38 +3,18 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Job documents in and out: what the emulated server keeps, adds and changes."""
 
+import os
+
 import pytest
 import yaml
 
 from tests.sandbox.jobformat import export_map, from_map
 
 UUID = "3b8a6e54-69fb-42b7-b98f-f82e59238478"
+FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures")
 # A job exported by a Rundeck 5 server (community.general's test_job.yaml).
-TEST_JOB_YAML = """\
-- defaultTab: nodes
-  description: ''
-  executionEnabled: true
-  id: 3b8a6e54-69fb-42b7-b98f-f82e59238478
-  loglevel: INFO
-  name: test_job
-  nodeFilterEditable: false
-  options:
-    - label: Exit Code
-      name: exit_code
-      value: '0'
-    - label: Sleep
-      name: sleep
-      value: '1'
-  plugins:
-    ExecutionLifecycle: null
-  scheduleEnabled: true
-  sequence:
-    commands:
-      - exec: sleep $RD_OPTION_SLEEP && echo "Test done!" && exit $RD_OPTION_EXIT_CODE
-    keepgoing: false
-    strategy: node-first
-  uuid: 3b8a6e54-69fb-42b7-b98f-f82e59238478
-"""
+with open(os.path.join(FIXTURES, "rundeck_exported_test_job.yaml"), encoding="utf-8") as fixture:
+    TEST_JOB_YAML = fixture.read()
 EXEC = {"exec": "uptime"}
 
 
