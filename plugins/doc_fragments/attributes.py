@@ -36,3 +36,15 @@ attributes:
       - opsforge.delivery.rundeck
       - opsforge.delivery.all
 """
+
+    OCTOPUS_GROUP = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/opsforge.delivery.octopus) or C(group/opsforge.delivery.all) in
+      C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - opsforge.delivery.octopus
+      - opsforge.delivery.all
+"""

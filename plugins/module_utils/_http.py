@@ -162,6 +162,9 @@ class HttpClient(object):
         self.session.mount("https://", adapter)
 
     def url(self, path):
+        """``path`` under the base URL; an absolute URL (a link the server gave) is kept as it is."""
+        if path.startswith(("http://", "https://")):
+            return path
         return "%s/%s" % (self.base_url, path.lstrip("/"))
 
     def request(self, method, path, action, expected=(200,), missing_ok=False, **kwargs):

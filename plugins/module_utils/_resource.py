@@ -168,3 +168,12 @@ def overlay(base, changes):
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+def unique(values):
+    """``values`` without repeats, in their first order."""
+    seen = []
+    for value in values:
+        if value not in seen:
+            seen.append(value)
+    return seen

@@ -19,6 +19,8 @@ from __future__ import annotations
 import copy
 import json
 
+from ansible_collections.opsforge.delivery.plugins.module_utils._resource import unique
+
 #: Identity and audit fields of an export; they are not part of what a definition says.
 SERVER_FIELDS = ("id", "uuid", "project", "user")
 
@@ -187,7 +189,7 @@ def _option(option):
     if isinstance(values, str):
         values = values.split(delimiter)
     if isinstance(values, list):
-        values = _unique(v for v in (_text(v).strip() for v in values) if v)
+        values = unique(v for v in (_text(v).strip() for v in values) if v)
         if option.get("sortValues"):
             values.sort()
     option["values"] = values or None
@@ -351,14 +353,6 @@ def _empty(value):
 
 def _drop_empty(mapping, keep=()):
     return dict((k, v) for k, v in mapping.items() if k in keep or not _empty(v))
-
-
-def _unique(values):
-    seen = []
-    for value in values:
-        if value not in seen:
-            seen.append(value)
-    return seen
 
 
 def _sort_key(value):

@@ -131,16 +131,21 @@ class Control:
         self._faults = []
         self._reset_state = None
         self._error_response = _default_error_response
+        self._endpoints = {}
 
-    def install(self, app, reset, error_response):
+    def install(self, app, reset, error_response, endpoints=None):
         """Put the control layer in front of a Flask app.
 
         ``reset()`` clears and seeds the service's own state;
         ``error_response(status, request)`` builds the vendor's error for a
-        status, used when a fault gives a status but no body.
+        status, used when a fault gives a status but no body. ``endpoints``
+        adds control endpoints of the service's own: a name (the first path
+        segment after the prefix) -> ``handler(request, rest)`` returning a
+        response, where ``rest`` is the remainder of the path.
         """
         self._reset_state = reset
         self._error_response = error_response
+        self._endpoints = dict(endpoints or {})
         app.wsgi_app = _ControlMiddleware(self, app.wsgi_app)
         reset()
         return app
@@ -250,7 +255,12 @@ class Control:
                     return _json({"error": str(exc)}, 400)
                 return _json(self.faults(), 201)
             return _method_not_allowed(("GET", "POST", "DELETE"))
-        return _json({"error": "no such control endpoint: %s (use reset, requests or faults)" % request.path}, 404)
+        name, rest = (endpoint.split("/", 1) + [""])[:2]
+        if name in self._endpoints:
+            return self._endpoints[name](request, rest)
+        known = ["reset", "requests", "faults"] + sorted(self._endpoints)
+        names = ", ".join(known[:-1]) + " or " + known[-1]
+        return _json({"error": "no such control endpoint: %s (use %s)" % (request.path, names)}, 404)
 
 
 def _json(data, status=200):

@@ -1,7 +1,7 @@
 # Copyright (c) opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Opsgenie, Octopus Deploy and Gitea with no endpoints yet.
+"""Opsgenie and Gitea with no endpoints yet.
 
 Each service already runs on its own port with the control API and answers
 every vendor request with that vendor's not-found error. A service gets its
@@ -35,13 +35,6 @@ def opsgenie_error(status, request=None, message=None):
     return _json({"message": message, "took": 0.001, "requestId": str(uuid.uuid4())}, status)
 
 
-def octopus_error(status, request=None, message=None):
-    if message is None:
-        # Two dots: the server's own text.
-        message = "The resource was not found.." if status == 404 else _reason(status)
-    return _json({"ErrorMessage": message}, status)
-
-
 def gitea_error(status, request=None, message=None):
     if message is None:
         message = "The target couldn't be found." if status == 404 else _reason(status)
@@ -63,10 +56,6 @@ def _not_found_app(control, error_response):
 
 def create_opsgenie_app(control, credentials):
     return _not_found_app(control, opsgenie_error)
-
-
-def create_octopus_app(control, credentials):
-    return _not_found_app(control, octopus_error)
 
 
 def create_gitea_app(control, credentials):

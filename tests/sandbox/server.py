@@ -10,7 +10,7 @@ import time
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from . import not_found, rundeck
+from . import not_found, octopus, rundeck
 from .control import CONTROL_PREFIX, Control
 
 DEFAULT_HOST = "127.0.0.1"
@@ -27,7 +27,7 @@ DEFAULT_CREDENTIALS = {
 SERVICES = {
     "rundeck": rundeck.create_app,
     "opsgenie": not_found.create_opsgenie_app,
-    "octopus": not_found.create_octopus_app,
+    "octopus": octopus.create_app,
     "gitea": not_found.create_gitea_app,
 }
 # How often a server checks for a stop request; also bounds how long stop() takes.

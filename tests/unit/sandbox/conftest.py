@@ -8,6 +8,7 @@ import pytest
 from tests.sandbox import Sandbox
 
 TOKEN = "sandbox-rundeck-token"
+OCTOPUS_API_KEY = "API-SANDBOX"
 
 
 @pytest.fixture(scope="module")
@@ -31,3 +32,14 @@ def api(sandbox):
 @pytest.fixture
 def auth():
     return {"X-Rundeck-Auth-Token": TOKEN}
+
+
+@pytest.fixture
+def octopus(sandbox):
+    """Base URL of the Octopus Deploy service (paths start with /api)."""
+    return sandbox.urls["octopus"]
+
+
+@pytest.fixture
+def octopus_headers():
+    return {"X-Octopus-ApiKey": OCTOPUS_API_KEY}

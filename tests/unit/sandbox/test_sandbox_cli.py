@@ -39,7 +39,8 @@ def test_cli_runs_until_signalled(signum):
         assert summary["gitea_admin_password"] == "sandbox-password"
         response = requests.get(summary["rundeck_url"] + "/api/49/projects", headers={"X-Rundeck-Auth-Token": "cli-token"})
         assert response.status_code == 200
-        assert requests.get(summary["octopus_url"] + "/api").status_code == 404
+        response = requests.get(summary["octopus_url"] + "/api", headers={"X-Octopus-ApiKey": summary["octopus_api_key"]})
+        assert response.status_code == 200
 
         process.send_signal(signum)
         _output, errors = process.communicate(timeout=10)

@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright: opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+    """Octopus Deploy connection options. PLUGINS adds where lookups also read them from."""
+
+    DOCUMENTATION = r"""
+options:
+  url:
+    description:
+      - The Octopus Server's base URL, without C(/api), for example V(https://octopus.example.com).
+      - If not set, the value of the E(OCTOPUS_URL) environment variable is used (an empty
+        variable counts as unset).
+    type: str
+    required: true
+  api_key:
+    description:
+      - An Octopus API key (C(API-...)), sent in the C(X-Octopus-ApiKey) header.
+      - If not set, the value of the E(OCTOPUS_API_KEY) environment variable is used (an empty
+        variable counts as unset).
+    type: str
+    required: true
+  space:
+    description:
+      - The space, by name or ID (such as V(Spaces-1)). Names match exactly, ignoring case.
+      - If not set, the value of the E(OCTOPUS_SPACE) environment variable is used; without
+        either, the server's default space.
+    type: str
+requirements:
+  - uritemplate (Python library, 4.1 or later)
+"""
+
+    PLUGINS = r"""
+options:
+  url:
+    env:
+      - name: OCTOPUS_URL
+    vars:
+      - name: octopus_url
+  api_key:
+    env:
+      - name: OCTOPUS_API_KEY
+    vars:
+      - name: octopus_api_key
+  space:
+    env:
+      - name: OCTOPUS_SPACE
+    vars:
+      - name: octopus_space
+"""

@@ -1,0 +1,158 @@
+# -*- coding: utf-8 -*-
+# Copyright: opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Octopus Deploy API client: the API key header, links as URI templates, paging, Octopus's errors.
+
+This file is for internal use by the opsforge.delivery collection only. It can change at any
+time; nothing outside the collection may rely on it.
+
+Octopus describes its API with links: the root document (``/api``) and each space's root hold
+RFC 6570 URI templates for every collection, and collections link to their next page. The
+client starts from ``/api`` and follows those links instead of building paths itself.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+
+try:
+    from urllib.parse import urljoin
+except ImportError:  # pragma: no cover - Python 2 is not supported
+    pass
+
+URITEMPLATE_IMPORT_ERROR = None
+try:
+    from uritemplate import URITemplate
+except ImportError:
+    URITEMPLATE_IMPORT_ERROR = traceback.format_exc()
+    HAS_URITEMPLATE = False
+else:
+    HAS_URITEMPLATE = True
+
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
+    HttpClient,
+    decode_json,
+    describe_non_json,
+    excerpt,
+)
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import (
+    InputError,
+    connection_spec,
+    env_option,
+    transport_options,
+)
+
+SERVICE = "Octopus Deploy"
+#: Octopus's own page size limit is the largest 32-bit integer; a large page keeps listings short.
+LARGE_PAGE = 2000
+SPACE_ID = re.compile(r"^Spaces-\d+$")
+
+OCTOPUS_SPEC = connection_spec(dict(
+    url=env_option(["OCTOPUS_URL"], type="str", required=True),
+    api_key=env_option(["OCTOPUS_API_KEY"], type="str", required=True, no_log=True),
+    space=env_option(["OCTOPUS_SPACE"], type="str"),
+))
+
+
+def parse_octopus_error(response):
+    """Octopus's error body in its own words: ``ErrorMessage`` and each of ``Errors``."""
+    try:
+        body = response.json()
+    except ValueError:
+        return describe_non_json(response), None
+    if not isinstance(body, dict) or not body.get("ErrorMessage"):
+        return excerpt(response.text), None
+    message = body["ErrorMessage"]
+    errors = [str(item) for item in body.get("Errors") or []]
+    if errors:
+        message += " " + " ".join(errors)
+    if response.status_code == 401:
+        message += " (check api_key)"
+    return message, body
+
+
+class Space(object):
+    """One space: its id, its name and the links of its root document."""
+
+    def __init__(self, space_id, name, links):
+        self.id = space_id
+        self.name = name
+        self.links = links
+
+
+class OctopusClient(object):
+    """The Octopus API at ``url``, entered through ``/api``."""
+
+    def __init__(self, params):
+        if not HAS_URITEMPLATE:
+            raise InputError("the uritemplate Python library is required on the host that runs this task "
+                             "(pip install uritemplate)")
+        self.base_url = params["url"].rstrip("/") + "/"
+        self.http = HttpClient(
+            SERVICE,
+            params["url"],
+            headers={"X-Octopus-ApiKey": params["api_key"]},
+            error_parser=parse_octopus_error,
+            **transport_options(params)
+        )
+        self._root = None
+
+    @property
+    def request_count(self):
+        return self.http.request_count
+
+    def link_url(self, link, **variables):
+        """A link's address: the template expanded with ``variables``, against the server's URL."""
+        expanded = URITemplate(link).expand(**dict((k, v) for k, v in variables.items() if v is not None))
+        return urljoin(self.base_url, expanded)
+
+    def get(self, link, action, missing_ok=False, **variables):
+        response = self.http.request("GET", self.link_url(link, **variables), action, missing_ok=missing_ok)
+        return None if response is None else decode_json(response, SERVICE, action)
+
+    def send(self, method, link, action, body=None, expected=(200, 201)):
+        response = self.http.request(method, self.link_url(link), action, expected=expected,
+                                     json=body if method != "DELETE" else None)
+        if method == "DELETE" or not response.content:
+            return None
+        return decode_json(response, SERVICE, action)
+
+    def root(self):
+        if self._root is None:
+            # Relative, so that a server under a path prefix works; its links carry the prefix.
+            self._root = self.get("api", "read the API root document")
+        return self._root
+
+    def space(self, wanted=None):
+        """The space named or numbered ``wanted``; the default space when it is None.
+
+        The root document's links already point into the default space, so the default space
+        costs no request of its own.
+        """
+        links = self.root().get("Links", {})
+        if not wanted:
+            return Space(None, None, links)
+        if SPACE_ID.match(wanted):
+            space_id = wanted
+        else:
+            found = [item for item in self.items(links["Spaces"], "list the spaces", partialName=wanted)
+                     if item.get("Name", "").lower() == wanted.lower()]
+            if not found:
+                raise InputError("Octopus Deploy has no space named %r (or the API key may not see it)" % wanted)
+            space_id = found[0]["Id"]
+        document = self.get(links["SpaceHome"], "read space %s" % wanted, missing_ok=True, spaceId=space_id)
+        if document is None:
+            raise InputError("Octopus Deploy has no space %r (or the API key may not see it)" % wanted)
+        return Space(document.get("Id", space_id), document.get("Name"), document.get("Links", {}))
+
+    def items(self, link, action, **variables):
+        """Every item of a collection, following ``Page.Next`` from a large first page."""
+        variables.setdefault("take", LARGE_PAGE)
+        page = self.get(link, action, **variables)
+        found = list(page.get("Items") or [])
+        while (page.get("Links") or {}).get("Page.Next"):
+            page = self.get(page["Links"]["Page.Next"], action)
+            found.extend(page.get("Items") or [])
+        return found
