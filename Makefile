@@ -56,7 +56,7 @@ lint: stage
 integration: stage
 	@tools/sandbox.sh start
 	@cp tests/integration/integration_config.yml $(STAGE)/tests/integration/; \
-	$(ANSIBLE_TEST) integration --venv --python $(PYTHON_VERSION) --color no; status=$$?; \
+	($(ANSIBLE_TEST) integration --venv --python $(PYTHON_VERSION) --color no); status=$$?; \
 	tools/sandbox.sh stop; exit $$status
 
 sandbox-start: venv

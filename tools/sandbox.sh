@@ -19,6 +19,8 @@ stop() {
     if kill -0 "$pid" 2>/dev/null; then
       kill "$pid"
       for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      # Still there after 5 s: a stuck sandbox must not keep the ports for the next run.
+      kill -9 "$pid" 2>/dev/null || true
     fi
     rm -f "$state/pid"
   fi
@@ -55,6 +57,7 @@ opsgenie_url: http://$host:$opsgenie_port
 opsgenie_api_key: sandbox-opsgenie-key
 octopus_url: http://$host:$octopus_port
 octopus_api_key: API-SANDBOX
+octopus_viewer_api_key: API-SANDBOXVIEWER
 gitea_url: http://$host:$gitea_port
 CONFIG
 }

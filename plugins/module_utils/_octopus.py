@@ -70,6 +70,8 @@ def parse_octopus_error(response):
         message += " " + " ".join(errors)
     if response.status_code == 401:
         message += " (check api_key)"
+    elif response.status_code == 403:
+        message += " (the API key's user lacks a permission this needs in this space)"
     return message, body
 
 

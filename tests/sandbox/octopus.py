@@ -94,9 +94,10 @@ class _MethodOverride:
 class OctopusApi:
     """Views of the Octopus API."""
 
-    def __init__(self, state, api_key):
+    def __init__(self, state, api_key, viewer_api_key=None):
         self.state = state
         self.api_key = api_key
+        self.viewer_api_key = viewer_api_key
 
     # -- checks and errors ---------------------------------------------------
 
@@ -107,9 +108,12 @@ class OctopusApi:
         if not presented:
             presented = next((value for key, value in request.args.items() if key.lower() == "apikey"), "")
         # Never echo what was presented: it may be a real key sent here by mistake.
-        if not hmac.compare_digest(presented.encode("utf-8"), self.api_key.encode("utf-8")):
-            return octopus_error(401)
-        return None
+        if hmac.compare_digest(presented.encode("utf-8"), self.api_key.encode("utf-8")):
+            return None
+        if self.viewer_api_key and hmac.compare_digest(presented.encode("utf-8"), self.viewer_api_key.encode("utf-8")):
+            method = request.headers.get("X-HTTP-Method-Override", request.method).upper()
+            return None if method in ("GET", "HEAD") else octopus_error(403)
+        return octopus_error(401)
 
     def http_error(self, exc):
         if exc.code == 404:
@@ -433,7 +437,7 @@ def _tag_errors(tags):
 def create_app(control, credentials):
     """The Flask app of the Octopus Deploy service, behind the control layer."""
     state = OctopusState()
-    api = OctopusApi(state, credentials["octopus_api_key"])
+    api = OctopusApi(state, credentials["octopus_api_key"], credentials.get("octopus_viewer_api_key"))
     app = Flask(__name__, static_folder=None)
     # Keep paths as sent, and take them with or without a final slash.
     app.url_map.merge_slashes = False

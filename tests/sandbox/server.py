@@ -19,6 +19,8 @@ DEFAULT_CREDENTIALS = {
     "rundeck_token": "sandbox-rundeck-token",
     "opsgenie_api_key": "sandbox-opsgenie-key",
     "octopus_api_key": "API-SANDBOX",
+    # A key whose user may read but not change anything: writes get 403.
+    "octopus_viewer_api_key": "API-SANDBOXVIEWER",
     "gitea_admin_username": "sandbox-admin",
     "gitea_admin_password": "sandbox-password",
     "gitea_admin_token": "sandbox-gitea-token",

@@ -8,6 +8,7 @@ import requests
 
 KEY = "API-SANDBOX"
 UNAUTHORIZED = "Either your API key is invalid, or your account has been disabled. Please contact your Octopus administrator."
+FORBIDDEN = "You do not have permission to perform this action. Please see your Octopus administrator."
 INVALID = "There was a problem with your request."
 MACHINES_QUERY = (
     "{?skip,take,name,ids,partialName,roles,isDisabled,healthStatuses,commStyles,tenantIds,tenantTags,environmentIds,thumbprint,"
@@ -72,6 +73,17 @@ def test_missing_or_wrong_key_is_unauthorized(octopus, path, headers):
     assert answer(response) == error(401, UNAUTHORIZED)
     assert response.headers["Content-Type"] == "application/json"
     assert "WRONG" not in response.text
+
+
+def test_the_viewer_key_may_read_but_not_write(octopus):
+    viewer = {"X-Octopus-ApiKey": "API-SANDBOXVIEWER"}
+    assert requests.get(octopus + "/api/Spaces-1/environments", headers=viewer).status_code == 200
+    body = {"Name": "Viewer", "EnvironmentIds": ["Environments-1"], "Roles": ["r"], "TenantIds": [], "TenantTags": [],
+            "Endpoint": {"CommunicationStyle": "None"}}
+    response = requests.post(octopus + "/api/Spaces-1/machines", headers=viewer, json=body)
+    assert answer(response) == error(403, FORBIDDEN)
+    override = dict(viewer, **{"X-HTTP-Method-Override": "DELETE"})
+    assert requests.post(octopus + "/api/Spaces-1/machines/Machines-1", headers=override).status_code == 403
 
 
 def test_the_request_log_masks_the_apikey_parameter(sandbox, octopus):
