@@ -18,7 +18,16 @@ from .server import DEFAULT_CREDENTIALS, DEFAULT_HOST, DEFAULT_PORTS, SERVICES, 
 
 # Credentials that can be changed from the command line; each option is the
 # key with dashes, e.g. --rundeck-token.
-_CREDENTIAL_OPTIONS = ("rundeck_token", "opsgenie_api_key", "octopus_api_key", "octopus_viewer_api_key", "gitea_admin_password", "gitea_admin_token")
+_CREDENTIAL_OPTIONS = (
+    "rundeck_token",
+    "opsgenie_api_key",
+    "octopus_api_key",
+    "octopus_viewer_api_key",
+    "gitea_admin_password",
+    "gitea_admin_token",
+    "gitea_alice_password",
+    "gitea_bob_password",
+)
 
 
 def parse_args(argv=None):

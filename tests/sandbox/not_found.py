@@ -1,12 +1,12 @@
 # Copyright (c) opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Opsgenie and Gitea with no endpoints yet.
+"""Opsgenie with no endpoints yet.
 
-Each service already runs on its own port with the control API and answers
-every vendor request with that vendor's not-found error. A service gets its
-endpoints by replacing its ``create_*_app`` factory in ``server.SERVICES``
-with a full app built the same way.
+The service already runs on its own port with the control API and answers
+every vendor request with Opsgenie's not-found error. It gets its endpoints
+by replacing its ``create_*_app`` factory in ``server.SERVICES`` with a full
+app built the same way.
 """
 
 import json
@@ -35,13 +35,6 @@ def opsgenie_error(status, request=None, message=None):
     return _json({"message": message, "took": 0.001, "requestId": str(uuid.uuid4())}, status)
 
 
-def gitea_error(status, request=None, message=None):
-    if message is None:
-        message = "The target couldn't be found." if status == 404 else _reason(status)
-    base = request.host_url.rstrip("/") if request is not None else ""
-    return _json({"errors": None, "message": message, "url": base + "/api/swagger"}, status)
-
-
 def _not_found_app(control, error_response):
     # No routes at all, so every request ends in the 404 handler.
     app = Flask(__name__, static_folder=None)
@@ -56,7 +49,3 @@ def _not_found_app(control, error_response):
 
 def create_opsgenie_app(control, credentials):
     return _not_found_app(control, opsgenie_error)
-
-
-def create_gitea_app(control, credentials):
-    return _not_found_app(control, gitea_error)

@@ -10,7 +10,7 @@ import time
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from . import not_found, octopus, rundeck
+from . import gitea, not_found, octopus, rundeck
 from .control import CONTROL_PREFIX, Control
 
 DEFAULT_HOST = "127.0.0.1"
@@ -24,13 +24,16 @@ DEFAULT_CREDENTIALS = {
     "gitea_admin_username": "sandbox-admin",
     "gitea_admin_password": "sandbox-password",
     "gitea_admin_token": "sandbox-gitea-token",
+    # Passwords of the two ordinary Gitea users, alice and bob.
+    "gitea_alice_password": "alice-password",
+    "gitea_bob_password": "bob-password",
 }
 # Service name -> factory(control, credentials) returning its Flask app.
 SERVICES = {
     "rundeck": rundeck.create_app,
     "opsgenie": not_found.create_opsgenie_app,
     "octopus": octopus.create_app,
-    "gitea": not_found.create_gitea_app,
+    "gitea": gitea.create_app,
 }
 # How often a server checks for a stop request; also bounds how long stop() takes.
 _POLL_INTERVAL = 0.05

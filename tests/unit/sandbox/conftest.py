@@ -4,11 +4,15 @@
 """One sandbox per test module, on free ports, reset before every test."""
 
 import pytest
+import requests
 
 from tests.sandbox import Sandbox
 
 TOKEN = "sandbox-rundeck-token"
 OCTOPUS_API_KEY = "API-SANDBOX"
+GITEA_ADMIN_USERNAME = "sandbox-admin"
+GITEA_ADMIN_PASSWORD = "sandbox-password"
+GITEA_ADMIN_TOKEN = "sandbox-gitea-token"
 
 
 @pytest.fixture(scope="module")
@@ -43,3 +47,39 @@ def octopus(sandbox):
 @pytest.fixture
 def octopus_headers():
     return {"X-Octopus-ApiKey": OCTOPUS_API_KEY}
+
+
+@pytest.fixture
+def gitea(sandbox):
+    """Base URL of the Gitea service (API paths start with /api/v1)."""
+    return sandbox.urls["gitea"]
+
+
+@pytest.fixture
+def gitea_api(gitea):
+    """Base URL of the Gitea API: /api/v1 on the Gitea service."""
+    return gitea + "/api/v1"
+
+
+@pytest.fixture
+def gitea_admin():
+    """Basic credentials of the seeded site admin, for requests' ``auth=``."""
+    return (GITEA_ADMIN_USERNAME, GITEA_ADMIN_PASSWORD)
+
+
+@pytest.fixture
+def gitea_admin_headers():
+    """The seeded admin token (scope all) in Gitea's Authorization header."""
+    return {"Authorization": "token " + GITEA_ADMIN_TOKEN}
+
+
+@pytest.fixture
+def gitea_token(gitea):
+    """Make a token through the control endpoint; returns its API answer, value in ``sha1``."""
+
+    def make(user, name, scopes=("all",)):
+        response = requests.post(gitea + "/__sandbox__/gitea/tokens", json={"user": user, "name": name, "scopes": list(scopes)})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return make

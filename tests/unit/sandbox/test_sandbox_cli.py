@@ -41,6 +41,8 @@ def test_cli_runs_until_signalled(signum):
         assert response.status_code == 200
         response = requests.get(summary["octopus_url"] + "/api", headers={"X-Octopus-ApiKey": summary["octopus_api_key"]})
         assert response.status_code == 200
+        response = requests.get(summary["gitea_url"] + "/api/v1/user", auth=("alice", summary["gitea_alice_password"]))
+        assert response.status_code == 200
 
         process.send_signal(signum)
         _output, errors = process.communicate(timeout=10)
