@@ -59,6 +59,10 @@ octopus_url: http://$host:$octopus_port
 octopus_api_key: API-SANDBOX
 octopus_viewer_api_key: API-SANDBOXVIEWER
 gitea_url: http://$host:$gitea_port
+gitea_admin_username: sandbox-admin
+gitea_admin_password: sandbox-password
+gitea_alice_password: alice-password
+gitea_bob_password: bob-password
 CONFIG
 }
 

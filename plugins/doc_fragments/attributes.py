@@ -48,3 +48,15 @@ attributes:
       - opsforge.delivery.octopus
       - opsforge.delivery.all
 """
+
+    GITEA_GROUP = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/opsforge.delivery.gitea) or C(group/opsforge.delivery.all) in
+      C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - opsforge.delivery.gitea
+      - opsforge.delivery.all
+"""

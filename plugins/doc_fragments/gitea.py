@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright: opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+    """Gitea connection options. PLUGINS adds where lookups also read them from."""
+
+    DOCUMENTATION = r"""
+options:
+  url:
+    description:
+      - The Gitea server's base URL, without C(/api/v1), for example V(https://gitea.example.com).
+      - If not set, the value of the E(GITEA_URL) environment variable is used (an empty
+        variable counts as unset).
+    type: str
+    required: true
+  username:
+    description:
+      - The user to log in as, with HTTP basic authentication. Gitea's token endpoints accept
+        nothing else.
+      - If not set, the value of the E(GITEA_USERNAME) environment variable is used (an empty
+        variable counts as unset).
+    type: str
+    required: true
+  password:
+    description:
+      - The password of O(username).
+      - If not set, the value of the E(GITEA_PASSWORD) environment variable is used (an empty
+        variable counts as unset).
+    type: str
+    required: true
+"""
+
+    PLUGINS = r"""
+options:
+  url:
+    env:
+      - name: GITEA_URL
+    vars:
+      - name: gitea_url
+  username:
+    env:
+      - name: GITEA_USERNAME
+    vars:
+      - name: gitea_username
+  password:
+    env:
+      - name: GITEA_PASSWORD
+    vars:
+      - name: gitea_password
+"""

@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright: opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: gitea_token
+short_description: Read the metadata of Gitea access tokens
+version_added: 0.1.0
+description:
+  - Returns access tokens of a Gitea user, each with its C(id), C(name), C(scopes) and
+    C(token_last_eight). Gitea never shows a token's secret again after creating it, and
+    neither does this lookup.
+author:
+  - opsforge maintainers (@opsforge)
+options:
+  _terms:
+    description:
+      - Names of the tokens to read. Without terms, every token of O(user) is returned.
+    type: list
+    elements: str
+    required: false
+  user:
+    description:
+      - The user whose tokens to read. Defaults to O(username); another user needs a site
+        administrator as O(username).
+    type: str
+extends_documentation_fragment:
+  - opsforge.delivery.gitea
+  - opsforge.delivery.gitea.plugins
+  - opsforge.delivery.connection
+notes:
+  - A token named in the terms that does not exist is an error.
+  - Reading costs one request per 50 tokens of the user.
+seealso:
+  - module: opsforge.delivery.gitea_token
+"""
+
+EXAMPLES = r"""
+- name: The scopes of the CI token
+  ansible.builtin.debug:
+    msg: "{{ lookup('opsforge.delivery.gitea_token', 'ci').scopes }}"
+
+- name: Names of every token of user deployer (an administrator reads them)
+  ansible.builtin.debug:
+    msg: "{{ query('opsforge.delivery.gitea_token', user='deployer') | map(attribute='name') }}"
+"""
+
+RETURN = r"""
+_raw:
+  description: One dictionary per token, without its secret.
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The token's id.
+      type: int
+    name:
+      description: The token's name.
+      type: str
+    scopes:
+      description: Its scopes.
+      type: list
+      elements: str
+    token_last_eight:
+      description: The last eight characters of its secret.
+      type: str
+"""
+
+from ansible.errors import AnsibleLookupError
+
+from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import GITEA_SPEC, GiteaClient
+from ansible_collections.opsforge.delivery.plugins.plugin_utils._lookup import ServiceLookupBase
+
+PUBLIC_KEYS = ("id", "name", "scopes", "token_last_eight")
+
+
+class LookupModule(ServiceLookupBase):
+
+    connection_spec = GITEA_SPEC
+
+    def lookup(self, terms, options):
+        client = GiteaClient(options, options.get("user"))
+        tokens = [dict((key, token.get(key)) for key in PUBLIC_KEYS) for token in client.list_tokens()]
+        if not terms:
+            return tokens
+        result = []
+        for term in terms:
+            found = [token for token in tokens if token["name"] == term]
+            if not found:
+                raise AnsibleLookupError("Gitea: user %s has no access token named %s" % (client.user, term))
+            result.extend(found)
+        return result

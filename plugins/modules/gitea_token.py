@@ -1,0 +1,234 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: gitea_token
+short_description: Manage Gitea access tokens
+version_added: 0.1.0
+description:
+  - Creates, rotates or deletes a Gitea access token of a user, identified by its name.
+  - Gitea shows a token's secret only once, in the answer that creates it. The module returns it
+    as RV(token.sha1) in that run only; put C(no_log) on the task (see the examples). The secret
+    never appears in a diff, a warning or an error.
+  - Scopes are compared as the permissions they grant, so their order, repeats, and a C(read:)
+    scope next to the C(write:) scope of the same kind make no difference.
+author:
+  - opsforge maintainers (@opsforge)
+options:
+  name:
+    description:
+      - The token's name, unique among the user's tokens.
+    type: str
+    required: true
+  user:
+    description:
+      - The user who owns the token. Defaults to O(username).
+      - For another user, O(username) must be a site administrator; the module then acts for the
+        user through Gitea's C(sudo).
+    type: str
+  scopes:
+    description:
+      - The token's scopes, such as V(read:repository) or V(write:package), or V(all).
+      - Required when the token is created.
+    type: list
+    elements: str
+  recreate:
+    description:
+      - What to do with an existing token.
+      - V(never) keeps it; when its scopes differ from O(scopes), a warning says so.
+      - V(on_change) replaces it with a new token when its scopes differ.
+      - V(always) replaces it on every run (rotation).
+      - Gitea refuses two tokens with the same name, so a replacement deletes the old token (by
+        its id) and then creates the new one; everything that can be checked beforehand (the
+        scopes, the credentials, the user) is checked before the old token is deleted.
+    type: str
+    choices: [never, on_change, always]
+    default: never
+  state:
+    description:
+      - V(present) makes sure the token exists, V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - opsforge.delivery.gitea
+  - opsforge.delivery.connection
+  - opsforge.delivery.attributes
+  - opsforge.delivery.attributes.gitea_group
+notes:
+  - "Requests: an unchanged run reads the user's tokens in pages of 50, the largest Gitea serves,
+    and sends nothing else."
+  - Check mode predicts a creation without a secret and writes nothing.
+seealso:
+  - plugin: opsforge.delivery.gitea_token
+    plugin_type: lookup
+"""
+
+EXAMPLES = r"""
+- name: A token for the CI system to read repositories and publish packages
+  opsforge.delivery.gitea_token:
+    url: https://gitea.example.com
+    username: ci-bot
+    password: "{{ ci_bot_password }}"
+    name: ci
+    scopes: [read:repository, write:package]
+  no_log: true
+  register: ci_token
+
+- name: Store the secret (only there in the run that created the token)
+  ansible.builtin.copy:
+    content: "{{ ci_token.token.sha1 }}"
+    dest: /etc/ci/gitea-token
+    mode: "0600"
+  no_log: true
+  when: ci_token.token.sha1 is defined
+
+- name: An administrator rotates a user's deploy token
+  opsforge.delivery.gitea_token:
+    username: admin
+    password: "{{ gitea_admin_password }}"
+    user: deployer
+    name: deploy
+    scopes: [read:repository]
+    recreate: always
+  no_log: true
+  register: deploy_token
+
+- name: Remove a token
+  opsforge.delivery.gitea_token:
+    name: old-laptop
+    state: absent
+"""
+
+RETURN = r"""
+token:
+  description: The token after the task (in check mode, as it would be); empty when it is absent.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The token's id; null in check mode for a token that would be created.
+      type: int
+      sample: 42
+    name:
+      description: The token's name.
+      type: str
+      sample: ci
+    scopes:
+      description: Its scopes, as Gitea stores them.
+      type: list
+      elements: str
+      sample: [write:package, read:repository]
+    token_last_eight:
+      description: The last eight characters of the secret, to tell tokens apart.
+      type: str
+      sample: 16c3e37d
+    sha1:
+      description:
+        - The secret. Only in the run that created the token, and never in check mode.
+      returned: when the token was created
+      type: str
+      sample: 9fcb1158165773dd010fca5f0cf7174316c3e37d
+"""
+
+from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import (
+    GITEA_SPEC,
+    GiteaClient,
+    check_scopes,
+    granted,
+)
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
+from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
+
+PUBLIC_KEYS = ("id", "name", "scopes", "token_last_eight")
+
+
+def public(token):
+    """A token without its secret."""
+    return dict((key, token.get(key)) for key in PUBLIC_KEYS) if token else {}
+
+
+def diff_view(token):
+    return dict(name=token["name"], scopes=sorted(token.get("scopes") or [])) if token else {}
+
+
+def ensure_token(client, params, check_mode, warnings):
+    """Bring the token to its state; returns (changed, before, after), ``after`` with a secret only when created."""
+    name = params["name"]
+    found = [token for token in client.list_tokens() if token.get("name") == name]
+    if params["state"] == "absent":
+        if found and not check_mode:
+            for token in found:
+                client.delete_token(token["id"], name)
+        return bool(found), (found[0] if found else None), None
+    if len(found) > 1:
+        raise InputError("user %s has %d tokens named %s (ids %s); delete the extra ones"
+                         % (client.user, len(found), name, ", ".join(str(token["id"]) for token in found)))
+    current = found[0] if found else None
+    scopes = params["scopes"]
+    if current is None and scopes is None:
+        raise InputError("token %s of %s does not exist; give scopes to create it" % (name, client.user))
+    same_scopes = scopes is None or granted(current and current.get("scopes")) == granted(scopes)
+    if current is not None:
+        recreate = params["recreate"]
+        if recreate == "never" and not same_scopes:
+            warnings.append("token %s of %s keeps its scopes %s although scopes asks for %s; set recreate to "
+                            "on_change to replace it" % (name, client.user, ", ".join(current.get("scopes") or []),
+                                                         ", ".join(scopes)))
+        if recreate == "never" or (recreate == "on_change" and same_scopes):
+            return False, current, current
+    wanted_scopes = scopes if scopes is not None else current.get("scopes") or []
+    if check_mode:
+        return True, current, dict(id=None, name=name, scopes=list(wanted_scopes), token_last_eight=None)
+    if current is not None:
+        client.delete_token(current["id"], name)
+    try:
+        created = client.create_token(name, wanted_scopes)
+    except ApiError as exc:
+        if current is None:
+            raise
+        note = " (the token it replaces, id %s, was deleted first, because Gitea refuses two tokens with one name)"
+        raise ApiError(exc.service, exc.action, exc.method, exc.url, exc.status, exc.message + note % current["id"],
+                       exc.details)
+    return True, current, created
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        user=dict(type="str"),
+        scopes=dict(type="list", elements="str"),
+        recreate=dict(type="str", choices=["never", "on_change", "always"], default="never"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    )
+    argument_spec.update(GITEA_SPEC)
+    module = new_module(argument_spec)
+    params = module.params
+    warnings = []
+    try:
+        if params["scopes"] is not None and params["state"] == "present":
+            check_scopes(params["scopes"])
+        client = GiteaClient(params, params["user"])
+        changed, before, after = ensure_token(client, params, module.check_mode, warnings)
+    except InputError as exc:
+        module.fail_json(msg=str(exc))
+    except ApiError as exc:
+        module.fail_json(**exc.to_result())
+    for warning in warnings:
+        module.warn(warning)
+    token = public(after)
+    if after and after.get("sha1"):
+        token["sha1"] = after["sha1"]
+    result = dict(changed=changed, token=token)
+    if module._diff:
+        result["diff"] = dict(before=diff_view(before), after=diff_view(after))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
