@@ -56,6 +56,34 @@ PLAYBOOK = textwrap.dedent("""
         - name: Read the target back with the lookup
           ansible.builtin.debug:
             msg: "{{ lookup('opsforge.delivery.octopus_machine', 'verbose', url=octopus_url, api_key=octopus_api_key).Id }}"
+        - name: A Gitea token, created and then rotated
+          opsforge.delivery.gitea_token:
+            url: "{{ gitea_url }}"
+            username: alice
+            password: "{{ gitea_password }}"
+            name: verbose
+            scopes: [read:user]
+            recreate: always
+          no_log: true
+          loop: [1, 2]
+          register: gitea_tokens
+        - name: Keep the secrets to search for them
+          ansible.builtin.copy:
+            content: "{{ gitea_tokens.results | map(attribute='token') | map(attribute='sha1') | join('\\n') }}"
+            dest: "{{ secrets_file }}"
+            mode: "0600"
+          no_log: true
+        - name: A Gitea password the server does not know
+          opsforge.delivery.gitea_token:
+            url: "{{ gitea_url }}"
+            username: alice
+            password: "{{ wrong_gitea_password }}"
+            name: verbose
+            state: absent
+          ignore_errors: true
+        - name: Read the Gitea token back with the lookup
+          ansible.builtin.debug:
+            msg: "{{ lookup('opsforge.delivery.gitea_token', 'verbose', url=gitea_url, username='alice', password=gitea_password).id }}"
 """)
 
 
@@ -64,10 +92,14 @@ def test_no_token_in_vvvv_output(sandbox, tmp_path):
     wrong = "wrong-token-0123456789"
     octopus_key = sandbox.credentials["octopus_api_key"]
     wrong_octopus_key = "API-WRONGKEY0123456789ABCDEF"
+    gitea_password = sandbox.credentials["gitea_alice_password"]
+    wrong_gitea_password = "not-alice-password-0123"
     (tmp_path / "play.yml").write_text(PLAYBOOK)
     (tmp_path / "vars.json").write_text(json.dumps(dict(
         rundeck_url=sandbox.urls["rundeck"], rundeck_api_token=token, wrong_token=wrong,
         octopus_url=sandbox.urls["octopus"], octopus_api_key=octopus_key, wrong_octopus_key=wrong_octopus_key,
+        gitea_url=sandbox.urls["gitea"], gitea_password=gitea_password, wrong_gitea_password=wrong_gitea_password,
+        secrets_file=str(tmp_path / "secrets"),
         ansible_python_interpreter=sys.executable)))
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ANSIBLE_NOCOLOR="1",
                ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
@@ -80,5 +112,7 @@ def test_no_token_in_vvvv_output(sandbox, tmp_path):
     assert run.returncode == 0, output[-3000:]
     assert "ok: [localhost]" in output and "HTTP 403" in output and "refused.aclpolicy[1]" in output
     assert "HTTP 401" in output and "Machines-" in output
-    for secret in (token, wrong, octopus_key, wrong_octopus_key):
+    created_tokens = (tmp_path / "secrets").read_text().split()
+    assert len(created_tokens) == 2 and all(len(value) == 40 for value in created_tokens)
+    for secret in (token, wrong, octopus_key, wrong_octopus_key, gitea_password, wrong_gitea_password, *created_tokens):
         assert secret not in output
