@@ -70,10 +70,8 @@ _raw:
 
 from ansible.errors import AnsibleLookupError
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import GITEA_SPEC, GiteaClient
+from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import GITEA_SPEC, GiteaClient, public_token
 from ansible_collections.opsforge.delivery.plugins.plugin_utils._lookup import ServiceLookupBase
-
-PUBLIC_KEYS = ("id", "name", "scopes", "token_last_eight")
 
 
 class LookupModule(ServiceLookupBase):
@@ -82,7 +80,7 @@ class LookupModule(ServiceLookupBase):
 
     def lookup(self, terms, options):
         client = GiteaClient(options, options.get("user"))
-        tokens = [dict((key, token.get(key)) for key in PUBLIC_KEYS) for token in client.list_tokens()]
+        tokens = [public_token(token) for token in client.list_tokens()]
         if not terms:
             return tokens
         result = []

@@ -32,6 +32,8 @@ SERVICE = "Gitea"
 #: The largest page Gitea serves (MAX_RESPONSE_ITEMS); an unchanged run costs one request per page.
 PAGE_SIZE = 50
 CATEGORIES = ("activitypub", "admin", "issue", "misc", "notification", "organization", "package", "repository", "user")
+#: What may be shown of a token: everything but its secret.
+PUBLIC_KEYS = ("id", "name", "scopes", "token_last_eight")
 SCOPES = ("all",) + tuple("%s:%s" % (level, category) for category in CATEGORIES for level in ("read", "write"))
 
 GITEA_SPEC = connection_spec(dict(
@@ -53,6 +55,11 @@ def parse_gitea_error(response):
     if response.status_code == 401:
         message += " (check username and password; Gitea's token endpoints take basic authentication with a password)"
     return message, None
+
+
+def public_token(token):
+    """A token without its secret (empty for no token)."""
+    return dict((key, token.get(key)) for key in PUBLIC_KEYS) if token else {}
 
 
 def check_scopes(scopes):

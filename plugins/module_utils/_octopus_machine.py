@@ -177,14 +177,17 @@ def desired_machine(current, name, settings, endpoint):
     return machine
 
 
-def comparable(machine):
-    """What the machine is told, in one form: server-reported fields dropped, sets sorted."""
+def comparable(machine, fold_case=True):
+    """What the machine is told, in one form: server-reported fields dropped, sets sorted.
+
+    Octopus compares these sets ignoring case; ``fold_case=False`` keeps the spelling for a diff.
+    """
     result = {}
     for key, value in machine.items():
         if key in SERVER_FIELDS or value is None:
             continue
         if key in SET_FIELDS:
-            value = sorted(set(str(item).lower() for item in value or []))
+            value = sorted(set(str(item).lower() if fold_case else str(item) for item in value or []))
         elif key == "Endpoint" and isinstance(value, dict):
             value = _comparable_endpoint(value)
         result[key] = value

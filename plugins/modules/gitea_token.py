@@ -140,21 +140,19 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import (
     GiteaClient,
     check_scopes,
     granted,
+    public_token,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 
-PUBLIC_KEYS = ("id", "name", "scopes", "token_last_eight")
-
-
-def public(token):
-    """A token without its secret."""
-    return dict((key, token.get(key)) for key in PUBLIC_KEYS) if token else {}
-
 
 def diff_view(token):
-    return dict(name=token["name"], scopes=sorted(token.get("scopes") or [])) if token else {}
+    """A token in a diff: which one it is (id, last eight characters) and its scopes, never its secret."""
+    if not token:
+        return {}
+    return dict(id=token.get("id"), name=token["name"], scopes=sorted(token.get("scopes") or []),
+                token_last_eight=token.get("token_last_eight"))
 
 
 def ensure_token(client, params, check_mode, warnings):
@@ -221,7 +219,7 @@ def main():
         module.fail_json(**exc.to_result())
     for warning in warnings:
         module.warn(warning)
-    token = public(after)
+    token = public_token(after)
     if after and after.get("sha1"):
         token["sha1"] = after["sha1"]
     result = dict(changed=changed, token=token)

@@ -335,7 +335,7 @@ class OctopusMachine(Resource):
         return without_links(representation)
 
     def diff_view(self, representation):
-        return comparable(representation)
+        return comparable(representation, fold_case=False)
 
 
 def build_machine(module):
