@@ -55,6 +55,7 @@ rundeck_url: http://$host:$rundeck_port
 rundeck_api_token: sandbox-rundeck-token
 opsgenie_url: http://$host:$opsgenie_port
 opsgenie_api_key: sandbox-opsgenie-key
+opsgenie_read_only_api_key: sandbox-opsgenie-readonly-key
 octopus_url: http://$host:$octopus_port
 octopus_api_key: API-SANDBOX
 octopus_viewer_api_key: API-SANDBOXVIEWER

@@ -37,6 +37,18 @@ attributes:
       - opsforge.delivery.all
 """
 
+    OPSGENIE_GROUP = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/opsforge.delivery.opsgenie) or C(group/opsforge.delivery.all) in
+      C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - opsforge.delivery.opsgenie
+      - opsforge.delivery.all
+"""
+
     OCTOPUS_GROUP = r"""
 options: {}
 attributes:

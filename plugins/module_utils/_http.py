@@ -39,6 +39,8 @@ else:
 IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
 #: Answers that mean "try again later" rather than "this request is wrong".
 RETRY_STATUSES = frozenset([429, 502, 503, 504])
+#: "Too many requests": the server refused before doing anything, so even a write may be sent again.
+REFUSED_UNDONE_STATUS = 429
 #: A server asking for a longer pause than this would hang the play; the wait is capped.
 MAX_RETRY_AFTER_SECONDS = 120
 #: Query parameters that carry credentials; their values never leave this module.
@@ -106,13 +108,20 @@ if HAS_REQUESTS:
                 return None
             return min(seconds, MAX_RETRY_AFTER_SECONDS)
 
+        def is_retry(self, method, status_code, has_retry_after=False):
+            # Writes are outside allowed_methods (so a lost answer is never resent); a 429 is
+            # the one answer that proves the write was not done.
+            if method.upper() not in IDEMPOTENT_METHODS:
+                return status_code == REFUSED_UNDONE_STATUS and bool(self.total)
+            return super(BoundedRetry, self).is_retry(method, status_code, has_retry_after)
+
 
 def build_retry(retries, backoff_factor=0.5):
     """Retry policy: idempotent methods on 429/502/503/504 and on errors before the request was sent.
 
-    A POST is retried only on connection errors, which happen before anything reached the
-    server; a read error or an error status after a POST is final, so a write is never applied
-    twice.
+    A POST or PATCH is retried only on connection errors, which happen before anything reached
+    the server, and on 429, which says the server did nothing; a read error or any other error
+    status after a write is final, so a write is never applied twice.
     """
     return BoundedRetry(
         total=retries,
@@ -162,9 +171,11 @@ class HttpClient(object):
         self.session.mount("https://", adapter)
 
     def url(self, path):
-        """``path`` under the base URL; an absolute URL (a link the server gave) is kept as it is."""
+        """``path`` under the base URL (the base itself for ""); an absolute URL (a link the server gave) is kept."""
         if path.startswith(("http://", "https://")):
             return path
+        if not path:
+            return self.base_url
         return "%s/%s" % (self.base_url, path.lstrip("/"))
 
     def request(self, method, path, action, expected=(200,), missing_ok=False, **kwargs):

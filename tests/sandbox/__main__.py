@@ -21,6 +21,7 @@ from .server import DEFAULT_CREDENTIALS, DEFAULT_HOST, DEFAULT_PORTS, SERVICES, 
 _CREDENTIAL_OPTIONS = (
     "rundeck_token",
     "opsgenie_api_key",
+    "opsgenie_read_only_api_key",
     "octopus_api_key",
     "octopus_viewer_api_key",
     "gitea_admin_password",

@@ -179,8 +179,8 @@ class Control:
         with self._lock:
             self._faults = []
 
-    def _record(self, method, path, query):
-        entry = {"method": method, "path": path, "query": redact_query(query), "status": None}
+    def _record(self, method, host, path, query):
+        entry = {"method": method, "host": host, "path": path, "query": redact_query(query), "status": None}
         with self._lock:
             self._log.append(entry)
         return entry
@@ -289,7 +289,9 @@ class _ControlMiddleware:
 
         # The WSGI server hands the query over as latin-1; show it as UTF-8.
         query = environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8", "replace")
-        entry = control._record(request.method, path, query)
+        # The Host header; werkzeug puts the host of an absolute-form target (a request sent
+        # through a proxy, "GET http://host/path HTTP/1.1") there, and the path in the path.
+        entry = control._record(request.method, environ.get("HTTP_HOST"), path, query)
 
         def logged_start_response(status, headers, exc_info=None):
             control._set_status(entry, int(status.split(None, 1)[0]))

@@ -10,7 +10,7 @@ import time
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from . import gitea, not_found, octopus, rundeck
+from . import gitea, octopus, opsgenie, rundeck
 from .control import CONTROL_PREFIX, Control
 
 DEFAULT_HOST = "127.0.0.1"
@@ -18,6 +18,8 @@ DEFAULT_PORTS = {"rundeck": 24440, "opsgenie": 24441, "octopus": 24442, "gitea":
 DEFAULT_CREDENTIALS = {
     "rundeck_token": "sandbox-rundeck-token",
     "opsgenie_api_key": "sandbox-opsgenie-key",
+    # An Opsgenie key that may only read: writes get 403.
+    "opsgenie_read_only_api_key": "sandbox-opsgenie-readonly-key",
     "octopus_api_key": "API-SANDBOX",
     # A key whose user may read but not change anything: writes get 403.
     "octopus_viewer_api_key": "API-SANDBOXVIEWER",
@@ -31,7 +33,7 @@ DEFAULT_CREDENTIALS = {
 # Service name -> factory(control, credentials) returning its Flask app.
 SERVICES = {
     "rundeck": rundeck.create_app,
-    "opsgenie": not_found.create_opsgenie_app,
+    "opsgenie": opsgenie.create_app,
     "octopus": octopus.create_app,
     "gitea": gitea.create_app,
 }

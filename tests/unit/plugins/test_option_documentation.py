@@ -5,15 +5,16 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from ansible_collections.opsforge.delivery.plugins.doc_fragments import connection, gitea, octopus, rundeck
+from ansible_collections.opsforge.delivery.plugins.doc_fragments import connection, gitea, octopus, opsgenie, rundeck
 from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import GITEA_SPEC
 from ansible_collections.opsforge.delivery.plugins.module_utils._octopus import OCTOPUS_SPEC
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import COMMON_CONNECTION_SPEC
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OPSGENIE_SPEC
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC
 
 #: Each service's doc fragment and the argument spec it documents.
 SERVICES = [(rundeck.ModuleDocFragment, RUNDECK_SPEC), (octopus.ModuleDocFragment, OCTOPUS_SPEC),
-            (gitea.ModuleDocFragment, GITEA_SPEC)]
+            (gitea.ModuleDocFragment, GITEA_SPEC), (opsgenie.ModuleDocFragment, OPSGENIE_SPEC)]
 
 
 def documented(fragment):

@@ -84,6 +84,25 @@ PLAYBOOK = textwrap.dedent("""
         - name: Read the Gitea token back with the lookup
           ansible.builtin.debug:
             msg: "{{ lookup('opsforge.delivery.gitea_token', 'verbose', url=gitea_url, username='alice', password=gitea_password).id }}"
+        - name: An Opsgenie deployment, started and finished
+          opsforge.delivery.opsgenie_deployment:
+            url: "{{ opsgenie_url }}"
+            api_key: "{{ opsgenie_api_key }}"
+            external_id: verbose
+            state: "{{ item }}"
+            environment: {type: Test, id: lab}
+            releases: [{workspace: sandbox, repo_slug: app, commit: 0c9135c}]
+          loop: [started, successful]
+        - name: An Opsgenie key the server does not know
+          opsforge.delivery.opsgenie_deployment:
+            url: "{{ opsgenie_url }}"
+            api_key: "{{ wrong_opsgenie_key }}"
+            external_id: verbose
+            state: failed
+          ignore_errors: true
+        - name: Read the deployment back with the lookup
+          ansible.builtin.debug:
+            msg: "{{ lookup('opsforge.delivery.opsgenie_deployment', 'verbose', url=opsgenie_url, api_key=opsgenie_api_key).state }}"
 """)
 
 
@@ -94,11 +113,14 @@ def test_no_token_in_vvvv_output(sandbox, tmp_path):
     wrong_octopus_key = "API-WRONGKEY0123456789ABCDEF"
     gitea_password = sandbox.credentials["gitea_alice_password"]
     wrong_gitea_password = "not-alice-password-0123"
+    opsgenie_key = sandbox.credentials["opsgenie_api_key"]
+    wrong_opsgenie_key = "0e2b7c0a-wrong-opsgenie-key-0123"
     (tmp_path / "play.yml").write_text(PLAYBOOK)
     (tmp_path / "vars.json").write_text(json.dumps(dict(
         rundeck_url=sandbox.urls["rundeck"], rundeck_api_token=token, wrong_token=wrong,
         octopus_url=sandbox.urls["octopus"], octopus_api_key=octopus_key, wrong_octopus_key=wrong_octopus_key,
         gitea_url=sandbox.urls["gitea"], gitea_password=gitea_password, wrong_gitea_password=wrong_gitea_password,
+        opsgenie_url=sandbox.urls["opsgenie"], opsgenie_api_key=opsgenie_key, wrong_opsgenie_key=wrong_opsgenie_key,
         secrets_file=str(tmp_path / "secrets"),
         ansible_python_interpreter=sys.executable)))
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ANSIBLE_NOCOLOR="1",
@@ -111,8 +133,9 @@ def test_no_token_in_vvvv_output(sandbox, tmp_path):
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-3000:]
     assert "ok: [localhost]" in output and "HTTP 403" in output and "refused.aclpolicy[1]" in output
-    assert "HTTP 401" in output and "Machines-" in output
+    assert "HTTP 401" in output and "Machines-" in output and "Could not authenticate" in output
     created_tokens = (tmp_path / "secrets").read_text().split()
     assert len(created_tokens) == 2 and all(len(value) == 40 for value in created_tokens)
-    for secret in (token, wrong, octopus_key, wrong_octopus_key, gitea_password, wrong_gitea_password, *created_tokens):
+    for secret in (token, wrong, octopus_key, wrong_octopus_key, gitea_password, wrong_gitea_password,
+                   opsgenie_key, wrong_opsgenie_key, *created_tokens):
         assert secret not in output

@@ -3,6 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """One sandbox per test module, on free ports, reset before every test."""
 
+from urllib.parse import quote
+
 import pytest
 import requests
 
@@ -13,6 +15,8 @@ OCTOPUS_API_KEY = "API-SANDBOX"
 GITEA_ADMIN_USERNAME = "sandbox-admin"
 GITEA_ADMIN_PASSWORD = "sandbox-password"
 GITEA_ADMIN_TOKEN = "sandbox-gitea-token"
+OPSGENIE_API_KEY = "sandbox-opsgenie-key"
+OPSGENIE_READ_ONLY_API_KEY = "sandbox-opsgenie-readonly-key"
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +87,80 @@ def gitea_token(gitea):
         return response.json()
 
     return make
+
+
+class OpsgenieClient:
+    """The emulated Opsgenie: Deployment API requests with the full key, and the service's control endpoints."""
+
+    headers = {"Authorization": "GenieKey " + OPSGENIE_API_KEY}
+    read_only_headers = {"Authorization": "GenieKey " + OPSGENIE_READ_ONLY_API_KEY}
+
+    def __init__(self, url):
+        self.url = url
+
+    @staticmethod
+    def body(**changes):
+        """A valid create body (Test environment, repository app of workspace sandbox); a change of None drops the key."""
+        body = {
+            "state": "started",
+            "environment": {"type": "Test", "id": "us-west-2", "displayName": "Lab Oregon"},
+            "startedAt": "2020-03-26T14:05:07.594Z",
+            "releases": [
+                {
+                    "type": "bbc",
+                    "repository": {"workspace": {"identifier": "sandbox"}, "repoSlug": "app"},
+                    "commit": {"sha": "0c9135c"},
+                }
+            ],
+        }
+        body.update(changes)
+        return {key: value for key, value in body.items() if value is not None}
+
+    def request(self, method, path, headers=None, **kwargs):
+        return requests.request(method, self.url + path, headers=self.headers if headers is None else headers, **kwargs)
+
+    def control(self, method, name, **kwargs):
+        return requests.request(method, self.url + "/__sandbox__/opsgenie/" + name, **kwargs)
+
+    def process(self):
+        response = self.control("POST", "process")
+        assert response.status_code == 200, response.text
+        return response.json()["processed"]
+
+    def status(self, request_id):
+        return self.request("GET", "/v2/deployments/requests/" + request_id)
+
+    def write(self, method, path, body, **kwargs):
+        """Send a write, check its 202 and process it at once; returns the request status's data."""
+        response = self.request(method, path, json=body, **kwargs)
+        assert response.status_code == 202, response.text
+        self.process()
+        status = self.status(response.json()["requestId"])
+        assert status.status_code == 200, status.text
+        return status.json()["data"]
+
+    def create(self, **changes):
+        """Create a deployment from ``body(**changes)``; returns the request status's data."""
+        return self.write("POST", "/v2/deployments", self.body(**changes))
+
+    def deployment(self, identifier, kind=None):
+        response = self.request("GET", "/v2/deployments/" + quote(identifier, safe=""), params={"type": kind} if kind else None)
+        assert response.status_code == 200, response.text
+        return response.json()["data"]
+
+    def add(self, *deployments):
+        """Store deployments through the control endpoint; returns them as GET shows them."""
+        response = self.control("POST", "deployments", json=list(deployments))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def settings(self, **settings):
+        response = self.control("PUT", "settings", json=settings)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture
+def opsgenie(sandbox):
+    """The Opsgenie service: OpsgenieClient on its base URL (API paths start with /v2)."""
+    return OpsgenieClient(sandbox.urls["opsgenie"])

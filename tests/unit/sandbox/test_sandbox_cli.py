@@ -20,6 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_cli_runs_until_signalled(signum):
     command = [sys.executable, "-m", "tests.sandbox", "--rundeck-token", "cli-token"]
+    command += ["--opsgenie-read-only-api-key", "cli-reader"]
     for service in ("rundeck", "opsgenie", "octopus", "gitea"):
         command += ["--%s-port" % service, "0"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -37,11 +38,18 @@ def test_cli_runs_until_signalled(signum):
         summary = yaml.safe_load("".join(lines))
         assert summary["rundeck_token"] == "cli-token"
         assert summary["gitea_admin_password"] == "sandbox-password"
+        assert summary["opsgenie_read_only_api_key"] == "cli-reader"
         response = requests.get(summary["rundeck_url"] + "/api/49/projects", headers={"X-Rundeck-Auth-Token": "cli-token"})
         assert response.status_code == 200
         response = requests.get(summary["octopus_url"] + "/api", headers={"X-Octopus-ApiKey": summary["octopus_api_key"]})
         assert response.status_code == 200
         response = requests.get(summary["gitea_url"] + "/api/v1/user", auth=("alice", summary["gitea_alice_password"]))
+        assert response.status_code == 200
+        response = requests.get(
+            summary["opsgenie_url"] + "/v2/deployments/search",
+            params={"serviceIds": "00000000-0000-0000-0000-000000000001"},
+            headers={"Authorization": "GenieKey cli-reader"},
+        )
         assert response.status_code == 200
 
         process.send_signal(signum)

@@ -4,6 +4,7 @@
 """The control API (request log, faults, reset), the not-found answers and the Sandbox class."""
 
 import concurrent.futures
+import socket
 import time
 import uuid
 
@@ -23,6 +24,11 @@ def log(sandbox, service="rundeck"):
     return requests.get(control(sandbox, "requests", service)).json()
 
 
+def host(sandbox, service="rundeck"):
+    """The Host header a client sends to a service: its address and port."""
+    return sandbox.urls[service].split("//", 1)[1]
+
+
 def add_faults(sandbox, faults, service="rundeck"):
     response = requests.post(control(sandbox, "faults", service), json=faults)
     assert response.status_code == 201, response.text
@@ -40,13 +46,16 @@ def test_the_log_lists_requests_oldest_first_with_secrets_masked(sandbox, api):
     assert log(sandbox) == [
         {
             "method": "GET",
+            "host": host(sandbox),
             "path": "/api/49/projects",
             "query": "authtoken=********&max=5&token=********&access_token=********&apikey=********&API_KEY=********&name=x%20y",
             "status": 200,
         },
-        {"method": "POST", "path": "/api/49/projects", "query": "authtoken=********", "status": 403},
+        {"method": "POST", "host": host(sandbox), "path": "/api/49/projects", "query": "authtoken=********", "status": 403},
     ]
-    assert log(sandbox, "gitea") == [{"method": "GET", "path": "/api/v1/version", "query": "", "status": 200}]
+    assert log(sandbox, "gitea") == [
+        {"method": "GET", "host": host(sandbox, "gitea"), "path": "/api/v1/version", "query": "", "status": 200}
+    ]
 
 
 def test_control_requests_are_not_logged_and_reset_clears_the_log(sandbox, api, auth):
@@ -186,14 +195,33 @@ def test_unknown_control_endpoints_and_methods(sandbox):
     assert (response.status_code, response.headers["Allow"]) == (405, "POST")
 
 
-# -- services whose endpoints are not emulated yet -------------------------------------------
+def test_the_log_shows_the_host_of_an_absolute_form_target(sandbox):
+    # What a client sends when the sandbox is its HTTP proxy: werkzeug routes the path and
+    # takes the host from the target.
+    target = "http://api.eu.opsgenie.com/v2/deployments/search?serviceIds=x"
+    with socket.create_connection(("127.0.0.1", int(host(sandbox, "opsgenie").rsplit(":", 1)[1])), timeout=5) as connection:
+        connection.sendall(("GET %s HTTP/1.1\r\nHost: api.eu.opsgenie.com\r\nConnection: close\r\n\r\n" % target).encode("ascii"))
+        answer = b""
+        while True:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 401 ")
+    assert log(sandbox, "opsgenie") == [
+        {"method": "GET", "host": "api.eu.opsgenie.com", "path": "/v2/deployments/search", "query": "serviceIds=x", "status": 401}
+    ]
+
+
+# -- not-found answers --------------------------------------------------------------------------
 
 
 def test_opsgenie_not_found(sandbox):
-    response = requests.post(sandbox.urls["opsgenie"] + "/v2/deployments", json={})
+    response = requests.get(sandbox.urls["opsgenie"] + "/no/such/path")
     body = response.json()
     assert response.status_code == 404
-    assert (body["message"], body["took"]) == ("Could not find the requested resource.", 0.001)
+    assert body["message"] == "Could not find the requested resource."
+    assert isinstance(body["took"], float)
     assert uuid.UUID(body["requestId"]).version == 4
 
 
@@ -209,7 +237,9 @@ def test_faults_use_each_vendor_error_format(sandbox, service, key):
     response = requests.get(sandbox.urls[service] + "/anything")
     assert (response.status_code, response.headers["Retry-After"]) == (429, "2")
     assert response.json()[key] == "Too Many Requests"
-    assert log(sandbox, service) == [{"method": "GET", "path": "/anything", "query": "", "status": 429}]
+    assert log(sandbox, service) == [
+        {"method": "GET", "host": host(sandbox, service), "path": "/anything", "query": "", "status": 429}
+    ]
 
 
 # -- the Sandbox class --------------------------------------------------------------------------

@@ -1,0 +1,151 @@
+# -*- coding: utf-8 -*-
+# Copyright: opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Opsgenie Deployment API client: GenieKey authentication, Opsgenie's errors, asynchronous writes.
+
+This file is for internal use by the opsforge.delivery collection only. It can change at any
+time; nothing outside the collection may rely on it.
+
+Opsgenie accepts a write with 202 and a request id; whether it worked is read later from the
+request status endpoint (see ``_opsgenie_wait``).
+"""
+
+from __future__ import annotations
+
+try:
+    from urllib.parse import quote
+except ImportError:  # pragma: no cover - Python 2 is not supported
+    pass
+
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
+    HttpClient,
+    decode_json,
+    describe_non_json,
+    excerpt,
+)
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import (
+    connection_spec,
+    env_option,
+    transport_options,
+)
+
+SERVICE = "Opsgenie"
+DEFAULT_URL = "https://api.opsgenie.com"
+#: How Opsgenie names the kinds of identifier a deployment can be found by (its ``type`` query).
+IDENTIFIER_TYPES = ("id", "api", "pipelines")
+#: The largest page the lookup asks for; a page shorter than the limit is the last one.
+SEARCH_PAGE_SIZE = 100
+
+OPSGENIE_SPEC = connection_spec(dict(
+    url=env_option(["OPSGENIE_URL"], type="str", default=DEFAULT_URL),
+    api_key=env_option(["OPSGENIE_API_KEY"], type="str", required=True, no_log=True),
+))
+
+_STATUS_HINTS = {
+    401: "check api_key: the key of an Opsgenie API integration",
+    403: "the API integration of api_key needs read access, and create and update access for writes",
+    429: "Opsgenie's rate limit; retries are bounded by retries",
+}
+
+
+def parse_opsgenie_error(response):
+    """Opsgenie's error body in its own words: ``message``, each of ``errors``, a hint for the status."""
+    try:
+        body = response.json()
+    except ValueError:
+        return describe_non_json(response), None
+    if not isinstance(body, dict) or not body.get("message"):
+        return excerpt(response.text), None
+    message = str(body["message"])
+    errors = body.get("errors")
+    if isinstance(errors, dict) and errors:
+        message += ": " + "; ".join("%s: %s" % (field, reason) for field, reason in sorted(errors.items()))
+    hint = _STATUS_HINTS.get(response.status_code)
+    if response.status_code == 429 and response.headers.get("X-RateLimit-Reason"):
+        hint += " (limit reached: %s)" % response.headers["X-RateLimit-Reason"]
+    if hint:
+        message += " (%s)" % hint
+    details = dict(request_id=body["requestId"]) if body.get("requestId") else None
+    return message, details
+
+
+class OpsgenieClient(object):
+    """The deployment endpoints of one Opsgenie account (``url`` picks the US or EU instance)."""
+
+    def __init__(self, params):
+        self.http = HttpClient(
+            SERVICE,
+            "%s/v2/deployments" % (params.get("url") or DEFAULT_URL).rstrip("/"),
+            headers={"Authorization": "GenieKey %s" % params["api_key"]},
+            error_parser=parse_opsgenie_error,
+            **transport_options(params)
+        )
+
+    @property
+    def request_count(self):
+        return self.http.request_count
+
+    @staticmethod
+    def _path(identifier, *rest):
+        # External ids are free text: a slash or a brace must stay inside the one path segment.
+        return "/".join((quote(identifier, safe=""),) + rest)
+
+    def get(self, identifier, identifier_type="api"):
+        """The deployment (``data``) with this identifier, or None when Opsgenie has none."""
+        action = "read deployment %s%s" % (identifier, "" if identifier_type == "id" else " (%s)" % identifier_type)
+        params = None if identifier_type == "id" else {"type": identifier_type}
+        response = self.http.request("GET", self._path(identifier), action, missing_ok=True, params=params)
+        if response is None:
+            return None
+        return (decode_json(response, SERVICE, action) or {}).get("data")
+
+    def create(self, body):
+        """Submit a new deployment; returns the id of the request that will create it."""
+        action = "create deployment %s" % body.get("externalId", "")
+        return self._submit("POST", "", action, body)
+
+    def update_state(self, deployment_id, state, completed_at):
+        action = "set the state of deployment %s to %s" % (deployment_id, state)
+        return self._submit("PATCH", self._path(deployment_id, "updateState"), action,
+                            {"state": state, "completedAt": completed_at})
+
+    def update(self, deployment_id, fields):
+        action = "update %s of deployment %s" % (", ".join(sorted(fields)), deployment_id)
+        return self._submit("PATCH", self._path(deployment_id, "update"), action, fields)
+
+    def _submit(self, method, path, action, body):
+        response = self.http.request(method, path, action, expected=(202,), json=body)
+        return (decode_json(response, SERVICE, action) or {}).get("requestId")
+
+    def request_status(self, request_id):
+        """The outcome of an asynchronous write, or None while Opsgenie has not processed it.
+
+        Opsgenie answers 404 both for a request not processed yet and for an unknown id.
+        """
+        action = "read the status of request %s" % request_id
+        response = self.http.request("GET", "requests/%s" % quote(request_id, safe=""), action, missing_ok=True)
+        if response is None:
+            return None
+        return (decode_json(response, SERVICE, action) or {}).get("data")
+
+    def search(self, service_ids, environment_ids=None, start_time=None, end_time=None, page_size=SEARCH_PAGE_SIZE):
+        """Every deployment of the services matching the filters, following ``paginationKey``."""
+        action = "search the deployments of services %s" % ", ".join(service_ids)
+        params = {"serviceIds": ",".join(service_ids), "limit": page_size}
+        if environment_ids:
+            params["environmentIds"] = ",".join(environment_ids)
+        if start_time:
+            params["startTime"] = start_time
+        if end_time:
+            params["endTime"] = end_time
+        deployments, start = [], 0
+        while True:
+            params["paginationKey"] = start
+            response = self.http.request("GET", "search", action, params=params)
+            page = (decode_json(response, SERVICE, action) or {}).get("data") or []
+            deployments.extend(page)
+            # The answer carries no paging links: a short page is the last one.
+            if len(page) < page_size:
+                return deployments
+            start += len(page)

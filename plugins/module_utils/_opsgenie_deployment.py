@@ -1,0 +1,240 @@
+# -*- coding: utf-8 -*-
+# Copyright: opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Opsgenie deployments: times, request bodies, what differs and what a run will change.
+
+This file is for internal use by the opsforge.delivery collection only. It can change at any
+time; nothing outside the collection may rely on it.
+
+Deployments come in two shapes (the reference shows both): a read by identifier names the
+environment ``environmentType``/``identifier``, a search names it ``type``/``id``. Everything
+here accepts either.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from datetime import datetime, timedelta, timezone
+
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
+
+STATES = ("initial", "started", "successful", "failed")
+#: States that end a deployment: reaching one sets ``completedAt`` (now, unless given).
+FINAL_STATES = ("successful", "failed")
+ENVIRONMENT_TYPES = ("Test", "Staging", "Production")
+#: Text fields the update endpoint can change: option name -> API field.
+UPDATABLE_TEXT = (("deployment_message", "message"), ("description", "description"), ("external_link", "externalLink"))
+
+_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\Z",
+    re.IGNORECASE,
+)
+
+
+def parse_time(value, option="time"):
+    """An ISO 8601 date and time as an aware UTC datetime, to the millisecond; no zone means UTC."""
+    match = _TIME.match(str(value).strip())
+    if not match:
+        raise InputError("%s: %r is not a date and time; use ISO 8601, for example 2026-03-26T14:05:07.594Z"
+                         % (option, value))
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    milliseconds = int((fraction or "0")[:3].ljust(3, "0"))
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
+                          milliseconds * 1000, tzinfo=timezone.utc)
+    except ValueError as exc:
+        raise InputError("%s: %r is not a valid date and time: %s" % (option, value, exc))
+    if zone and zone.upper() != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+        moment -= sign * offset
+    return moment
+
+
+def format_time(moment):
+    """The form of the reference's samples: UTC, milliseconds, ``Z``."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
+
+
+def canonical_time(value):
+    """A time as text in one form (None stays None), so that two spellings of an instant compare equal."""
+    if value in (None, ""):
+        return None
+    try:
+        return format_time(parse_time(value))
+    except InputError:
+        return value
+
+
+def now():
+    return datetime.now(timezone.utc)
+
+
+def environment_of(deployment):
+    """``(type, id, display name)`` of a deployment in either shape."""
+    environment = deployment.get("environment") or {}
+    return (environment.get("environmentType", environment.get("type")),
+            environment.get("identifier", environment.get("id")),
+            environment.get("displayName"))
+
+
+def release_body(release):
+    """One release of the module's options in the API's Bitbucket Cloud form."""
+    workspace = {"identifier": release["workspace"]}
+    if release.get("workspace_is_uuid"):
+        workspace["type"] = "bbcUuid"
+    return {"type": "bbc", "repository": {"workspace": workspace, "repoSlug": release["repo_slug"]},
+            "commit": {"sha": release["commit"]}}
+
+
+def _workspace_key(workspace):
+    if isinstance(workspace, dict):
+        workspace = workspace.get("identifier")
+    return (workspace or "").strip().strip("{}").lower()
+
+
+def release_keys(releases):
+    """Releases (body or read form) as a sorted list of (workspace, repository, commit)."""
+    keys = []
+    for release in releases or []:
+        repository = release.get("repository") or {}
+        keys.append((_workspace_key(repository.get("workspace")), repository.get("repoSlug") or "",
+                     ((release.get("commit") or {}).get("sha") or "").lower()))
+    return sorted(keys)
+
+
+def check_options(params):
+    """Refuse, before any request, options Opsgenie would refuse: times, empty texts, releases."""
+    for option in ("started_at", "completed_at"):
+        if params.get(option) is not None:
+            parse_time(params[option], option)
+    if not params["external_id"].strip():
+        raise InputError("external_id must not be empty: it is how the module finds the deployment again")
+    environment = params.get("environment")
+    if environment is not None and not (environment.get("id") or "").strip():
+        raise InputError("environment.id must not be empty")
+    releases = params.get("releases")
+    if releases is not None and not releases:
+        raise InputError("releases must list at least one release: Opsgenie refuses a deployment without one")
+    for position, release in enumerate(releases or [], start=1):
+        empty = [key for key in ("workspace", "repo_slug", "commit") if not (release.get(key) or "").strip()]
+        if empty:
+            raise InputError("releases[%d]: %s must not be empty" % (position, ", ".join(empty)))
+
+
+def create_body(params, moment):
+    """The body of the request that creates the deployment; ``moment`` is now, for default times."""
+    environment = params.get("environment")
+    if environment is None or not params.get("releases"):
+        missing = [name for name in ("environment", "releases") if not params.get(name)]
+        raise InputError("deployment %s does not exist yet; give %s to create it"
+                         % (params["external_id"], " and ".join(missing)))
+    body = {
+        "externalId": params["external_id"],
+        "state": params["state"],
+        "environment": {"type": environment["type"], "id": environment["id"]},
+        "startedAt": _time_option(params, "started_at") or format_time(moment),
+        "releases": [release_body(release) for release in params["releases"]],
+    }
+    if environment.get("display_name") is not None:
+        body["environment"]["displayName"] = environment["display_name"]
+    completed_at = _time_option(params, "completed_at")
+    if completed_at is None and params["state"] in FINAL_STATES:
+        completed_at = format_time(moment)
+    if completed_at is not None:
+        body["completedAt"] = completed_at
+    for option, field in UPDATABLE_TEXT:
+        if params.get(option) is not None:
+            body[field] = params[option]
+    return body
+
+
+def _time_option(params, option):
+    value = params.get(option)
+    return None if value is None else format_time(parse_time(value, option))
+
+
+def fixed_differences(params, current):
+    """What the options ask that Opsgenie cannot change on an existing deployment (environment, releases)."""
+    found = []
+    environment = params.get("environment")
+    if environment is not None:
+        have_type, have_id, have_name = environment_of(current)
+        wanted = (environment["type"], environment["id"],
+                  have_name if environment.get("display_name") is None else environment["display_name"])
+        if wanted != (have_type, have_id, have_name):
+            found.append("environment (it is %s %s, %s)" % (have_type, have_id, have_name))
+    if params.get("releases") is not None:
+        wanted = release_keys([release_body(release) for release in params["releases"]])
+        if wanted != release_keys(current.get("releases")):
+            found.append("releases (it has %s)" % ", ".join("%s/%s@%s" % key for key in release_keys(current.get("releases"))))
+    return found
+
+
+def planned_writes(params, current, moment):
+    """``(fields, state)``: the body of an update (or None) and of a state update (or None)."""
+    fields = {}
+    for option, field in UPDATABLE_TEXT:
+        wanted = params.get(option)
+        if wanted is not None and wanted != (current.get(field) or ""):
+            fields[field] = wanted
+    started_at = _time_option(params, "started_at")
+    if started_at is not None and started_at != canonical_time(current.get("startedAt")):
+        fields["startedAt"] = started_at
+    completed_at = _time_option(params, "completed_at")
+    state = None
+    if params["state"] != current.get("state"):
+        # Opsgenie requires completedAt with every state change ("or update of deployment state").
+        state = {"state": params["state"], "completedAt": completed_at or format_time(moment)}
+    elif completed_at is not None and completed_at != canonical_time(current.get("completedAt")):
+        state = {"state": params["state"], "completedAt": completed_at}
+    return (fields or None), state
+
+
+def predicted_after_create(body):
+    """The deployment as a read will show it once ``body`` is created (its id is not known yet)."""
+    environment = body["environment"]
+    deployment = {
+        "id": None,
+        "externalId": body["externalId"],
+        "state": body["state"],
+        "environment": {"environmentType": environment["type"], "identifier": environment["id"],
+                        "displayName": environment.get("displayName", environment["id"])},
+        "type": "api",
+        "startedAt": body["startedAt"],
+        "releases": [{"commit": dict(release["commit"]), "type": release["type"],
+                      "repository": {"repoSlug": release["repository"]["repoSlug"],
+                                     "workspace": release["repository"]["workspace"]["identifier"]}}
+                     for release in body["releases"]],
+    }
+    for field in ("completedAt", "message", "description", "externalLink"):
+        if field in body:
+            deployment[field] = body[field]
+    return deployment
+
+
+def predicted_after_update(current, fields, state):
+    """``current`` with the planned update and state update applied."""
+    deployment = copy.deepcopy(current)
+    for field, value in (fields or {}).items():
+        if value == "" and field != "startedAt":
+            deployment.pop(field, None)
+        else:
+            deployment[field] = value
+    if state:
+        deployment.update(state)
+    return deployment
+
+
+def comparable(deployment):
+    """A deployment for a diff: times in one form, so that only real changes show."""
+    if not deployment:
+        return {}
+    shown = copy.deepcopy(deployment)
+    for field in ("startedAt", "completedAt"):
+        if shown.get(field):
+            shown[field] = canonical_time(shown[field])
+    return shown

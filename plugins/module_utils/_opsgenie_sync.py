@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright: opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""One run of the opsgenie_deployment module: read by external id, then create, update or nothing.
+
+This file is for internal use by the opsforge.delivery collection only. It can change at any
+time; nothing outside the collection may rely on it.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import (
+    create_body,
+    fixed_differences,
+    now,
+    planned_writes,
+    predicted_after_create,
+    predicted_after_update,
+)
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_wait import RequestFailed
+
+
+class DeploymentSync(object):
+    """Brings the deployment with ``params["external_id"]`` to the options; never creates it twice.
+
+    ``run()`` returns ``(changed, before, after)``; the ids of the requests sent are in
+    ``request_ids`` even when it raises, and notes for the user in ``warnings``.
+    """
+
+    def __init__(self, client, params, check_mode, waiter):
+        self.client = client
+        self.params = params
+        self.check_mode = check_mode
+        self.waiter = waiter
+        self.external_id = params["external_id"]
+        self.request_ids = []
+        self.warnings = []
+
+    def run(self):
+        moment = now()
+        current = self.client.get(self.external_id, "api")
+        if current is None:
+            return self._create(moment)
+        return self._update(current, moment)
+
+    def _create(self, moment):
+        body = create_body(self.params, moment)
+        predicted = predicted_after_create(body)
+        if self.check_mode:
+            return True, None, predicted
+        request_id = self._submitted(self.client.create(body))
+        if not self.params["wait"]:
+            return True, None, predicted
+        try:
+            outcome = self.waiter.wait(request_id, "create deployment %s" % self.external_id)
+        except RequestFailed as exc:
+            # Another run may have created it since the read (Opsgenie refuses a second
+            # deployment with one external id): then this run goes on from that one.
+            current = self.client.get(self.external_id, "api")
+            if current is None:
+                raise
+            self.warnings.append("deployment %s was created by another run after this run read it (request %s: %s); "
+                                 "this run made it match the options instead"
+                                 % (self.external_id, request_id, (exc.outcome or {}).get("status")))
+            return self._update(current, moment)
+        return True, None, self._read_back(outcome.get("deploymentId"), predicted)
+
+    def _update(self, current, moment):
+        fixed = fixed_differences(self.params, current)
+        if fixed:
+            raise InputError("deployment %s exists and Opsgenie cannot change its %s; keep the values it was created "
+                             "with, or leave them out, or use another external_id for another release"
+                             % (self.external_id, " or its ".join(fixed)))
+        fields, state = planned_writes(self.params, current, moment)
+        if not fields and not state:
+            return False, current, current
+        if fields and current.get("type") == "pipelines":
+            raise InputError("deployment %s comes from Bitbucket Pipelines; Opsgenie can change only the state of "
+                             "such a deployment, not %s" % (self.external_id, ", ".join(sorted(fields))))
+        predicted = predicted_after_update(current, fields, state)
+        if self.check_mode:
+            return True, current, predicted
+        deployment_id = current["id"]
+        submitted = []
+        if fields:
+            submitted.append((self._submitted(self.client.update(deployment_id, fields)),
+                              "update %s of deployment %s" % (", ".join(sorted(fields)), self.external_id)))
+        if state:
+            submitted.append((self._submitted(self.client.update_state(deployment_id, state["state"], state["completedAt"])),
+                              "set the state of deployment %s to %s" % (self.external_id, state["state"])))
+        if not self.params["wait"]:
+            return True, current, predicted
+        for request_id, action in submitted:
+            self.waiter.wait(request_id, action)
+        return True, current, self._read_back(deployment_id, predicted)
+
+    def _submitted(self, request_id):
+        self.request_ids.append(request_id)
+        return request_id
+
+    def _read_back(self, deployment_id, predicted):
+        # The deployment as Opsgenie now has it; the prediction only if it cannot be read by id.
+        if not deployment_id:
+            return predicted
+        return self.client.get(deployment_id, "id") or predicted
