@@ -41,8 +41,8 @@ class RequestTimedOut(AsyncWriteError):
 class RequestWaiter(object):
     """Polls request statuses on a monotonic clock until processed or the deadline passes.
 
-    Pauses start short (Opsgenie usually processes within a second) and double up to
-    ``max_pause``; the last pause is cut so that the final poll happens at the deadline.
+    Each poll follows a pause; pauses start short (Opsgenie usually processes within a second)
+    and double up to ``max_pause``; the last is cut so that the final poll happens at the deadline.
     """
 
     def __init__(self, client, timeout, first_pause=0.25, max_pause=2.0, clock=time.monotonic, sleep=time.sleep):
@@ -64,6 +64,11 @@ class RequestWaiter(object):
             self.start()
         pause = self.first_pause
         while True:
+            # A write is never processed the moment it is accepted: pause before each poll.
+            left = self.deadline - self.clock()
+            if left > 0:
+                self.sleep(min(pause, left))
+                pause = min(pause * 2, self.max_pause)
             outcome = self.client.request_status(request_id)
             if outcome is not None:
                 if outcome.get("isSuccess") is False:
@@ -71,14 +76,11 @@ class RequestWaiter(object):
                                         % (SERVICE, action, request_id, outcome.get("status") or "no reason given"),
                                         request_id, outcome)
                 return outcome
-            left = self.deadline - self.clock()
-            if left <= 0:
+            if self.deadline - self.clock() <= 0:
                 raise RequestTimedOut(
                     "%s: could not %s: request %s was not processed within %s seconds (wait_timeout). Opsgenie "
                     "may still apply it: run the task again to see the deployment as it is then, or raise "
                     "wait_timeout" % (SERVICE, action, request_id, _seconds(self.timeout)), request_id)
-            self.sleep(min(pause, left))
-            pause = min(pause * 2, self.max_pause)
 
 
 def _seconds(value):
