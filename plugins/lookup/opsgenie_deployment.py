@@ -97,7 +97,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import
     SEARCH_PAGE_SIZE,
     OpsgenieClient,
 )
-from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import format_time, parse_time
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import time_option
 from ansible_collections.opsforge.delivery.plugins.plugin_utils._lookup import ServiceLookupBase
 
 
@@ -116,7 +116,7 @@ class LookupModule(ServiceLookupBase):
             if page_size < 1:
                 raise AnsibleLookupError("Opsgenie: page_size must be 1 or more")
             return client.search(service_ids, environment_ids=options.get("environment_ids"),
-                                 start_time=_time(options, "start_time"), end_time=_time(options, "end_time"),
+                                 start_time=time_option(options, "start_time"), end_time=time_option(options, "end_time"),
                                  page_size=page_size)
         identifier_type = options.get("identifier_type") or "api"
         deployments = []
@@ -127,8 +127,3 @@ class LookupModule(ServiceLookupBase):
                                          % ({"api": "external id", "id": "id"}.get(identifier_type, "pipelines UUID"), term))
             deployments.append(deployment)
         return deployments
-
-
-def _time(options, name):
-    value = options.get(name)
-    return format_time(parse_time(value, name)) if value else None

@@ -111,6 +111,8 @@ def check_options(params):
     for option in ("started_at", "completed_at"):
         if params.get(option) is not None:
             parse_time(params[option], option)
+    if params.get("wait_timeout") is not None and params["wait_timeout"] < 0:
+        raise InputError("wait_timeout must be 0 or more seconds")
     if not params["external_id"].strip():
         raise InputError("external_id must not be empty: it is how the module finds the deployment again")
     environment = params.get("environment")
@@ -136,12 +138,12 @@ def create_body(params, moment):
         "externalId": params["external_id"],
         "state": params["state"],
         "environment": {"type": environment["type"], "id": environment["id"]},
-        "startedAt": _time_option(params, "started_at") or format_time(moment),
+        "startedAt": time_option(params, "started_at") or format_time(moment),
         "releases": [release_body(release) for release in params["releases"]],
     }
     if environment.get("display_name") is not None:
         body["environment"]["displayName"] = environment["display_name"]
-    completed_at = _time_option(params, "completed_at")
+    completed_at = time_option(params, "completed_at")
     if completed_at is None and params["state"] in FINAL_STATES:
         completed_at = format_time(moment)
     if completed_at is not None:
@@ -152,7 +154,8 @@ def create_body(params, moment):
     return body
 
 
-def _time_option(params, option):
+def time_option(params, option):
+    """Option ``option`` as a time in the reference's form, or None when it is not set."""
     value = params.get(option)
     return None if value is None else format_time(parse_time(value, option))
 
@@ -181,10 +184,10 @@ def planned_writes(params, current, moment):
         wanted = params.get(option)
         if wanted is not None and wanted != (current.get(field) or ""):
             fields[field] = wanted
-    started_at = _time_option(params, "started_at")
+    started_at = time_option(params, "started_at")
     if started_at is not None and started_at != canonical_time(current.get("startedAt")):
         fields["startedAt"] = started_at
-    completed_at = _time_option(params, "completed_at")
+    completed_at = time_option(params, "completed_at")
     state = None
     if params["state"] != current.get("state"):
         # Opsgenie requires completedAt with every state change ("or update of deployment state").

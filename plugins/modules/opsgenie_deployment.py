@@ -285,8 +285,6 @@ def main():
     sync = None
     try:
         check_options(params)
-        if params["wait_timeout"] < 0:
-            raise InputError("wait_timeout must be 0 or more seconds")
         client = OpsgenieClient(params)
         sync = DeploymentSync(client, params, module.check_mode, RequestWaiter(client, params["wait_timeout"]))
         changed, before, after = sync.run()

@@ -118,6 +118,7 @@ def test_a_creation_without_environment_or_releases_says_which_to_give(missing):
     (dict(releases=[dict(workspace="w", workspace_is_uuid=False, repo_slug=" ", commit="")]), "releases[1]: repo_slug, commit"),
     (dict(environment=dict(type="Test", id="", display_name=None)), "environment.id must not be empty"),
     (dict(completed_at="soon"), "completed_at: 'soon' is not a date"),
+    (dict(wait_timeout=-1), "wait_timeout must be 0 or more seconds"),
 ])
 def test_options_opsgenie_would_refuse_are_refused_first(overrides, words):
     with pytest.raises(InputError) as caught:
