@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make ee`: the execution environment definition works, without podman or docker.
 
 ansible-builder writes the build context of execution-environment.yml into build/ee (the step

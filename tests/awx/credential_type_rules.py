@@ -140,7 +140,7 @@ def field_problems(inputs):
         if field_id in seen:
             found.append("inputs.fields: field IDs must be unique (%s)" % field_id)
         seen.add(field_id)
-        if "default" in field and type(field["default"]) is not PYTHON_TYPES.get(field_type):
+        if "default" in field and not isinstance(field["default"], PYTHON_TYPES.get(field_type, type(None))):
             found.append("inputs.fields[%s]: default %r is not a %s" % (field_id, field["default"], field_type))
         found.extend("inputs.fields[%s]: %s not allowed for %s type" % (field_id, key, field_type)
                      for key in STRING_ONLY_KEYS if key in field and field_type != "string")
@@ -189,17 +189,14 @@ def _templates(injectors):
         if isinstance(node, dict):
             for key, value in node.items():
                 yield where + " (key)", key
-                for found in walk(value, "%s.%s" % (where, key)):
-                    yield found
+                yield from walk(value, "%s.%s" % (where, key))
         elif isinstance(node, list):
             for index, value in enumerate(node):
-                for found in walk(value, "%s[%d]" % (where, index)):
-                    yield found
+                yield from walk(value, "%s[%d]" % (where, index))
         else:
             yield where, node
 
-    for found in walk(injectors.get("extra_vars", {}), "injectors.extra_vars"):
-        yield found
+    yield from walk(injectors.get("extra_vars", {}), "injectors.extra_vars")
 
 
 def injector_problems(inputs, injectors):
