@@ -13,6 +13,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import sys
 
 import ansible_runner
 import pytest
@@ -63,11 +64,14 @@ def job(tmp_path_factory, sandbox_config, collection_tarball):
     })
     write_env(root, awx_environment(root, [injected_env(load(service), inputs[service]) for service in SERVICES]),
               {"awx_job_id": 1, "awx_job_template_name": "opsforge.delivery demo", "awx_user_name": "admin"},
+              # AWX also suppresses the output file (it reads the event stream); the test reads the file.
               {"job_timeout": 600, "suppress_ansible_output": True, "suppress_output_file": False})
-    for service in ("rundeck", "opsgenie", "octopus", "gitea"):
+    for service in SERVICES:
         requests.post(sandbox_config[service + "_url"] + "/__sandbox__/reset", timeout=10).raise_for_status()
     runs = {}
     with pytest.MonkeyPatch.context() as patch:
+        # ansible-runner starts the ansible-playbook of this Python environment.
+        patch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
         # Only the job's env/envvars may say where the services are.
         for name in [name for name in os.environ if name.startswith(SERVICE_PREFIXES)]:
             patch.delenv(name)
@@ -112,9 +116,10 @@ def test_the_first_demo_run_changes_and_the_second_does_not(job):
     assert second["failures"] == {} and second["ok"].get("localhost", 0) > 0
 
 
+@pytest.mark.usefixtures("job")
 def test_the_services_were_reached_at_the_credentials_addresses(sandbox_config):
     # The sandbox runs on this test's own ports: the demo's built-in defaults point elsewhere.
-    for service in ("rundeck", "opsgenie", "octopus", "gitea"):
+    for service in SERVICES:
         log = requests.get(sandbox_config[service + "_url"] + "/__sandbox__/requests", timeout=10).json()
         assert log and not [entry for entry in log if entry["status"] in (401, 403)], (service, log)
 
