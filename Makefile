@@ -8,15 +8,15 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 0
 ANSIBLE_TEST := cd $(STAGE) && $(BIN)/ansible-test
 
-.PHONY: demo test venv stage build install package units sanity lint integration sandbox-start sandbox-stop clean
+.PHONY: demo test venv stage build install package units sanity lint ee awx integration sandbox-start sandbox-stop clean
 
 ## demo: set everything up, run playbooks/demo.yml against the sandbox twice (the second run changes nothing)
 demo: install
 	@tools/sandbox.sh start
 	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_demo.sh; status=$$?; tools/sandbox.sh stop; exit $$status
 
-## test: the whole suite: unit tests, sanity, lint, the built collection's docs, integration
-test: units sanity lint package integration
+## test: the whole suite: unit tests, sanity, lint, the built collection's docs, an AWX job, the EE definition, integration
+test: units sanity lint package awx ee integration
 
 venv: $(VENV)/.installed
 
@@ -42,6 +42,18 @@ install: build
 ## package: the collection builds, installs into an empty path, and ansible-doc renders every plugin
 package: install
 	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/check_plugin_docs.sh
+
+## awx: an AWX job template's run without AWX: ansible-runner, credentials injected by the shipped credential types, the sandbox
+awx: build
+	@tools/sandbox.sh start
+	@(cd $(STAGE) && AWX_SANDBOX_CONFIG=$(CURDIR)/tests/integration/integration_config.yml \
+	  AWX_COLLECTION_TARBALL=$$(ls $(CURDIR)/build/dist/opsforge-delivery-*.tar.gz) \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider tests/awx); status=$$?; \
+	tools/sandbox.sh stop; exit $$status
+
+## ee: ansible-builder writes the execution environment's build context and finds the collection's Python requirements
+ee: install
+	$(BIN)/python tools/check_ee.py
 
 units: stage
 	cd $(STAGE) && $(BIN)/python -m pytest -q tests/unit
