@@ -128,8 +128,16 @@ def project_record(name, config, url=None):
 
 
 def record_from_answer(project):
-    """The record of a project as Rundeck answered it (GET or POST)."""
-    return project_record(project["name"], project.get("config") or {}, project.get("url"))
+    """The record of a project as Rundeck answered it (GET or POST).
+
+    Without ``config`` (a token that may not configure the project), the description and label
+    are Rundeck's own fields and ``config`` is empty.
+    """
+    if isinstance(project.get("config"), dict):
+        return project_record(project["name"], project["config"], project.get("url"))
+    record = project_record(project["name"], {}, project.get("url"))
+    record.update(description=project.get("description") or "", label=project.get("label") or "")
+    return record
 
 
 def predicted_record(name, current, wanted, url):

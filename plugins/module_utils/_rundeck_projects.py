@@ -52,13 +52,12 @@ class RundeckProjects(object):
                            "expected a list of projects, got %s" % type(projects).__name__)
         return projects
 
-    def get(self, name):
-        """The project as Rundeck shows it (with ``config``), or None when there is no such project.
+    def get(self, name, with_config=True):
+        """The project as Rundeck shows it, or None when there is no such project.
 
         Only Rundeck's own "does not exist" answer means absent: a 404 from something else at that
         address (a wrong ``url``, a proxy) is an error. Rundeck leaves ``config`` out for a token
-        without configure access to the project; that is an error too, since the properties are
-        what is compared.
+        without configure access to the project; with ``with_config`` that is an error too.
         """
         action = "read project %s" % name
         try:
@@ -68,7 +67,10 @@ class RundeckProjects(object):
                 return None
             raise
         project = decode_json(response, SERVICE, action)
-        if not isinstance(project, dict) or not isinstance(project.get("config"), dict):
+        if not isinstance(project, dict):
+            raise ApiError(SERVICE, action, "GET", response.request.url, response.status_code,
+                           "expected a project, got %s" % type(project).__name__)
+        if with_config and not isinstance(project.get("config"), dict):
             raise ApiError(SERVICE, action, "GET", response.request.url, response.status_code,
                            "the answer has no project configuration: the API token needs configure (or admin) "
                            "access to project %s to read its properties" % name)

@@ -66,8 +66,9 @@ extends_documentation_fragment:
 notes:
   - A project is deleted with C(deferred=false) (API version 45 and later), so it is gone when the
     task ends; the deletion of a project with a long execution history may need a larger O(timeout).
-  - Reading a project's properties needs C(configure) (or C(admin)) access to the project; with less,
-    the task fails and says so.
+  - Managing a project's properties needs C(configure) (or C(admin)) access to the project, since
+    Rundeck shows them to no one else; with less, the task fails and says so. Creating or deleting a
+    project alone does not read them.
   - An unchanged run costs one request. An update costs one request per differing property, plus
     one to read the project back.
 seealso:
@@ -144,7 +145,9 @@ project:
       type: str
       sample: https://rundeck.example.com/api/49/project/web
     config:
-      description: Every configuration property of the project, as text.
+      description:
+        - Every configuration property of the project, as text.
+        - Empty when the token may not read them (no C(configure) access to the project).
       type: dict
       sample:
         project.name: web
@@ -180,7 +183,8 @@ class RundeckProject(Resource):
         self.wanted = wanted
 
     def read(self):
-        project = self.projects.get(self.name)
+        # Existence alone (a delete, or no property named) needs no configure access.
+        project = self.projects.get(self.name, with_config=bool(self.wanted))
         return None if project is None else record_from_answer(project)
 
     def desired(self, current):

@@ -199,6 +199,16 @@ def test_a_project_without_its_configuration_is_an_error(rundeck, module_runner,
     assert "needs configure (or admin) access to project sandbox" in result["msg"]
 
 
+def test_existence_alone_needs_no_configuration(sandbox, rundeck, module_runner, add_fault):
+    module_runner(main, dict(rundeck, name="web", label="Web"))
+    add_fault({"method": "GET", "path": "/project/web$", "status": 200, "times": 2,
+               "body": json.dumps({"url": "u", "name": "web", "description": "", "label": "Web"})})
+    kept = module_runner(main, dict(rundeck, name="web"))
+    assert kept["changed"] is False and kept["project"]["label"] == "Web" and kept["project"]["config"] == {}
+    assert module_runner(main, dict(rundeck, name="web", state="absent"))["changed"] is True
+    assert stored(sandbox, "web") is None
+
+
 def test_a_404_that_is_not_rundecks_is_an_error(rundeck, module_runner, add_fault):
     add_fault({"method": "GET", "path": "/project/web$", "status": 404, "body": "<html>Not Found</html>"})
     result = module_runner(main, dict(rundeck, name="web"))

@@ -150,6 +150,11 @@ def test_a_record_from_rundecks_answer():
     }
 
 
+def test_a_record_without_the_configuration_keeps_rundecks_description_and_label():
+    answer = {"url": "u", "name": "web", "description": "Web tier", "label": "Web"}
+    assert record_from_answer(answer) == {"name": "web", "description": "Web tier", "label": "Web", "url": "u", "config": {}}
+
+
 def test_the_prediction_of_a_new_project():
     predicted = predicted_record("web", None, {"project.label": "Web", "a": "1", "b": None}, "http://r/api/49/project/web")
     assert predicted == {"name": "web", "description": "", "label": "Web", "url": "http://r/api/49/project/web",
