@@ -52,11 +52,13 @@ def wanted_properties(description=None, label=None, config=None):
     An empty description or label means none: the property must not be set (Rundeck shows ``""``
     for a missing one). An empty value elsewhere is refused, because Rundeck refuses to set one.
     """
-    problems = ["config key %r: %s" % (key, problem) for key, problem in _property_problems(config or {})]
+    # YAML may give a key as a number; Rundeck's keys are text.
+    config = dict((key if isinstance(key, str) else str(key), value) for key, value in (config or {}).items())
+    problems = ["config key %r: %s" % (key, problem) for key, problem in _property_problems(config)]
     if problems:
         raise InputError("; ".join(problems))
     wanted = {}
-    for key, value in (config or {}).items():
+    for key, value in config.items():
         wanted[key] = None if value is None else property_text(value)
     for key, value in ((DESCRIPTION_KEY, description), (LABEL_KEY, label)):
         if value is not None:
@@ -67,8 +69,10 @@ def wanted_properties(description=None, label=None, config=None):
 def _property_problems(config):
     """(key, problem) for each property of ``config`` that cannot be managed as given."""
     for key, value in config.items():
-        if not isinstance(key, str) or not key.strip():
+        if not key.strip():
             yield key, "a property name must not be empty"
+        elif key != key.strip():
+            yield key, "a property name must not start or end with white space"
         elif "/" in key:
             yield key, "a property name must not contain '/' (Rundeck reads it as a path)"
         elif key == NAME_KEY:

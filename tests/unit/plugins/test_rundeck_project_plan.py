@@ -72,6 +72,7 @@ def test_an_empty_description_or_label_means_none():
     [
         ({"": "x"}, "must not be empty"),
         ({"  ": "x"}, "must not be empty"),
+        ({" a.b": "x"}, "must not start or end with white space"),
         ({"a/b": "x"}, "must not contain '/'"),
         ({"project.name": "other"}, "Rundeck sets project.name"),
         ({"project.description": "x"}, "with the description option"),
@@ -86,6 +87,10 @@ def test_input_that_cannot_work_is_refused_with_what_to_fix(config, words):
         wanted_properties(config=config)
     assert words in str(caught.value)
     assert repr(list(config)[0]) in str(caught.value)
+
+
+def test_a_key_given_as_a_number_is_text():
+    assert wanted_properties(config={1: True}) == {"1": "true"}
 
 
 def test_every_bad_key_is_named_at_once():
