@@ -1,12 +1,13 @@
 # Copyright (c) opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Rundeck API v49: projects, ACL policies (system and project) and jobs."""
+"""Rundeck API v49: checks, ACL policies (system and project), routes; projects and jobs in their own files."""
 
 import hmac
 import json
 import re
 import threading
+import time
 from datetime import datetime, timezone
 from http import HTTPStatus
 from urllib.parse import quote
@@ -19,16 +20,17 @@ from werkzeug.wrappers import Response
 
 from .aclpolicy import POLICY_PATH_PATTERN, is_valid_policy_path, validate_policy, validation_body
 from .rundeck_jobs import JobApi, JobStore
+from .rundeck_projects import ProjectApi, new_project_properties, project_missing
 
 API_VERSION = 49
 MIN_API_VERSION = 14
-PROJECT_NAME_PATTERN = r"^[-_a-zA-Z0-9+][-\._a-zA-Z0-9+]*$"
 SEED_PROJECT = "sandbox"
 SEED_DESCRIPTION = "Seeded by the sandbox"
+# How long a deletion in the background (deferred, API 45+) takes here, on a monotonic clock.
+DEFERRED_DELETE_SECONDS = 0.5
 # Rundeck runs on Jetty, which refuses a request line longer than its 8 KiB buffer.
 MAX_REQUEST_URI_BYTES = 8192
 
-_PROJECT_NAME_RE = re.compile(PROJECT_NAME_PATTERN)
 _VERSION_RE = re.compile(r"^-?[0-9]+$")
 _YAML_TYPES = ("application/yaml", "text/yaml", "application/x-yaml")
 _TEXT_TYPES = _YAML_TYPES + ("text/plain",)
@@ -68,6 +70,7 @@ class RundeckState:
     def __init__(self):
         self.lock = threading.RLock()
         self.projects = {}
+        self.deleting = {}
         self.system_acls = {}
         self.project_acls = {}
         self.jobs = JobStore()
@@ -75,20 +78,33 @@ class RundeckState:
     def reset(self):
         with self.lock:
             self.projects = {}
+            self.deleting = {}
             self.system_acls = {}
             self.project_acls = {}
             self.jobs.clear()
-            self.add_project(SEED_PROJECT, SEED_DESCRIPTION, {})
+            self.add_project(SEED_PROJECT, {"project.description": SEED_DESCRIPTION})
 
-    def add_project(self, name, description, config):
-        # Like the server, the description and label live in the project's
-        # properties, next to project.name.
-        config = dict(config)
-        if description:
-            config["project.description"] = description
-        config["project.name"] = name
-        self.projects[name] = {"name": name, "config": config, "created": _now()}
+    def add_project(self, name, config):
+        self.projects[name] = {"name": name, "config": new_project_properties(name, config), "created": _now()}
         self.project_acls[name] = {}
+        return self.projects[name]
+
+    def remove_project(self, name):
+        # The project's ACL policies and jobs go with it.
+        del self.projects[name]
+        del self.project_acls[name]
+        self.deleting.pop(name, None)
+        self.jobs.delete_project(name)
+
+    def schedule_deletion(self, name):
+        self.deleting.setdefault(name, time.monotonic() + DEFERRED_DELETE_SECONDS)
+
+    def finish_deletions(self):
+        """Remove the projects whose deletion in the background is done by now."""
+        with self.lock:
+            moment = time.monotonic()
+            for name in sorted(name for name, due in self.deleting.items() if due <= moment):
+                self.remove_project(name)
 
     def acls(self, project):
         """The policy store of the system (project None) or of a project."""
@@ -105,6 +121,8 @@ class RundeckApi:
     # -- checks every API request goes through, in the server's order ------
 
     def before_request(self):
+        # Deletions in the background finish between requests, so a test sees no race.
+        self.state.finish_deletions()
         path = request.path
         if not path.startswith("/api/"):
             return None
@@ -133,81 +151,6 @@ class RundeckApi:
             return response
         return error_response(exc.code)
 
-    # -- projects -----------------------------------------------------------
-
-    def _project_url(self, version, name):
-        return "%sapi/%s/project/%s" % (request.host_url, version, quote(name, safe=""))
-
-    def list_projects(self, version):
-        with self.state.lock:
-            projects = [self.state.projects[name] for name in sorted(self.state.projects)]
-            return _json(
-                [
-                    {
-                        "name": project["name"],
-                        "description": project["config"].get("project.description", ""),
-                        "label": project["config"].get("project.label", ""),
-                        "url": self._project_url(version, project["name"]),
-                        "created": project["created"],
-                    }
-                    for project in projects
-                ]
-            )
-
-    def _project_body(self, version, project):
-        return {
-            "name": project["name"],
-            "description": project["config"].get("project.description", ""),
-            "url": self._project_url(version, project["name"]),
-            "config": dict(project["config"]),
-        }
-
-    def create_project(self, version):
-        try:
-            data = json.loads(request.get_data(as_text=True))
-        except ValueError:
-            return error(400, "api.error.invalid.request", "Invalid JSON request content")
-        if not isinstance(data, dict):
-            return error(400, "api.error.invalid.request", "Invalid JSON request content: expected an object")
-        name = data.get("name")
-        if name is None or name == "":
-            return error(400, "api.error.invalid.request", "Project 'name' is required")
-        name = _scalar(name)
-        if not _PROJECT_NAME_RE.match(name):
-            return error(
-                400,
-                "api.error.parameter.invalid",
-                "Invalid parameter name value: %s, Reason: must match: %s" % (name, PROJECT_NAME_PATTERN),
-            )
-        config = data.get("config") or {}
-        if not isinstance(config, dict) or any(isinstance(value, (dict, list)) for value in config.values()):
-            return error(400, "api.error.invalid.request", "Invalid parameter config: expected a map of property names to values")
-        config = {str(key): _scalar(value) for key, value in config.items()}
-        description = data.get("description")
-        description = config.get("project.description", "") if description is None else _scalar(description)
-        with self.state.lock:
-            if name in self.state.projects:
-                return error(409, "api.error.item.alreadyexists", "Project already exists: %s" % name)
-            self.state.add_project(name, description, config)
-            return _json(self._project_body(version, self.state.projects[name]), 201)
-
-    def get_project(self, version, name):
-        with self.state.lock:
-            project = self.state.projects.get(name)
-            if project is None:
-                return _project_missing(name)
-            return _json(self._project_body(version, project))
-
-    def delete_project(self, version, name):
-        with self.state.lock:
-            if name not in self.state.projects:
-                return _project_missing(name)
-            # The project's ACL policies and jobs go with it.
-            del self.state.projects[name]
-            del self.state.project_acls[name]
-            self.state.jobs.delete_project(name)
-        return Response(status=204)
-
     # -- ACL policies ---------------------------------------------------------
 
     def _acl_base(self, version, project):
@@ -218,7 +161,7 @@ class RundeckApi:
     def list_acls(self, version, project=None):
         with self.state.lock:
             if project is not None and project not in self.state.projects:
-                return _project_missing(project)
+                return project_missing(project)
             base = self._acl_base(version, project)
             names = sorted(self.state.acls(project))
         return _json(
@@ -236,7 +179,7 @@ class RundeckApi:
         with self.state.lock:
             # The project comes first: nothing else is checked under a missing one.
             if project is not None and project not in self.state.projects:
-                return _project_missing(project)
+                return project_missing(project)
             if not is_valid_policy_path(policy):
                 return error(
                     400,
@@ -265,16 +208,6 @@ class RundeckApi:
             # Stored exactly as sent: the server never re-serializes policies.
             store[policy] = text
             return _policy_response(text, 201 if request.method == "POST" else 200)
-
-
-def _scalar(value):
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _project_missing(name):
-    return error(404, "api.error.item.doesnotexist", "Project does not exist: %s" % name)
 
 
 def _policy_missing(policy):
@@ -358,6 +291,7 @@ def create_app(control, credentials):
     """The Flask app of the Rundeck service, behind the control layer."""
     state = RundeckState()
     api = RundeckApi(state, credentials["rundeck_token"])
+    projects = ProjectApi(state)
     jobs = JobApi(state)
     app = Flask(__name__, static_folder=None)
     app.json.sort_keys = False
@@ -371,10 +305,13 @@ def create_app(control, credentials):
     def route(rule, view, methods, **options):
         app.add_url_rule("/api/<version>" + rule, view_func=view, methods=methods, **options)
 
-    route("/projects", api.list_projects, ["GET"], endpoint="list_projects")
-    route("/projects", api.create_project, ["POST"], endpoint="create_project")
-    route("/project/<name>", api.get_project, ["GET"], endpoint="get_project")
-    route("/project/<name>", api.delete_project, ["DELETE"], endpoint="delete_project")
+    route("/projects", projects.list_projects, ["GET"], endpoint="list_projects")
+    route("/projects", projects.create_project, ["POST"], endpoint="create_project")
+    route("/project/<name>", projects.get_project, ["GET"], endpoint="get_project")
+    route("/project/<name>", projects.delete_project, ["DELETE"], endpoint="delete_project")
+    route("/project/<name>/config", projects.config, ["GET", "PUT"], endpoint="project_config")
+    # Like the server's "config/$keypath**", a key may hold slashes.
+    route("/project/<name>/config/<path:key>", projects.config_key, ["GET", "PUT", "DELETE"], endpoint="project_config_key")
     route("/system/acl/", api.list_acls, ["GET"], endpoint="list_system_acls", strict_slashes=False)
     route("/system/acl/<path:policy>", api.acl, ["GET", "POST", "PUT", "DELETE"], endpoint="system_acl")
     route("/project/<project>/acl/", api.list_acls, ["GET"], endpoint="list_project_acls", strict_slashes=False)

@@ -145,7 +145,7 @@ def test_the_servers_own_message_is_kept(client):
     with pytest.raises(ApiError) as caught:
         client.request("GET", "project/nowhere", "read project nowhere")
     assert caught.value.status == 404
-    assert "Project does not exist: nowhere" in caught.value.message
+    assert "project does not exist: nowhere" in caught.value.message
     assert "api.error.item.doesnotexist" in caught.value.message
 
 

@@ -12,7 +12,7 @@ import textwrap
 COLLECTIONS_PATH = os.path.abspath(os.path.join(os.path.dirname(__file__), *[os.pardir] * 6))
 
 PLAYBOOK = textwrap.dedent("""
-    - name: Rundeck ACL tasks that succeed and fail, at -vvvv
+    - name: Tasks of every service that succeed and fail, at -vvvv
       hosts: localhost
       gather_facts: false
       module_defaults:
@@ -38,6 +38,19 @@ PLAYBOOK = textwrap.dedent("""
         - name: Read it back with the lookup
           ansible.builtin.debug:
             msg: "{{ lookup('opsforge.delivery.rundeck_acl', 'verbose', url=rundeck_url, api_token=rundeck_api_token).name }}"
+        - name: A project with a label and a property
+          opsforge.delivery.rundeck_project:
+            name: verbose
+            label: Verbose project
+            config: {project.nodeCache.enabled: false}
+        - name: A project read with a token the server does not know
+          opsforge.delivery.rundeck_project:
+            name: verbose
+            api_token: "{{ wrong_token }}"
+          ignore_errors: true
+        - name: Read the project back with the lookup
+          ansible.builtin.debug:
+            msg: "{{ lookup('opsforge.delivery.rundeck_project', 'verbose', url=rundeck_url, api_token=rundeck_api_token).label }}"
         - name: An Octopus target
           opsforge.delivery.octopus_machine:
             url: "{{ octopus_url }}"
@@ -133,6 +146,7 @@ def test_no_token_in_vvvv_output(sandbox, tmp_path):
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-3000:]
     assert "ok: [localhost]" in output and "HTTP 403" in output and "refused.aclpolicy[1]" in output
+    assert "could not read project verbose" in output and '"msg": "Verbose project"' in output
     assert "HTTP 401" in output and "Machines-" in output and "Could not authenticate" in output
     created_tokens = (tmp_path / "secrets").read_text().split()
     assert len(created_tokens) == 2 and all(len(value) == 40 for value in created_tokens)

@@ -1,7 +1,7 @@
 # Copyright (c) opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The emulated Rundeck API over HTTP: auth, versions, projects and ACL policies."""
+"""The emulated Rundeck API over HTTP: auth, versions and ACL policies (projects: test_sandbox_rundeck_projects)."""
 
 import json
 
@@ -83,61 +83,6 @@ def test_a_null_body_on_get_and_delete_is_accepted(api, auth):
     headers = dict(auth, **{"Content-Type": "application/json"})
     assert requests.get(api + "/project/sandbox", headers=headers, data="null").status_code == 200
     assert requests.delete(api + "/project/sandbox", headers=headers, data="null").status_code == 204
-
-
-# -- projects ---------------------------------------------------------------------
-
-
-def test_the_seeded_project(sandbox, api, auth):
-    projects = requests.get(api + "/projects", headers=auth).json()
-    assert [(p["name"], p["description"], p["label"]) for p in projects] == [("sandbox", "Seeded by the sandbox", "")]
-    assert projects[0]["url"] == sandbox.urls["rundeck"] + "/api/49/project/sandbox"
-    assert projects[0]["created"].endswith("Z")
-
-
-def test_project_lifecycle(sandbox, api, auth):
-    body = {"name": "web", "description": "Web tier", "config": {"project.nodeCache.enabled": "false"}}
-    response = requests.post(api + "/projects", headers=auth, json=body)
-    assert response.status_code == 201
-    created = response.json()
-    assert created["name"] == "web"
-    assert created["description"] == "Web tier"
-    assert created["url"] == sandbox.urls["rundeck"] + "/api/49/project/web"
-    assert created["config"]["project.nodeCache.enabled"] == "false"
-    assert requests.get(api + "/project/web", headers=auth).json() == created
-    assert [p["name"] for p in requests.get(api + "/projects", headers=auth).json()] == ["sandbox", "web"]
-
-    response = requests.post(api + "/projects", headers=auth, json={"name": "web"})
-    assert answer(response) == error(409, "api.error.item.alreadyexists", "Project already exists: web")
-
-    assert requests.delete(api + "/project/web", headers=auth).status_code == 204
-    response = requests.get(api + "/project/web", headers=auth)
-    assert answer(response) == error(404, "api.error.item.doesnotexist", "Project does not exist: web")
-    response = requests.delete(api + "/project/web", headers=auth)
-    assert answer(response) == error(404, "api.error.item.doesnotexist", "Project does not exist: web")
-
-
-@pytest.mark.parametrize("name", ["has space", ".hidden", "a/b", "é"])
-def test_project_names_are_checked(api, auth, name):
-    response = requests.post(api + "/projects", headers=auth, json={"name": name})
-    assert response.status_code == 400
-    assert response.json()["errorCode"] == "api.error.parameter.invalid"
-
-
-def test_project_creation_needs_a_name(api, auth):
-    response = requests.post(api + "/projects", headers=auth, json={"description": "x"})
-    assert response.status_code == 400
-    assert response.json()["errorCode"] == "api.error.invalid.request"
-
-
-def test_deleting_a_project_removes_its_policies(api, auth):
-    requests.post(api + "/projects", headers=auth, json={"name": "web"})
-    assert (
-        requests.post(api + "/project/web/acl/ops.aclpolicy", headers=auth, json={"contents": PROJECT_POLICY}).status_code == 201
-    )
-    requests.delete(api + "/project/web", headers=auth)
-    requests.post(api + "/projects", headers=auth, json={"name": "web"})
-    assert requests.get(api + "/project/web/acl/", headers=auth).json()["resources"] == []
 
 
 # -- ACL policies --------------------------------------------------------------------

@@ -703,7 +703,7 @@ def test_deleting_a_project_deletes_its_jobs(api, auth):
     requests.post(api + "/projects", headers=auth, json={"name": "web"})
     load(api, auth, [job(uuid=UUID)], project="web")
     load(api, auth, [job(uuid=OTHER_UUID)])
-    assert requests.delete(api + "/project/web", headers=auth).status_code == 204
+    assert requests.delete(api + "/project/web", headers=auth, params={"deferred": "false"}).status_code == 204
     assert requests.get(api + "/job/" + UUID, headers=auth).status_code == 404
     requests.post(api + "/projects", headers=auth, json={"name": "web"})
     assert requests.get(api + "/project/web/jobs", headers=auth).json() == []

@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright: opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Rundeck's project endpoints: list, read, create, one property at a time, delete.
+
+This file is for internal use by the opsforge.delivery collection only. It can change at any
+time; nothing outside the collection may rely on it.
+"""
+
+from __future__ import annotations
+
+try:
+    from urllib.parse import quote
+except ImportError:  # pragma: no cover - Python 2 is not supported
+    pass
+
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, decode_json
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import NOT_FOUND_CODE, SERVICE, RundeckClient
+
+#: From this API version a project deletion runs in the background unless ``deferred=false``.
+DEFERRED_DELETE_API_VERSION = 45
+
+
+def _q(value):
+    return quote(value, safe="")
+
+
+class RundeckProjects(object):
+    """The project endpoints of one Rundeck server."""
+
+    def __init__(self, params):
+        self.client = RundeckClient(params)
+        self.http = self.client.http
+        self.api_version = self.client.api_version
+
+    @property
+    def request_count(self):
+        return self.http.request_count
+
+    def url(self, name):
+        """The project's API address at the API version in use."""
+        return self.http.url("project/%s" % _q(name))
+
+    def list(self):
+        """Every project as Rundeck lists them (name, description, url; label from API 26, created from 33)."""
+        action = "list the projects"
+        response = self.http.request("GET", "projects", action)
+        projects = decode_json(response, SERVICE, action)
+        if not isinstance(projects, list):
+            raise ApiError(SERVICE, action, "GET", response.request.url, response.status_code,
+                           "expected a list of projects, got %s" % type(projects).__name__)
+        return projects
+
+    def get(self, name, with_config=True):
+        """The project as Rundeck shows it, or None when there is no such project.
+
+        Only Rundeck's own "does not exist" answer means absent: a 404 from something else at that
+        address (a wrong ``url``, a proxy) is an error. Rundeck leaves ``config`` out for a token
+        without configure access to the project; with ``with_config`` that is an error too.
+        """
+        action = "read project %s" % name
+        try:
+            response = self.http.request("GET", "project/%s" % _q(name), action)
+        except ApiError as exc:
+            if exc.status == 404 and NOT_FOUND_CODE in exc.message:
+                return None
+            raise
+        project = decode_json(response, SERVICE, action)
+        if not isinstance(project, dict):
+            raise ApiError(SERVICE, action, "GET", response.request.url, response.status_code,
+                           "expected a project, got %s" % type(project).__name__)
+        if with_config and not isinstance(project.get("config"), dict):
+            raise ApiError(SERVICE, action, "GET", response.request.url, response.status_code,
+                           "the answer has no project configuration: the API token needs configure (or admin) "
+                           "access to project %s to read its properties" % name)
+        return project
+
+    def create(self, name, properties):
+        """Create the project with ``properties`` in one request; the project as Rundeck answers it."""
+        action = "create project %s" % name
+        response = self.http.request("POST", "projects", action, expected=(201,),
+                                     json={"name": name, "config": properties})
+        return decode_json(response, SERVICE, action)
+
+    def set_property(self, name, key, value):
+        action = "set property %s of project %s" % (key, name)
+        self.http.request("PUT", "project/%s/config/%s" % (_q(name), _q(key)), action, json={"value": value})
+
+    def remove_property(self, name, key):
+        action = "remove property %s of project %s" % (key, name)
+        self.http.request("DELETE", "project/%s/config/%s" % (_q(name), _q(key)), action, expected=(204,))
+
+    def delete(self, name):
+        """Delete the project and wait until Rundeck is done (never in the background)."""
+        action = "delete project %s" % name
+        params = {"deferred": "false"} if self.api_version >= DEFERRED_DELETE_API_VERSION else None
+        self.http.request("DELETE", "project/%s" % _q(name), action, expected=(204,), params=params)
