@@ -8,15 +8,15 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 0
 ANSIBLE_TEST := cd $(STAGE) && $(BIN)/ansible-test
 
-.PHONY: demo test venv stage build install package units sanity lint integration sandbox-start sandbox-stop clean
+.PHONY: demo test venv stage build install package units sanity lint docs docs-check integration sandbox-start sandbox-stop clean
 
 ## demo: set everything up, run playbooks/demo.yml against the sandbox twice (the second run changes nothing)
 demo: install
 	@tools/sandbox.sh start
 	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_demo.sh; status=$$?; tools/sandbox.sh stop; exit $$status
 
-## test: the whole suite: unit tests, sanity, lint, the built collection's docs, integration
-test: units sanity lint package integration
+## test: the whole suite: unit tests, sanity, lint, the built collection's docs, the docs site, integration
+test: units sanity lint package docs-check integration
 
 venv: $(VENV)/.installed
 
@@ -42,6 +42,15 @@ install: build
 ## package: the collection builds, installs into an empty path, and ansible-doc renders every plugin
 package: install
 	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/check_plugin_docs.sh
+
+## docs: regenerate docs/collection, the pages GitHub shows for every plugin and role and the guide
+## (docs/docsite), from the plugins' own documentation; commit the result
+docs: stage
+	tools/generate_docs.sh $(CURDIR)/docs/collection
+
+## docs-check: docs/collection is up to date, renders cleanly, passes antsibull-docs lint, and the Sphinx docsite builds
+docs-check: stage
+	tools/check_docs.sh
 
 units: stage
 	cd $(STAGE) && $(BIN)/python -m pytest -q tests/unit
