@@ -16,7 +16,7 @@ demo: install
 	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_demo.sh; status=$$?; tools/sandbox.sh stop; exit $$status
 
 ## test: the whole suite: unit tests, sanity, lint, the built collection's docs, an AWX job, the EE definition, integration
-test: units sanity lint package awx ee integration
+test: units sanity lint package docs-check awx ee integration
 
 venv: $(VENV)/.installed
 
@@ -42,6 +42,15 @@ install: build
 ## package: the collection builds, installs into an empty path, and ansible-doc renders every plugin
 package: install
 	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/check_plugin_docs.sh
+
+## docs: regenerate docs/collection, the pages GitHub shows for every plugin and role and the guide
+## (docs/docsite), from the plugins' own documentation; commit the result
+docs: stage
+	tools/generate_docs.sh $(CURDIR)/docs/collection
+
+## docs-check: docs/collection is up to date, renders cleanly, passes antsibull-docs lint, and the Sphinx docsite builds
+docs-check: stage
+	tools/check_docs.sh
 
 ## awx: an AWX job template's run without AWX: ansible-runner, credentials injected by the shipped credential types, the sandbox
 awx: build
