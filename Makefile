@@ -8,7 +8,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 0
 ANSIBLE_TEST := cd $(STAGE) && $(BIN)/ansible-test
 
-.PHONY: demo test venv stage build install package units sanity lint ee awx integration sandbox-start sandbox-stop clean
+.PHONY: demo test venv stage build install package units sanity lint docs docs-check ee awx integration sandbox-start sandbox-stop clean
 
 ## demo: set everything up, run playbooks/demo.yml against the sandbox twice (the second run changes nothing)
 demo: install
