@@ -8,15 +8,15 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 0
 ANSIBLE_TEST := cd $(STAGE) && $(BIN)/ansible-test
 
-.PHONY: demo test venv stage build install package units sanity lint integration sandbox-start sandbox-stop clean
+.PHONY: demo test venv stage build install package examples units sanity lint integration sandbox-start sandbox-stop clean changelog
 
 ## demo: set everything up, run playbooks/demo.yml against the sandbox twice (the second run changes nothing)
 demo: install
 	@tools/sandbox.sh start
 	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_demo.sh; status=$$?; tools/sandbox.sh stop; exit $$status
 
-## test: the whole suite: unit tests, sanity, lint, the built collection's docs, integration
-test: units sanity lint package integration
+## test: the whole suite: unit tests, sanity, lint, the built collection's docs and examples, integration
+test: units sanity lint package examples integration
 
 venv: $(VENV)/.installed
 
@@ -42,6 +42,12 @@ install: build
 ## package: the collection builds, installs into an empty path, and ansible-doc renders every plugin
 package: install
 	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/check_plugin_docs.sh
+
+## examples: every plugin's EXAMPLES, as written, run against a fresh sandbox with the installed collection
+examples: install
+	@tools/sandbox.sh start
+	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python tools/run_plugin_examples.py; status=$$?; \
+	tools/sandbox.sh stop; exit $$status
 
 units: stage
 	cd $(STAGE) && $(BIN)/python -m pytest -q tests/unit
