@@ -7,6 +7,7 @@ COLLECTIONS := $(CURDIR)/build/collections
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 0
 ANSIBLE_TEST := cd $(STAGE) && $(BIN)/ansible-test
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 
 .PHONY: demo test venv stage build install package examples units sanity lint integration sandbox-start sandbox-stop clean changelog
 
@@ -58,6 +59,12 @@ sanity: stage
 lint: stage
 	cd $(STAGE) && $(BIN)/ansible-lint --profile production --nocolor
 	cd $(STAGE) && $(BIN)/antsibull-changelog lint
+	PYTHON=$(BIN)/python tools/check_changelog.sh $(STAGE)
+
+## changelog: release galaxy.yml's version: the fragments go into changelogs/changelog.yaml and CHANGELOG.md
+## (run it only to cut a release; it is not part of `make test`)
+changelog: venv
+	$(BIN)/antsibull-changelog release --version $(VERSION) --reload-plugins
 
 integration: stage
 	@tools/sandbox.sh start
