@@ -81,7 +81,7 @@ def variables(sandbox, directory):
     return dict(
         RELEASE,
         rundeck_url=sandbox["rundeck_url"],
-        vault_rundeck_api_token=sandbox["rundeck_token"],
+        vault_rundeck_token=sandbox["rundeck_token"],
         vault_ci_bot_password=CI_BOT_PASSWORD,
         ci_token_file=os.path.join(directory, "gitea-ci-token"),
     )

@@ -40,7 +40,7 @@ seealso:
 EXAMPLES = r"""
 - name: Show the text of one system policy, with the connection given to the lookup
   ansible.builtin.debug:
-    msg: "{{ lookup('opsforge.delivery.rundeck_acl', 'build-runners', url=rundeck_url, api_token=vault_rundeck_api_token).policy }}"
+    msg: "{{ lookup('opsforge.delivery.rundeck_acl', 'build-runners', url=rundeck_url, api_token=vault_rundeck_token).policy }}"
 
 - name: Names of every policy of project web (connection from RUNDECK_URL and RUNDECK_API_TOKEN)
   ansible.builtin.debug:

@@ -92,7 +92,7 @@ EXAMPLES = r"""
   module_defaults:
     group/opsforge.delivery.rundeck:
       url: "{{ rundeck_url }}"
-      api_token: "{{ vault_rundeck_api_token }}"
+      api_token: "{{ vault_rundeck_token }}"
   block:
     - name: Deployers may run the release jobs of project web (the policy file is kept next to the playbook)
       opsforge.delivery.rundeck_acl:
