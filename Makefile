@@ -7,16 +7,18 @@ COLLECTIONS := $(CURDIR)/build/collections
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 0
 ANSIBLE_TEST := cd $(STAGE) && $(BIN)/ansible-test
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 
-.PHONY: demo test venv stage build install package units sanity lint docs docs-check ee awx integration sandbox-start sandbox-stop clean
+.PHONY: demo test venv stage build install package examples units sanity lint docs docs-check ee awx integration sandbox-start sandbox-stop clean changelog
 
 ## demo: set everything up, run playbooks/demo.yml against the sandbox twice (the second run changes nothing)
 demo: install
 	@tools/sandbox.sh start
 	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_demo.sh; status=$$?; tools/sandbox.sh stop; exit $$status
 
-## test: the whole suite: unit tests, sanity, lint, the built collection's docs, an AWX job, the EE definition, integration
-test: units sanity lint package docs-check awx ee integration
+## test: the whole suite: unit tests, sanity, lint, the built collection's docs and examples, the docs site, an AWX job,
+## the EE definition, integration
+test: units sanity lint package examples docs-check awx ee integration
 
 venv: $(VENV)/.installed
 
@@ -64,6 +66,12 @@ awx: build
 ee: install
 	$(BIN)/python tools/check_ee.py
 
+## examples: every plugin's EXAMPLES, as written, run against a fresh sandbox with the installed collection
+examples: install
+	@tools/sandbox.sh start
+	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python tools/run_plugin_examples.py; status=$$?; \
+	tools/sandbox.sh stop; exit $$status
+
 units: stage
 	cd $(STAGE) && $(BIN)/python -m pytest -q tests/unit
 
@@ -73,6 +81,12 @@ sanity: stage
 lint: stage
 	cd $(STAGE) && $(BIN)/ansible-lint --profile production --nocolor
 	cd $(STAGE) && $(BIN)/antsibull-changelog lint
+	PYTHON=$(BIN)/python tools/check_changelog.sh $(STAGE)
+
+## changelog: release galaxy.yml's version: the fragments go into changelogs/changelog.yaml and CHANGELOG.md
+## (run it only to cut a release; it is not part of `make test`)
+changelog: venv
+	$(BIN)/antsibull-changelog release --version $(VERSION) --reload-plugins
 
 integration: stage
 	@tools/sandbox.sh start

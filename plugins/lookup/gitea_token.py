@@ -38,13 +38,16 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: The scopes of the CI token
-  ansible.builtin.debug:
-    msg: "{{ lookup('opsforge.delivery.gitea_token', 'ci').scopes }}"
+# The connection comes from GITEA_URL, GITEA_USERNAME and GITEA_PASSWORD (or the variables gitea_url,
+# gitea_username and gitea_password) unless the lookup is given url, username and password.
 
-- name: Names of every token of user deployer (an administrator reads them)
+- name: The scopes of user ci-bot's token ci (an administrator reads other users' tokens)
   ansible.builtin.debug:
-    msg: "{{ query('opsforge.delivery.gitea_token', user='deployer') | map(attribute='name') }}"
+    msg: "{{ lookup('opsforge.delivery.gitea_token', 'ci', user='ci-bot').scopes }}"
+
+- name: Names of every token of the user the connection logs in as
+  ansible.builtin.debug:
+    msg: "{{ query('opsforge.delivery.gitea_token') | map(attribute='name') }}"
 """
 
 RETURN = r"""

@@ -62,6 +62,9 @@ seealso:
 """
 
 EXAMPLES = r"""
+# The connection comes from OCTOPUS_URL and OCTOPUS_API_KEY, and the space from OCTOPUS_SPACE (or the
+# variables octopus_url, octopus_api_key and octopus_space), unless the lookup is given them.
+
 - name: The health of every web server in Production
   ansible.builtin.debug:
     msg: "{{ query('opsforge.delivery.octopus_machine', environments=['Production'], roles=['web-server'])

@@ -70,17 +70,22 @@ seealso:
 """
 
 EXAMPLES = r"""
+# The connection comes from OPSGENIE_API_KEY and OPSGENIE_URL (or the variables opsgenie_api_key and
+# opsgenie_url) unless the lookup is given api_key and url.
+
 - name: The state of a release's deployment
   ansible.builtin.debug:
     msg: "{{ lookup('opsforge.delivery.opsgenie_deployment', release_id).state }}"
 
-- name: Production deployments of a service this week
+- name: Production deployments of a service in the last seven days
+  vars:
+    one_week_ago: "{{ '%Y-%m-%dT%H:%M:%SZ' | ansible.builtin.strftime(now().timestamp() - 7 * 86400, utc=true) }}"
   ansible.builtin.debug:
     msg: >-
       {{ query('opsforge.delivery.opsgenie_deployment',
                service_ids=['96f6655c-73f1-4d4b-a1a5-4b97dd8409b5'],
                environment_ids=['eu-west-1'],
-               start_time='2026-11-16T00:00:00Z') | map(attribute='externalId') }}
+               start_time=one_week_ago) | map(attribute='externalId') }}
 """
 
 RETURN = r"""

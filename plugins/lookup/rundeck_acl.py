@@ -38,11 +38,11 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Show the text of one system policy
+- name: Show the text of one system policy, with the connection given to the lookup
   ansible.builtin.debug:
-    msg: "{{ lookup('opsforge.delivery.rundeck_acl', 'build-runners', url=rundeck_url, api_token=rundeck_token).policy }}"
+    msg: "{{ lookup('opsforge.delivery.rundeck_acl', 'build-runners', url=rundeck_url, api_token=vault_rundeck_token).policy }}"
 
-- name: Names of every policy of project web (url and token from RUNDECK_URL and RUNDECK_API_TOKEN)
+- name: Names of every policy of project web (connection from RUNDECK_URL and RUNDECK_API_TOKEN)
   ansible.builtin.debug:
     msg: "{{ query('opsforge.delivery.rundeck_acl', project='web') | map(attribute='name') }}"
 """

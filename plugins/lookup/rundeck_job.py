@@ -47,6 +47,9 @@ seealso:
 """
 
 EXAMPLES = r"""
+# The connection comes from RUNDECK_URL and RUNDECK_API_TOKEN (or the variables rundeck_url and
+# rundeck_api_token) unless the lookup is given url and api_token.
+
 - name: The canonical definition of one job
   ansible.builtin.debug:
     msg: "{{ lookup('opsforge.delivery.rundeck_job', 'release/deploy', project='web').definition }}"

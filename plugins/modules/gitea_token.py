@@ -69,11 +69,14 @@ seealso:
 """
 
 EXAMPLES = r"""
+# Gitea's token endpoints take only a user name and password. The connection comes from GITEA_URL,
+# GITEA_USERNAME and GITEA_PASSWORD unless the task, or module_defaults for the group
+# opsforge.delivery.gitea, sets url, username and password.
+
 - name: A token for the CI system to read repositories and publish packages
   opsforge.delivery.gitea_token:
-    url: https://gitea.example.com
     username: ci-bot
-    password: "{{ ci_bot_password }}"
+    password: "{{ vault_ci_bot_password }}"
     name: ci
     scopes: [read:repository, write:package]
   no_log: true
@@ -82,15 +85,13 @@ EXAMPLES = r"""
 - name: Store the secret (only there in the run that created the token)
   ansible.builtin.copy:
     content: "{{ ci_token.token.sha1 }}"
-    dest: /etc/ci/gitea-token
+    dest: "{{ ci_token_file }}"
     mode: "0600"
   no_log: true
   when: ci_token.token.sha1 is defined
 
-- name: An administrator rotates a user's deploy token
+- name: An administrator (GITEA_USERNAME) rotates user deployer's deploy token
   opsforge.delivery.gitea_token:
-    username: admin
-    password: "{{ gitea_admin_password }}"
     user: deployer
     name: deploy
     scopes: [read:repository]
@@ -98,7 +99,7 @@ EXAMPLES = r"""
   no_log: true
   register: deploy_token
 
-- name: Remove a token
+- name: Remove a token of the user the connection logs in as
   opsforge.delivery.gitea_token:
     name: old-laptop
     state: absent

@@ -165,10 +165,11 @@ seealso:
 """
 
 EXAMPLES = r"""
+# The connection comes from OCTOPUS_URL and OCTOPUS_API_KEY (and OCTOPUS_SPACE) unless the task, or
+# module_defaults for the group opsforge.delivery.octopus, sets url and api_key (and space).
+
 - name: Register a listening Tentacle in Production
   opsforge.delivery.octopus_machine:
-    url: https://octopus.example.com
-    api_key: "{{ octopus_api_key }}"
     name: web01
     environments: [Production]
     roles: [web-server]
@@ -177,11 +178,10 @@ EXAMPLES = r"""
       uri: https://web01.example.com:10933/
       thumbprint: 8A3F1C9E2B7D4F60A1C3E5B7D9F1A3C5E7B9D1F3
 
-- name: An SSH target in space Platform, for tenant Acme
+- name: An SSH build agent in Test, for tenant Acme
   opsforge.delivery.octopus_machine:
-    space: Platform
     name: build-agent-3
-    environments: [Staging]
+    environments: [Test]
     roles: [builder]
     tenants: [Acme]
     machine_policy: Transient
@@ -191,6 +191,16 @@ EXAMPLES = r"""
       fingerprint: "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8"
       account: deploy-ssh
       dotnet_platform: linux-x64
+
+- name: A cloud region in space Platform, for steps that run on workers
+  opsforge.delivery.octopus_machine:
+    space: Platform
+    name: aws-eu-west-1
+    environments: [Staging, Production]
+    roles: [aws-eu-west-1]
+    endpoint:
+      communication_style: cloud_region
+      default_worker_pool: Default Worker Pool
 
 - name: Take a target out of rotation
   opsforge.delivery.octopus_machine:

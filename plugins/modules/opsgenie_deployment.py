@@ -149,9 +149,12 @@ seealso:
 """
 
 EXAMPLES = r"""
+# The connection comes from OPSGENIE_API_KEY and OPSGENIE_URL unless the task, or module_defaults
+# for the group opsforge.delivery.opsgenie, sets api_key and url. Accounts in Opsgenie's EU
+# instance set url (or OPSGENIE_URL) to https://api.eu.opsgenie.com.
+
 - name: Record the start of the release
   opsforge.delivery.opsgenie_deployment:
-    api_key: "{{ opsgenie_api_key }}"
     external_id: "{{ release_id }}"
     state: started
     environment:
@@ -167,14 +170,11 @@ EXAMPLES = r"""
 
 - name: Record its end (environment and releases are already known to Opsgenie)
   opsforge.delivery.opsgenie_deployment:
-    api_key: "{{ opsgenie_api_key }}"
     external_id: "{{ release_id }}"
     state: successful
 
-- name: An EU account, without waiting for Opsgenie to process the write
+- name: Or record a failure, with the reason, without waiting for Opsgenie to process the write
   opsforge.delivery.opsgenie_deployment:
-    url: https://api.eu.opsgenie.com
-    api_key: "{{ opsgenie_api_key }}"
     external_id: "{{ release_id }}"
     state: failed
     description: Smoke tests failed; rolled back

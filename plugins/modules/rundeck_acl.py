@@ -64,10 +64,11 @@ seealso:
 """
 
 EXAMPLES = r"""
+# The connection comes from RUNDECK_URL and RUNDECK_API_TOKEN unless the task, or module_defaults
+# for the group opsforge.delivery.rundeck, sets url and api_token.
+
 - name: Let the build group run jobs in every project
   opsforge.delivery.rundeck_acl:
-    url: https://rundeck.example.com
-    api_token: "{{ rundeck_api_token }}"
     name: build-runners
     policy:
       - description: Build group may read and run jobs in every project
@@ -90,10 +91,10 @@ EXAMPLES = r"""
 - name: Manage the policies of one project, connection set once for all Rundeck tasks
   module_defaults:
     group/opsforge.delivery.rundeck:
-      url: https://rundeck.example.com
-      api_token: "{{ rundeck_api_token }}"
+      url: "{{ rundeck_url }}"
+      api_token: "{{ vault_rundeck_token }}"
   block:
-    - name: Deployers may run the deploy jobs of project web
+    - name: Deployers may run the release jobs of project web (the policy file is kept next to the playbook)
       opsforge.delivery.rundeck_acl:
         project: web
         name: deployers

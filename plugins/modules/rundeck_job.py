@@ -129,10 +129,11 @@ seealso:
 """
 
 EXAMPLES = r"""
+# The connection comes from RUNDECK_URL and RUNDECK_API_TOKEN unless the task, or module_defaults
+# for the group opsforge.delivery.rundeck, sets url and api_token.
+
 - name: A nightly cleanup job at the top level of project ops
   opsforge.delivery.rundeck_job:
-    url: https://rundeck.example.com
-    api_token: "{{ rundeck_api_token }}"
     project: ops
     definition:
       name: nightly-cleanup
@@ -142,12 +143,6 @@ EXAMPLES = r"""
       sequence:
         commands:
           - exec: find /srv/artifacts -mtime +14 -delete
-
-- name: Keep every job of project web as in the repository, and delete the others
-  opsforge.delivery.rundeck_job:
-    project: web
-    jobs: "{{ lookup('ansible.builtin.file', 'rundeck/web-jobs.yaml') | from_yaml }}"
-    purge: true
 
 - name: Pause a job's schedule during a freeze, without touching its definition
   opsforge.delivery.rundeck_job:
@@ -161,7 +156,7 @@ EXAMPLES = r"""
     project: web
     uuid: 1b6a0f52-3d0c-4c36-9d1e-8b7a2f0c5e11
     group: release/legacy
-    definition: "{{ deploy_job_definition }}"
+    definition: "{{ lookup('ansible.builtin.file', 'rundeck/deploy.yaml') | from_yaml }}"
 
 - name: Remove a job
   opsforge.delivery.rundeck_job:
@@ -169,6 +164,12 @@ EXAMPLES = r"""
     name: deploy-old
     group: release
     state: absent
+
+- name: Keep every job of project web as in the repository, and delete the others
+  opsforge.delivery.rundeck_job:
+    project: web
+    jobs: "{{ lookup('ansible.builtin.file', 'rundeck/web-jobs.yaml') | from_yaml }}"
+    purge: true
 """
 
 RETURN = r"""

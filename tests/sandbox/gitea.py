@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from . import gitea_scopes as scopes
-from .gitea_state import GiteaState
+from .gitea_state import GiteaState, now
 
 VERSION = "1.22.3"
 API_PREFIX = "/api/v1"
@@ -44,6 +44,7 @@ _GO_INT_RE = re.compile(r"[+-]?[0-9A-Za-z_]+\Z")
 _DECIMAL_RE = re.compile(r"[+-]?[0-9]+\Z")
 _NOT_ALPHA_DASH_DOT = re.compile(r"[^\d\w\-_.]", re.ASCII)
 _RESERVED_REPO_NAMES = (".", "..", "-")
+_USER_NAME_RE = re.compile(r"[\da-zA-Z](?:[\w.-]*[\da-zA-Z])?\Z", re.ASCII)
 _RESERVED_REPO_SUFFIXES = (".git", ".wiki", ".rss", ".atom")
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "bool", int: "number", float: "number"}
 
@@ -563,12 +564,66 @@ class GiteaApi:
             del response.headers["Content-Type"]
             return response
 
-    # -- control API: tokens made directly -----------------------------------------------
+    # -- control API: users and tokens made directly ------------------------------------
 
-    def control_tokens(self, control_request, rest):
+    def control(self, control_request, rest):
+        """/__sandbox__/gitea/tokens and /__sandbox__/gitea/users."""
+        name = rest.strip("/")
+        if name == "tokens":
+            return self._control_tokens(control_request)
+        if name == "users":
+            return self._control_users(control_request)
+        return _json(
+            {"error": "no such control endpoint: %s (use /__sandbox__/gitea/tokens or users)" % control_request.path}, 404
+        )
+
+    def _control_users(self, control_request):
+        """GET or POST /__sandbox__/gitea/users."""
+        with self.state.lock:
+            if control_request.method in ("GET", "HEAD"):
+                return _json([self._control_user_json(user) for user in sorted(self.state.users.values(), key=lambda u: u["id"])])
+            if control_request.method != "POST":
+                response = _json({"error": "method not allowed, use GET or POST"}, 405)
+                response.headers["Allow"] = "GET, POST"
+                return response
+            try:
+                data = json.loads(control_request.get_data(as_text=True) or "null")
+            except ValueError as exc:
+                return _json({"error": "the body is not valid JSON: %s" % exc}, 400)
+            problem = self._check_control_user(data)
+            if problem:
+                return _json({"error": problem}, 400)
+            user = self.state.add_user(
+                data["login"], data["password"], data.get("full_name", ""), is_admin=data.get("admin", False), created=now()
+            )
+            return _json(self._control_user_json(user), 201)
+
+    def _check_control_user(self, data):
+        if not isinstance(data, dict):
+            return 'expected a JSON object: {"login", "password", "full_name"?, "admin"?}'
+        unknown = sorted(set(data) - {"login", "password", "full_name", "admin"})
+        if unknown:
+            return "unknown keys: %s (allowed: login, password, full_name, admin)" % ", ".join(unknown)
+        login, password = data.get("login"), data.get("password")
+        if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
+            return "'login' and 'password' must be non-empty strings"
+        # Gitea's user names: letters, digits, '-', '_' and '.', not starting or ending with a punctuation mark.
+        if not _USER_NAME_RE.match(login):
+            return "'login' is not a valid Gitea user name: %s" % login
+        if self.state.user(login) is not None:
+            return "a user named '%s' already exists" % login
+        if not isinstance(data.get("full_name", ""), str):
+            return "'full_name' must be a string"
+        if not isinstance(data.get("admin", False), bool):
+            return "'admin' must be true or false"
+        return None
+
+    @staticmethod
+    def _control_user_json(user):
+        return {key: user[key] for key in ("id", "login", "full_name", "email", "is_admin", "created")}
+
+    def _control_tokens(self, control_request):
         """GET or POST /__sandbox__/gitea/tokens."""
-        if rest.strip("/") != "tokens":
-            return _json({"error": "no such control endpoint: %s (use /__sandbox__/gitea/tokens)" % control_request.path}, 404)
         with self.state.lock:
             if control_request.method in ("GET", "HEAD"):
                 return _json(
@@ -755,4 +810,4 @@ def create_app(control, credentials):
     route("/users/<username>/tokens", api.create_token, ["POST"])
     route("/users/<username>/tokens/<token>", api.delete_token, ["DELETE"])
     route("/repos/<owner>/<repo>", api.get_repo, ["GET"])
-    return control.install(app, reset=state.reset, error_response=gitea_error, endpoints={"gitea": api.control_tokens})
+    return control.install(app, reset=state.reset, error_response=gitea_error, endpoints={"gitea": api.control})

@@ -30,6 +30,7 @@ from .opsgenie_state import (
     UPDATE,
     UPDATE_STATE,
     OpsgenieState,
+    bare_uuid,
     parse_time,
     render_time,
 )
@@ -519,7 +520,7 @@ class OpsgenieApi:
     # -- control API ---------------------------------------------------------------------
 
     def control(self, control_request, rest):
-        """/__sandbox__/opsgenie/settings, deployments, requests and process."""
+        """/__sandbox__/opsgenie/settings, deployments, workspaces, requests and process."""
         name = rest.strip("/")
         method = control_request.method
         reading = method in ("GET", "HEAD")
@@ -536,6 +537,12 @@ class OpsgenieApi:
                 if method == "POST":
                     return self._control_deployments(control_request)
                 return _not_allowed("GET", "POST")
+            if name == "workspaces":
+                if reading:
+                    return _json([_control_workspace_json(workspace) for workspace in self.state.workspaces])
+                if method == "POST":
+                    return self._control_workspaces(control_request)
+                return _not_allowed("GET", "POST")
             if name == "requests":
                 if reading:
                     return _json([_control_request_json(record) for record in self.state.requests.values()])
@@ -546,7 +553,7 @@ class OpsgenieApi:
                 return _not_allowed("POST")
         return _json(
             {
-                "error": "no such control endpoint: %s (use /__sandbox__/opsgenie/settings, deployments, requests or process)"
+                "error": "no such control endpoint: %s (use /__sandbox__/opsgenie/settings, deployments, workspaces, requests or process)"
                 % control_request.path
             },
             404,
@@ -615,6 +622,79 @@ class OpsgenieApi:
         ids.add(deployment_id)
         external_ids.add(fields["externalId"])
         return (fields, releases, kind, deployment_id), None
+
+    def _control_workspaces(self, control_request):
+        data, problem = _control_body(control_request)
+        items = data if isinstance(data, list) else [data]
+        if problem is None and (not items or not all(isinstance(item, dict) for item in items)):
+            problem = "expected a workspace object or a non-empty list of them"
+        if problem is not None:
+            return _json({"error": problem}, 400)
+        names = {workspace["name"].lower() for workspace in self.state.workspaces}
+        uuids = {bare_uuid(workspace["uuid"]) for workspace in self.state.workspaces}
+        prepared = []
+        for position, item in enumerate(items, start=1):
+            problem = _workspace_problem(item, names, uuids)
+            if problem is not None:
+                return _json({"error": "workspace %d: %s" % (position, problem)}, 400)
+            workspace_uuid = item.get("uuid") or "{%s}" % uuid.uuid4()
+            names.add(item["name"].lower())
+            uuids.add(bare_uuid(workspace_uuid))
+            repositories = [
+                (repository["slug"], repository.get("uuid") or "{%s}" % uuid.uuid4(), repository.get("services", []))
+                for repository in item["repositories"]
+            ]
+            prepared.append((item["name"], workspace_uuid, repositories))
+        stored = [self.state.add_workspace(*workspace) for workspace in prepared]
+        return _json([_control_workspace_json(workspace) for workspace in stored], 201)
+
+
+def _workspace_problem(item, names, uuids):
+    """Why a workspace of the control endpoint cannot be stored, or None."""
+    unknown = sorted(set(item) - {"name", "uuid", "repositories"})
+    if unknown:
+        return "unknown keys: %s (allowed: name, uuid, repositories)" % ", ".join(unknown)
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return "'name' must be a non-empty string"
+    if name.lower() in names:
+        return "a workspace named '%s' is already connected" % name
+    workspace_uuid = item.get("uuid")
+    if workspace_uuid is not None and (not isinstance(workspace_uuid, str) or not workspace_uuid.strip()):
+        return "'uuid' must be a non-empty string"
+    if workspace_uuid is not None and bare_uuid(workspace_uuid) in uuids:
+        return "another workspace has the uuid %s" % workspace_uuid
+    repositories = item.get("repositories")
+    if not isinstance(repositories, list) or not repositories:
+        return "'repositories' must be a non-empty list"
+    slugs = set()
+    for number, repository in enumerate(repositories, start=1):
+        if not isinstance(repository, dict) or set(repository) - {"slug", "uuid", "services"}:
+            return 'repository %d: expected {"slug", "uuid"?, "services"?}' % number
+        slug = repository.get("slug")
+        if not isinstance(slug, str) or not slug.strip():
+            return "repository %d: 'slug' must be a non-empty string" % number
+        if slug.lower() in slugs:
+            return "repository %d: the slug %s is listed twice" % (number, slug)
+        slugs.add(slug.lower())
+        if repository.get("uuid") is not None and not isinstance(repository["uuid"], str):
+            return "repository %d: 'uuid' must be a string" % number
+        services = repository.get("services", [])
+        if not isinstance(services, list) or not all(isinstance(service, str) and service for service in services):
+            return "repository %d: 'services' must be a list of service ids" % number
+    return None
+
+
+def _control_workspace_json(workspace):
+    repositories = sorted(workspace["repositories"].values(), key=lambda repository: repository["slug"].lower())
+    return {
+        "name": workspace["name"],
+        "uuid": workspace["uuid"],
+        "repositories": [
+            {"slug": repository["slug"], "uuid": repository["uuid"], "services": list(repository["services"])}
+            for repository in repositories
+        ],
+    }
 
 
 def _control_body(control_request):

@@ -118,6 +118,19 @@ class OpsgenieState:
 
     # -- Bitbucket workspaces and repositories -------------------------------
 
+    def add_workspace(self, name, workspace_uuid, repositories):
+        """Connect a workspace; ``repositories`` are (slug, UUID, service ids) triples."""
+        workspace = {
+            "name": name,
+            "uuid": workspace_uuid,
+            "repositories": {
+                slug.lower(): {"slug": slug, "uuid": repo_uuid, "services": list(services)}
+                for slug, repo_uuid, services in repositories
+            },
+        }
+        self.workspaces.append(workspace)
+        return workspace
+
     def resolve_release(self, release):
         """(The release with its workspace and repository added, None), or (None, the failure status)."""
         identifier = release["workspace"]
@@ -294,15 +307,8 @@ class OpsgenieState:
 
     def reset(self):
         with self.lock:
-            self.workspaces = [
-                {
-                    "name": WORKSPACE_NAME,
-                    "uuid": WORKSPACE_UUID,
-                    "repositories": {
-                        slug: {"slug": slug, "uuid": repo_uuid, "services": [SERVICE_ID]} for slug, repo_uuid in REPOSITORIES
-                    },
-                }
-            ]
+            self.workspaces = []
+            self.add_workspace(WORKSPACE_NAME, WORKSPACE_UUID, [(slug, repo_uuid, [SERVICE_ID]) for slug, repo_uuid in REPOSITORIES])
             self.deployments = {}
             self.requests = {}
             self.pending = []

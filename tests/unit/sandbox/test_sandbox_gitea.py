@@ -455,3 +455,64 @@ def test_the_request_log_masks_query_tokens(gitea, gitea_api, alice_token):
         {"method": "GET", "host": host, "path": "/api/v1/user", "query": "token=********&sudo=x", "status": 403},
         {"method": "GET", "host": host, "path": "/api/v1/user", "query": "access_token=********", "status": 200},
     ]
+
+
+# -- the control endpoint for users ---------------------------------------------------------------
+
+
+def test_control_endpoint_makes_users(gitea, gitea_api, gitea_admin):
+    url = gitea + "/__sandbox__/gitea/users"
+    response = requests.post(url, json={"login": "ci-bot", "password": "ci-bot-password", "full_name": "CI Robot"})
+    assert response.status_code == 201, response.text
+    made = response.json()
+    assert (made["id"], made["login"], made["full_name"], made["email"], made["is_admin"]) == (
+        4,
+        "ci-bot",
+        "CI Robot",
+        "ci-bot@example.com",
+        False,
+    )
+    # The user logs in with its password, and administrators can act for it.
+    assert login(requests.get(gitea_api + "/user", auth=("ci-bot", "ci-bot-password"))) == "ci-bot"
+    assert login(requests.get(gitea_api + "/user", auth=gitea_admin, params={"sudo": "CI-BOT"})) == "ci-bot"
+    assert requests.post(
+        gitea_api + "/users/ci-bot/tokens", auth=gitea_admin, json={"name": "ci", "scopes": ["read:repository"]}
+    ).status_code == 201
+    admin = requests.post(url, json={"login": "root2", "password": "pw", "admin": True}).json()
+    assert admin["is_admin"] is True
+    assert requests.get(gitea_api + "/users/ci-bot/tokens", auth=("root2", "pw")).status_code == 200
+    assert [user["login"] for user in requests.get(url).json()] == ["sandbox-admin", "alice", "bob", "ci-bot", "root2"]
+    # Control requests stay out of the request log; a reset forgets the users.
+    assert [entry["path"] for entry in requests.get(gitea + "/__sandbox__/requests").json()][0] == "/api/v1/user"
+    requests.post(gitea + "/__sandbox__/reset")
+    assert answer(requests.get(gitea_api + "/users/ci-bot")) == error(gitea, 404, "user redirect does not exist [name: ci-bot]")
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"login": "alice", "password": "x"}, "a user named 'alice' already exists"),
+        ({"login": "ALICE", "password": "x"}, "a user named 'ALICE' already exists"),
+        ({"login": "carol"}, "'login' and 'password' must be non-empty strings"),
+        ({"login": "", "password": "x"}, "'login' and 'password' must be non-empty strings"),
+        ({"login": "-carol", "password": "x"}, "'login' is not a valid Gitea user name: -carol"),
+        ({"login": "carol smith", "password": "x"}, "'login' is not a valid Gitea user name: carol smith"),
+        ({"login": "carol", "password": "x", "admin": "yes"}, "'admin' must be true or false"),
+        ({"login": "carol", "password": "x", "full_name": 3}, "'full_name' must be a string"),
+        ({"login": "carol", "password": "x", "email": "c@x"}, "unknown keys: email (allowed: login, password, full_name, admin)"),
+        ([], 'expected a JSON object: {"login", "password", "full_name"?, "admin"?}'),
+    ],
+)
+def test_control_endpoint_refuses_bad_users(gitea, body, message):
+    response = requests.post(gitea + "/__sandbox__/gitea/users", json=body)
+    assert answer(response) == (400, {"error": message})
+    assert len(requests.get(gitea + "/__sandbox__/gitea/users").json()) == 3
+
+
+def test_control_endpoint_for_users_methods(gitea):
+    response = requests.delete(gitea + "/__sandbox__/gitea/users")
+    assert (response.status_code, response.headers["Allow"]) == (405, "GET, POST")
+    assert requests.post(gitea + "/__sandbox__/gitea/users", data="{").status_code == 400
+    assert requests.get(gitea + "/__sandbox__/gitea/teams").json() == {
+        "error": "no such control endpoint: /__sandbox__/gitea/teams (use /__sandbox__/gitea/tokens or users)"
+    }

@@ -389,7 +389,7 @@ def test_control_endpoint_refusals(gitea, body, status, message):
 
 def test_control_endpoint_paths_and_methods(gitea):
     assert requests.delete(gitea + "/__sandbox__/gitea/tokens").status_code == 405
-    assert requests.get(gitea + "/__sandbox__/gitea/users").status_code == 404
+    assert requests.get(gitea + "/__sandbox__/gitea/groups").status_code == 404
     assert requests.post(gitea + "/__sandbox__/gitea/tokens", data="{").status_code == 400
 
 

@@ -263,6 +263,7 @@ def test_control_endpoints_methods_and_names(opsgenie):
     for method, name, allowed in (
         ("POST", "settings", "GET, PUT"),
         ("DELETE", "deployments", "GET, POST"),
+        ("DELETE", "workspaces", "GET, POST"),
         ("POST", "requests", "GET"),
         ("GET", "process", "POST"),
     ):
@@ -270,10 +271,85 @@ def test_control_endpoints_methods_and_names(opsgenie):
         assert (response.status_code, response.headers["Allow"]) == (405, allowed)
     assert control_error(opsgenie.control("GET", "alerts"), 404) == (
         "no such control endpoint: /__sandbox__/opsgenie/alerts"
-        " (use /__sandbox__/opsgenie/settings, deployments, requests or process)"
+        " (use /__sandbox__/opsgenie/settings, deployments, workspaces, requests or process)"
     )
     response = requests.get(opsgenie.url + "/__sandbox__/nothing")
     assert response.json()["error"].endswith("(use reset, requests, faults or opsgenie)")
+
+
+# -- control workspaces ----------------------------------------------------------------------------------
+
+SEEDED_WORKSPACE = {
+    "name": "sandbox",
+    "uuid": "{5d3f4a52-7c1e-4b8a-9f60-2b7d1c9e0a11}",
+    "repositories": [
+        {"slug": "api", "uuid": "{2a9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c}", "services": [SERVICE]},
+        {"slug": "app", "uuid": "{8b1f2c3d-4e5f-4a6b-9c7d-0e1f2a3b4c5d}", "services": [SERVICE]},
+    ],
+}
+SHOP_SERVICE = "96f6655c-73f1-4d4b-a1a5-4b97dd8409b5"
+
+
+def shop_release(sha="5f0c3a9"):
+    return {"type": "bbc", "repository": {"workspace": {"identifier": "acme"}, "repoSlug": "shop"}, "commit": {"sha": sha}}
+
+
+def test_workspaces_connected_directly(opsgenie, sandbox):
+    assert opsgenie.control("GET", "workspaces").json() == [SEEDED_WORKSPACE]
+    response = opsgenie.control(
+        "POST",
+        "workspaces",
+        json={"name": "acme", "repositories": [{"slug": "shop", "services": [SHOP_SERVICE]}, {"slug": "docs"}]},
+    )
+    assert response.status_code == 201, response.text
+    (acme,) = response.json()
+    assert acme["name"] == "acme" and acme["uuid"].startswith("{")
+    assert [(repository["slug"], repository["services"]) for repository in acme["repositories"]] == [
+        ("docs", []),
+        ("shop", [SHOP_SERVICE]),
+    ]
+    assert opsgenie.control("GET", "workspaces").json() == [SEEDED_WORKSPACE, acme]
+    # Its repositories take deployments, found by the services they are mapped to.
+    data = opsgenie.create(externalId="shop-1", releases=[shop_release()])
+    assert data["isSuccess"] is True, data
+    found = opsgenie.request("GET", "/v2/deployments/search", params={"serviceIds": SHOP_SERVICE}).json()["data"]
+    assert [deployment["externalId"] for deployment in found] == ["shop-1"]
+    # By UUID too, and a list connects several at once; a reset forgets them.
+    listed = opsgenie.control(
+        "POST",
+        "workspaces",
+        json=[{"name": "globex", "uuid": "{AAAAAAAA-0000-0000-0000-000000000001}", "repositories": [{"slug": "api"}]}],
+    )
+    assert listed.status_code == 201 and listed.json()[0]["uuid"] == "{AAAAAAAA-0000-0000-0000-000000000001}"
+    sandbox.reset()
+    assert opsgenie.control("GET", "workspaces").json() == [SEEDED_WORKSPACE]
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("[]", "expected a workspace object or a non-empty list of them"),
+        ('{"name": "acme"}', "workspace 1: 'repositories' must be a non-empty list"),
+        ('{"name": "", "repositories": [{"slug": "a"}]}', "workspace 1: 'name' must be a non-empty string"),
+        ('{"name": "Sandbox", "repositories": [{"slug": "a"}]}', "workspace 1: a workspace named 'Sandbox' is already connected"),
+        (
+            '{"name": "x", "uuid": "5d3f4a52-7c1e-4b8a-9f60-2b7d1c9e0a11", "repositories": [{"slug": "a"}]}',
+            "workspace 1: another workspace has the uuid 5d3f4a52-7c1e-4b8a-9f60-2b7d1c9e0a11",
+        ),
+        ('{"name": "x", "repositories": [{"slug": "a"}, {"slug": "A"}]}', "workspace 1: repository 2: the slug A is listed twice"),
+        ('{"name": "x", "repositories": [{"name": "a"}]}', 'workspace 1: repository 1: expected {"slug", "uuid"?, "services"?}'),
+        ('{"name": "x", "repositories": [{"slug": "a", "services": "s"}]}', "workspace 1: repository 1: 'services' must be a list of service ids"),
+        ('{"name": "x", "owner": "y", "repositories": [{"slug": "a"}]}', "workspace 1: unknown keys: owner (allowed: name, uuid, repositories)"),
+        (
+            '[{"name": "x", "repositories": [{"slug": "a"}]}, {"name": "X", "repositories": [{"slug": "a"}]}]',
+            "workspace 2: a workspace named 'X' is already connected",
+        ),
+    ],
+)
+def test_bad_workspaces_are_refused_and_nothing_is_stored(opsgenie, body, message):
+    response = opsgenie.control("POST", "workspaces", data=body, headers={"Content-Type": "application/json"})
+    assert control_error(response, 400) == message
+    assert opsgenie.control("GET", "workspaces").json() == [SEEDED_WORKSPACE]
 
 
 # -- the host in the request log -------------------------------------------------------------------------
