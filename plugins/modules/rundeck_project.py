@@ -102,7 +102,7 @@ EXAMPLES = r"""
   module_defaults:
     group/opsforge.delivery.rundeck:
       url: "{{ rundeck_url }}"
-      api_token: "{{ rundeck_api_token }}"
+      api_token: "{{ vault_rundeck_token }}"
   block:
     - name: One project per team, executed over SSH
       opsforge.delivery.rundeck_project:
