@@ -8,15 +8,15 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 0
 ANSIBLE_TEST := cd $(STAGE) && $(BIN)/ansible-test
 
-.PHONY: demo test venv stage build install package units sanity lint integration sandbox-start sandbox-stop clean
+.PHONY: demo test venv stage build install package units sanity lint molecule integration sandbox-start sandbox-stop clean
 
 ## demo: set everything up, run playbooks/demo.yml against the sandbox twice (the second run changes nothing)
 demo: install
 	@tools/sandbox.sh start
 	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_demo.sh; status=$$?; tools/sandbox.sh stop; exit $$status
 
-## test: the whole suite: unit tests, sanity, lint, the built collection's docs, integration
-test: units sanity lint package integration
+## test: the whole suite: unit tests, sanity, lint, the built collection's docs, the roles, integration
+test: units sanity lint package molecule integration
 
 venv: $(VENV)/.installed
 
@@ -52,6 +52,11 @@ sanity: stage
 lint: stage
 	cd $(STAGE) && $(BIN)/ansible-lint --profile production --nocolor
 	cd $(STAGE) && $(BIN)/antsibull-changelog lint
+
+## molecule: `molecule test` of every role's scenario (extensions/molecule) against the sandbox, with the installed collection
+molecule: install
+	@tools/sandbox.sh start
+	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_molecule.sh; status=$$?; tools/sandbox.sh stop; exit $$status
 
 integration: stage
 	@tools/sandbox.sh start
