@@ -31,6 +31,7 @@ failed=()
 for scenario in "${scenarios[@]}"; do
   # One working directory per scenario, inside build/, so that runs of other checkouts never share it.
   export MOLECULE_EPHEMERAL_DIRECTORY=$logs/$scenario
+  rm -rf "$MOLECULE_EPHEMERAL_DIRECTORY"
   start=$(date +%s.%N)
   if molecule test -s "$scenario" >"$logs/$scenario.log" 2>&1; then
     result=passed
