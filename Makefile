@@ -9,16 +9,16 @@ export ANSIBLE_FORCE_COLOR ?= 0
 ANSIBLE_TEST := cd $(STAGE) && $(BIN)/ansible-test
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 
-.PHONY: demo test venv stage build install package examples units sanity lint docs docs-check ee awx integration sandbox-start sandbox-stop clean changelog
+.PHONY: demo test venv stage build install package examples units sanity lint docs docs-check molecule ee awx integration sandbox-start sandbox-stop clean changelog
 
 ## demo: set everything up, run playbooks/demo.yml against the sandbox twice (the second run changes nothing)
 demo: install
 	@tools/sandbox.sh start
 	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_demo.sh; status=$$?; tools/sandbox.sh stop; exit $$status
 
-## test: the whole suite: unit tests, sanity, lint, the built collection's docs and examples, the docs site, an AWX job,
-## the EE definition, integration
-test: units sanity lint package examples docs-check awx ee integration
+## test: the whole suite: unit tests, sanity, lint, the built collection's docs and examples, the docs site, the roles,
+## an AWX job, the EE definition, integration
+test: units sanity lint package examples docs-check molecule awx ee integration
 
 venv: $(VENV)/.installed
 
@@ -87,6 +87,11 @@ lint: stage
 ## (run it only to cut a release; it is not part of `make test`)
 changelog: venv
 	$(BIN)/antsibull-changelog release --version $(VERSION) --reload-plugins
+
+## molecule: `molecule test` of every role's scenario (extensions/molecule) against the sandbox, with the installed collection
+molecule: install
+	@tools/sandbox.sh start
+	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_molecule.sh; status=$$?; tools/sandbox.sh stop; exit $$status
 
 integration: stage
 	@tools/sandbox.sh start

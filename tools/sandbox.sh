@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts or stops the sandbox in the background for `make demo` and `make test`.
-#   tools/sandbox.sh start   starts it, waits for "sandbox ready", writes the integration config
+#   tools/sandbox.sh start   starts it, waits for "sandbox ready", writes the integration config and
+#                            build/sandbox/env (the environment variables the collection reads)
 #   tools/sandbox.sh stop    stops it
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +25,7 @@ stop() {
     fi
     rm -f "$state/pid"
   fi
+  rm -f "$state/env"
 }
 
 start() {
@@ -35,6 +37,7 @@ start() {
   for _ in $(seq 100); do
     if grep -q "sandbox ready" "$state/log"; then
       write_integration_config
+      write_environment
       echo "sandbox ready: Rundeck http://$host:$rundeck_port (log: $state/log)"
       return 0
     fi
@@ -65,6 +68,22 @@ gitea_admin_password: sandbox-password
 gitea_alice_password: alice-password
 gitea_bob_password: bob-password
 CONFIG
+}
+
+# The environment variables the modules and lookups read, as AWX injects them from credentials;
+# `make molecule` sources this file.
+write_environment() {
+  cat >"$state/env" <<ENVIRONMENT
+export RUNDECK_URL=http://$host:$rundeck_port
+export RUNDECK_API_TOKEN=sandbox-rundeck-token
+export OPSGENIE_URL=http://$host:$opsgenie_port
+export OPSGENIE_API_KEY=sandbox-opsgenie-key
+export OCTOPUS_URL=http://$host:$octopus_port
+export OCTOPUS_API_KEY=API-SANDBOX
+export GITEA_URL=http://$host:$gitea_port
+export GITEA_USERNAME=sandbox-admin
+export GITEA_PASSWORD=sandbox-password
+ENVIRONMENT
 }
 
 case "${1:-}" in
