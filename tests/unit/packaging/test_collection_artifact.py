@@ -36,6 +36,8 @@ DEVELOPMENT_ONLY = (
     "Makefile",
     "requirements-dev.txt",
     "galaxy.yml",
+    # builds an execution environment from a checkout's own tarball (build/dist)
+    "execution-environment.yml",
     "tests/output",
     "tests/integration/integration_config.yml",
     "changelogs/fragments",
