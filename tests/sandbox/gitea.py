@@ -90,6 +90,18 @@ def _json(data, status=200):
     return Response(json.dumps(data), status=status, content_type=CONTENT_TYPE)
 
 
+def _control_post_body(control_request):
+    """The JSON body of a control POST, or the answer refusing the request (other method, bad JSON)."""
+    if control_request.method != "POST":
+        response = _json({"error": "method not allowed, use GET or POST"}, 405)
+        response.headers["Allow"] = "GET, POST"
+        return None, response
+    try:
+        return json.loads(control_request.get_data(as_text=True) or "null"), None
+    except ValueError as exc:
+        return None, _json({"error": "the body is not valid JSON: %s" % exc}, 400)
+
+
 def _reason(status):
     try:
         return HTTPStatus(status).phrase
@@ -582,14 +594,9 @@ class GiteaApi:
         with self.state.lock:
             if control_request.method in ("GET", "HEAD"):
                 return _json([self._control_user_json(user) for user in sorted(self.state.users.values(), key=lambda u: u["id"])])
-            if control_request.method != "POST":
-                response = _json({"error": "method not allowed, use GET or POST"}, 405)
-                response.headers["Allow"] = "GET, POST"
-                return response
-            try:
-                data = json.loads(control_request.get_data(as_text=True) or "null")
-            except ValueError as exc:
-                return _json({"error": "the body is not valid JSON: %s" % exc}, 400)
+            data, refusal = _control_post_body(control_request)
+            if refusal is not None:
+                return refusal
             problem = self._check_control_user(data)
             if problem:
                 return _json({"error": problem}, 400)
@@ -629,14 +636,9 @@ class GiteaApi:
                 return _json(
                     [self._control_token_json(token) for token in sorted(self.state.tokens.values(), key=lambda t: t["id"])]
                 )
-            if control_request.method != "POST":
-                response = _json({"error": "method not allowed, use GET or POST"}, 405)
-                response.headers["Allow"] = "GET, POST"
-                return response
-            try:
-                data = json.loads(control_request.get_data(as_text=True) or "null")
-            except ValueError as exc:
-                return _json({"error": "the body is not valid JSON: %s" % exc}, 400)
+            data, refusal = _control_post_body(control_request)
+            if refusal is not None:
+                return refusal
             problem, status = self._check_control_token(data)
             if problem:
                 return _json({"error": problem}, status)
