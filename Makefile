@@ -9,7 +9,7 @@ export ANSIBLE_FORCE_COLOR ?= 0
 ANSIBLE_TEST := cd $(STAGE) && $(BIN)/ansible-test
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 
-.PHONY: demo test venv stage build install package examples units sanity lint docs docs-check molecule ee awx integration sandbox-start sandbox-stop clean changelog
+.PHONY: demo test venv stage build install package examples units sanity lint docs docs-check molecule ee awx reliability integration sandbox-start sandbox-stop clean changelog
 
 ## demo: set everything up, run playbooks/demo.yml against the sandbox twice (the second run changes nothing)
 demo: install
@@ -17,8 +17,8 @@ demo: install
 	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_demo.sh; status=$$?; tools/sandbox.sh stop; exit $$status
 
 ## test: the whole suite: unit tests, sanity, lint, the built collection's docs and examples, the docs site, the roles,
-## an AWX job, the EE definition, integration
-test: units sanity lint package examples docs-check molecule awx ee integration
+## an AWX job, the EE definition, the reliability suite, integration
+test: units sanity lint package examples docs-check molecule awx ee reliability integration
 
 venv: $(VENV)/.installed
 
@@ -74,6 +74,10 @@ examples: install
 
 units: stage
 	cd $(STAGE) && $(BIN)/python -m pytest -q tests/unit
+
+## reliability: faults, TLS, concurrency, secrets at -vvvv and bad input: real playbooks against private sandboxes
+reliability: stage
+	cd $(STAGE) && $(BIN)/python -m pytest -q -p no:cacheprovider -n 4 tests/reliability
 
 sanity: stage
 	$(ANSIBLE_TEST) sanity --venv --python $(PYTHON_VERSION) --color no
