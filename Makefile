@@ -77,7 +77,7 @@ units: stage
 
 ## reliability: faults, TLS, concurrency, secrets at -vvvv and bad input: real playbooks against private sandboxes
 reliability: stage
-	cd $(STAGE) && $(BIN)/python -m pytest -q -p no:cacheprovider -n 4 tests/reliability
+	cd $(STAGE) && $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/reliability
 
 sanity: stage
 	$(ANSIBLE_TEST) sanity --venv --python $(PYTHON_VERSION) --color no
