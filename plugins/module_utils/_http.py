@@ -26,7 +26,7 @@ REQUESTS_IMPORT_ERROR = None
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import ReadTimeoutError
+    from urllib3.exceptions import NewConnectionError, ReadTimeoutError
     from urllib3.util.retry import Retry
 except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -37,8 +37,12 @@ else:
 
 #: Methods that may be sent twice without doing the work twice.
 IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
-#: Answers that mean "try again later" rather than "this request is wrong".
-RETRY_STATUSES = frozenset([429, 502, 503, 504])
+#: Methods that change nothing on the server.
+READ_METHODS = frozenset(["GET", "HEAD", "OPTIONS"])
+#: Answers that mean "try again later" rather than "this request is wrong". A 500 is among them
+#: for idempotent requests only (a write is never resent on it): servers answer it for passing
+#: trouble such as a locked database, and sending a read again costs nothing.
+RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
 #: "Too many requests": the server refused before doing anything, so even a write may be sent again.
 REFUSED_UNDONE_STATUS = 429
 #: A server asking for a longer pause than this would hang the play; the wait is capped.
@@ -46,6 +50,9 @@ MAX_RETRY_AFTER_SECONDS = 120
 #: Query parameters that carry credentials; their values never leave this module.
 SECRET_QUERY_PARAMETERS = frozenset(["authtoken", "token", "access_token", "apikey", "api_key", "password", "key"])
 REDACTED = "********"
+#: What a failed request that may have changed something means for the person running the task.
+MAY_HAVE_CHANGED = ("The change may have been made all the same; run the task again: it reads the current state "
+                    "first, so it never makes a change twice.")
 
 
 class ApiError(Exception):
@@ -54,7 +61,7 @@ class ApiError(Exception):
     ``status`` is None when no HTTP answer arrived (connection refused, timeout, TLS failure).
     """
 
-    def __init__(self, service, action, method, url, status=None, message="", details=None):
+    def __init__(self, service, action, method, url, status=None, message="", details=None, outcome=None):
         self.service = service
         self.action = action
         self.method = method
@@ -62,6 +69,7 @@ class ApiError(Exception):
         self.status = status
         self.message = message
         self.details = details
+        self.outcome = outcome
         super(ApiError, self).__init__(self._describe())
 
     def _describe(self):
@@ -70,7 +78,13 @@ class ApiError(Exception):
         text = "%s: could not %s (%s): %s" % (self.service, self.action, where, answer)
         if self.message:
             text += ": %s" % self.message
+        if self.outcome:
+            text += ". %s" % self.outcome if not text.endswith(".") else " %s" % self.outcome
         return text
+
+    def with_message(self, message):
+        """The same failure with another message (the outcome and everything else kept)."""
+        return ApiError(self.service, self.action, self.method, self.url, self.status, message, self.details, self.outcome)
 
     def to_result(self):
         """Keyword arguments for ``fail_json`` / fields for a lookup error."""
@@ -152,7 +166,10 @@ class HttpClient(object):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.error_parser = error_parser or default_error_message
+        self.retries = retries
         self.request_count = 0
+        #: Writes the server confirmed during this run ("POST /path (HTTP 201)"), for failure messages.
+        self.completed_writes = []
         self.session = requests.Session()
         self.session.trust_env = True
         self.session.headers.update({"Accept": "application/json", "User-Agent": "opsforge.delivery"})
@@ -187,13 +204,24 @@ class HttpClient(object):
         """
         url = self.url(path)
         kwargs.setdefault("timeout", self.timeout)
-        try:
-            response = self.session.request(method, url, allow_redirects=False, **kwargs)
-        except requests.exceptions.RequestException as exc:
-            self.request_count += 1 + _retries_in(exc)
-            raise ApiError(self.service, action, method, url, message=describe_transport_error(exc, self.timeout))
+        # A body cut short is retried here: urllib3's Retry has already handed the response over.
+        rereads = self.retries if method.upper() in IDEMPOTENT_METHODS else 0
+        while True:
+            try:
+                response = self.session.request(method, url, allow_redirects=False, **kwargs)
+                break
+            except requests.exceptions.RequestException as exc:
+                self.request_count += 1 + _retries_in(exc)
+                if rereads > 0 and _is_cut_short(exc):
+                    rereads -= 1
+                    continue
+                raise ApiError(self.service, action, method, url, message=describe_transport_error(exc, self.timeout),
+                               outcome=self.outcome(method, None, never_sent=_never_sent(exc)))
         self.request_count += 1 + _retries_in(response)
+        response.writes_before = tuple(self.completed_writes)
         if response.status_code in expected:
+            if method.upper() not in READ_METHODS:
+                self.completed_writes.append("%s %s (HTTP %d)" % (method.upper(), urlsplit(url).path, response.status_code))
             return response
         if response.status_code == 404 and missing_ok:
             return None
@@ -201,12 +229,35 @@ class HttpClient(object):
             location = response.headers.get("Location", "")
             raise ApiError(self.service, action, method, url, response.status_code,
                            "the server redirected to %s; set url to the address the server redirects to"
-                           % redact_url(location))
+                           % redact_url(location), outcome=self.outcome(method, response.status_code))
         message, details = self.error_parser(response)
-        raise ApiError(self.service, action, method, url, response.status_code, message, details)
+        raise ApiError(self.service, action, method, url, response.status_code, message, details,
+                       outcome=self.outcome(method, response.status_code))
+
+    def outcome(self, method, status, never_sent=False):
+        """What a failed request means for the server's state, and what this run had already changed."""
+        return describe_outcome(method, status, never_sent, self.completed_writes)
 
     def close(self):
         self.session.close()
+
+
+def describe_outcome(method, status, never_sent, completed_writes, answered=False):
+    """The sentences a failure message ends with: whether the failed request changed anything, and
+    what earlier requests of the run changed."""
+    if method.upper() in READ_METHODS:
+        text = "" if completed_writes else "Nothing was changed."
+    elif answered:
+        text = "The server answered HTTP %s but its answer could not be read. %s" % (status, MAY_HAVE_CHANGED)
+    elif never_sent:
+        text = "The request never reached the server, so it changed nothing."
+    elif status is not None and status < 500:
+        text = "The server refused the request, so it changed nothing."
+    else:
+        text = MAY_HAVE_CHANGED
+    if completed_writes:
+        text += " Changed before this failure: %s." % ", ".join(completed_writes)
+    return text.strip()
 
 
 def decode_json(response, service, action):
@@ -222,8 +273,10 @@ def decode_json(response, service, action):
         else:
             problem = "expected a JSON response but got %s (%d bytes): %s" % (
                 content_type or "no content type", len(response.content), excerpt(response.text))
+        writes_before = getattr(response, "writes_before", ())
+        outcome = describe_outcome(request.method, response.status_code, False, writes_before, answered=True)
         raise ApiError(service, action, request.method, request.url, response.status_code,
-                       problem + "; a proxy or load balancer may be answering instead of the service")
+                       problem + "; a proxy or load balancer may be answering instead of the service", outcome=outcome)
 
 
 def default_error_message(response):
@@ -246,17 +299,32 @@ def describe_non_json(response):
 
 def describe_transport_error(exc, timeout):
     """A person-readable reason for a request that got no HTTP answer."""
+    if _is_cut_short(exc):
+        return "the answer was cut short: %s" % _root_cause(exc)
     if isinstance(exc, requests.exceptions.SSLError):
         return ("TLS verification failed (%s); set ca_path to the CA bundle that signed the server's "
                 "certificate, or validate_certs to false for a test server" % _root_cause(exc))
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return "could not connect within %s seconds" % timeout
+        return "could not connect within %g seconds" % timeout
     if isinstance(exc, requests.exceptions.Timeout) or isinstance(_root(exc), ReadTimeoutError):
         # After the last retry, urllib3's read timeout arrives wrapped in a ConnectionError.
-        return "no answer within %s seconds (timeout)" % timeout
+        return "no answer within %g seconds (timeout)" % timeout
     if isinstance(exc, requests.exceptions.ConnectionError):
         return "connection failed: %s" % _root_cause(exc)
     return "%s: %s" % (type(exc).__name__, _root_cause(exc))
+
+
+def _is_cut_short(exc):
+    """Whether the status line arrived but the body broke off (the connection closed early)."""
+    return isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError))
+
+
+def _never_sent(exc):
+    """Whether the request failed before any of it reached the server (no connection, no TLS session)."""
+    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError, requests.exceptions.InvalidURL,
+                        requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+        return True
+    return isinstance(_root(exc), NewConnectionError)
 
 
 def _root_cause(exc):

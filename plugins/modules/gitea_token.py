@@ -192,8 +192,7 @@ def ensure_token(client, params, check_mode, warnings):
         if current is None:
             raise
         note = " (the token it replaces, id %s, was deleted first, because Gitea refuses two tokens with one name)"
-        raise ApiError(exc.service, exc.action, exc.method, exc.url, exc.status, exc.message + note % current["id"],
-                       exc.details)
+        raise exc.with_message(exc.message + note % current["id"])
     return True, current, created
 
 

@@ -42,6 +42,12 @@ class PlaybookRun:
         assert len(found) == 1, "task %r ran on %d hosts" % (task, len(found))
         return found[0]
 
+    def summary(self):
+        """One line per task result: host, task, status and message."""
+        return "\n".join("%s | %s | %s | %.1f s | %s" % (record["host"], record["task"], record["status"], record["seconds"],
+                                                         record["result"].get("msg", ""))
+                         for record in self.records)
+
     def task_names(self):
         return sorted({record["task"] for record in self.records})
 
@@ -115,6 +121,7 @@ class PlaybookRunner:
         env.update({
             "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_PATH,
             "ANSIBLE_CALLBACK_PLUGINS": os.path.join(HERE, "callback_plugins"),
+            "ANSIBLE_ACTION_PLUGINS": os.path.join(HERE, "action_plugins"),
             "ANSIBLE_CALLBACKS_ENABLED": "result_recorder",
             "ANSIBLE_LOG_PATH": log_path,
             "ANSIBLE_NOCOLOR": "1",

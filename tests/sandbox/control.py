@@ -21,7 +21,9 @@ REDACTED = "********"
 # Query parameters that carry credentials; their values never reach the log.
 SECRET_PARAMETERS = frozenset(("authtoken", "token", "access_token", "apikey", "api_key"))
 
-_FAULT_KEYS = frozenset(("method", "path", "times", "status", "retry_after", "delay", "drop", "body", "content_type"))
+_FAULT_KEYS = frozenset(
+    ("method", "path", "times", "status", "retry_after", "delay", "drop", "body", "content_type", "apply", "truncate")
+)
 
 
 class FaultError(ValueError):
@@ -92,10 +94,15 @@ def _parse_fault(item, position):
         if not _is_number(item["delay"]) or item["delay"] < 0:
             fail("'delay' must be a number of seconds, zero or more")
         fault["delay"] = item["delay"]
-    if "drop" in item:
-        if not isinstance(item["drop"], bool):
-            fail("'drop' must be true or false")
-        fault["drop"] = item["drop"]
+    for key in ("drop", "apply"):
+        if key in item:
+            if not isinstance(item[key], bool):
+                fail("'%s' must be true or false" % key)
+            fault[key] = item[key]
+    if "truncate" in item:
+        if not isinstance(item["truncate"], int) or isinstance(item["truncate"], bool) or item["truncate"] < 0:
+            fail("'truncate' must be a number of bytes, zero or more")
+        fault["truncate"] = item["truncate"]
     for key in ("body", "content_type"):
         if key in item:
             if not isinstance(item[key], str):
@@ -103,6 +110,8 @@ def _parse_fault(item, position):
             fault[key] = item[key]
     if fault.get("drop") and any(key in fault for key in ("status", "body", "retry_after", "content_type")):
         fail("'drop' closes the connection, so it cannot be combined with a status, body or header")
+    if fault.get("drop") and "truncate" in fault:
+        fail("'drop' sends no answer at all, so there is nothing to truncate")
     return fault
 
 
@@ -298,15 +307,38 @@ class _ControlMiddleware:
             return start_response(status, headers, exc_info)
 
         fault = control._take_fault(request.method, path)
-        if fault is not None:
-            if fault.get("delay"):
-                time.sleep(fault["delay"])
-            if fault.get("drop"):
-                _drop_connection(environ)
-            response = control.fault_response(fault, request)
-            if response is not None:
-                return response(environ, logged_start_response)
-        return self.app(environ, logged_start_response)
+        if fault is None:
+            return self.app(environ, logged_start_response)
+        applied = None
+        if fault.get("apply"):
+            # The service does the work first; what the client then gets is the fault's doing:
+            # a lost, late, cut or replaced answer to a request that did take effect.
+            applied = Response.from_app(self.app, environ)
+            control._set_status(entry, applied.status_code)
+        if fault.get("delay"):
+            time.sleep(fault["delay"])
+        if fault.get("drop"):
+            _drop_connection(environ)
+        response = control.fault_response(fault, request)
+        if response is None:
+            response = applied
+        if response is None:
+            if "truncate" not in fault:
+                return self.app(environ, logged_start_response)
+            response = Response.from_app(self.app, environ)
+        if "truncate" in fault:
+            return _truncated(response, fault["truncate"], environ, logged_start_response)
+        return response(environ, logged_start_response)
+
+
+def _truncated(response, size, environ, start_response):
+    """Send the headers of ``response`` (its full Content-Length) and ``size`` bytes of its body, then hang up."""
+    body = response.get_data()
+    headers = [(key, value) for key, value in response.headers.items() if key.lower() != "content-length"]
+    headers.append(("Content-Length", str(len(body))))
+    start_response(response.status, headers)
+    yield body[:size]
+    _drop_connection(environ)
 
 
 def _drop_connection(environ):

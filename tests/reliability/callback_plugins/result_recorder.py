@@ -10,12 +10,13 @@ name: result_recorder
 type: aggregate
 short_description: Records every task result as JSON for the reliability suite
 description:
-  - Writes a list of C(host), C(task), C(status) and C(result) entries to the file named by the
+  - Writes a list of C(host), C(task), C(status), C(seconds) and C(result) entries to the file named by the
     E(RELIABILITY_RESULTS) environment variable when the play ends.
 """
 
 import json
 import os
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -29,6 +30,10 @@ class CallbackModule(CallbackBase):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.records = []
+        self.task_started = time.monotonic()
+
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        self.task_started = time.monotonic()
 
     def _record(self, result, status):
         outcome = dict(result._result)
@@ -38,6 +43,7 @@ class CallbackModule(CallbackBase):
             "host": result._host.get_name(),
             "task": result._task.get_name(),
             "status": status,
+            "seconds": round(time.monotonic() - self.task_started, 3),
             "result": json.loads(json.dumps(outcome, default=str)),
         })
 

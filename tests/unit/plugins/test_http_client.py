@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
+    MAY_HAVE_CHANGED,
     ApiError,
     HttpClient,
     build_retry,
@@ -37,7 +39,7 @@ def test_get_is_retried_on_503_and_succeeds(client, add_fault, request_log):
     assert client.request_count == 3
 
 
-@pytest.mark.parametrize("status", [429, 502, 504])
+@pytest.mark.parametrize("status", [429, 500, 502, 504])
 def test_other_transient_statuses_are_retried(client, add_fault, request_log, status):
     add_fault({"method": "GET", "path": "/projects", "times": 1, "status": status})
     assert client.request("GET", "projects", "list projects").status_code == 200
@@ -134,7 +136,7 @@ def test_a_truncated_body_is_reported_as_such(client, add_fault):
 
 
 def test_an_html_error_page_keeps_its_status(client, add_fault):
-    add_fault({"method": "GET", "path": "/projects", "times": 1, "status": 500, "body": "<html>Internal error</html>"})
+    add_fault({"method": "GET", "path": "/projects", "times": 3, "status": 500, "body": "<html>Internal error</html>"})
     with pytest.raises(ApiError) as caught:
         client.request("GET", "projects", "list projects")
     assert caught.value.status == 500
@@ -194,3 +196,70 @@ def test_api_error_never_carries_credentials_from_the_url():
     error = ApiError("Rundeck", "read x", "GET", "https://u:secret@h/api/49/x?authtoken=secret", 500, "boom")
     assert "secret" not in str(error)
     assert "secret" not in repr(error.to_result())
+
+
+def test_a_failed_read_says_nothing_was_changed(client, add_fault):
+    add_fault({"method": "GET", "path": "/projects", "times": 3, "status": 503})
+    with pytest.raises(ApiError) as caught:
+        client.request("GET", "projects", "list projects")
+    assert str(caught.value).endswith("Service Unavailable [api.error.unknown]. Nothing was changed.")
+
+
+def test_a_write_is_not_resent_on_500_and_may_have_been_made(client, add_fault, request_log):
+    add_fault({"method": "POST", "path": "/projects", "times": 1, "status": 500})
+    with pytest.raises(ApiError) as caught:
+        client.request("POST", "projects", "create project p", expected=(201,), json={"name": "p"})
+    assert statuses(request_log) == [500]
+    assert caught.value.outcome == MAY_HAVE_CHANGED
+    assert str(caught.value).endswith(MAY_HAVE_CHANGED)
+
+
+def test_a_refused_write_changed_nothing(client):
+    with pytest.raises(ApiError) as caught:
+        client.request("POST", "projects", "create project", expected=(201,), json={"name": ""})
+    assert caught.value.status == 400
+    assert caught.value.outcome == "The server refused the request, so it changed nothing."
+
+
+def test_a_write_to_a_closed_port_never_reached_the_server():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        unused_port = probe.getsockname()[1]
+    http = HttpClient("Rundeck", "http://127.0.0.1:%d/api/49" % unused_port, retries=0, timeout=2)
+    with pytest.raises(ApiError) as caught:
+        http.request("POST", "projects", "create project p", expected=(201,), json={"name": "p"})
+    assert caught.value.status is None
+    assert caught.value.outcome == "The request never reached the server, so it changed nothing."
+
+
+def test_a_truncated_read_is_retried(client, add_fault, request_log):
+    add_fault({"method": "GET", "path": "/projects", "times": 2, "truncate": 3})
+    response = client.request("GET", "projects", "list projects")
+    assert decode_json(response, "Rundeck", "list projects")[0]["name"] == "sandbox"
+    assert statuses(request_log) == [200, 200, 200]
+    assert client.request_count == 3
+
+
+def test_a_truncated_answer_to_a_write_is_not_resent(client, add_fault, request_log):
+    add_fault({"method": "POST", "path": "/projects", "times": 1, "truncate": 3})
+    with pytest.raises(ApiError) as caught:
+        client.request("POST", "projects", "create project p", expected=(201,), json={"name": "p"})
+    assert statuses(request_log) == [201]
+    assert "the answer was cut short" in caught.value.message
+    assert caught.value.outcome == MAY_HAVE_CHANGED
+
+
+def test_a_failure_after_a_write_names_the_write(client, add_fault):
+    client.request("POST", "projects", "create project p", expected=(201,), json={"name": "p"})
+    add_fault({"method": "GET", "path": "/project/p", "times": 3, "status": 503})
+    with pytest.raises(ApiError) as caught:
+        client.request("GET", "project/p", "read project p")
+    assert caught.value.outcome == "Changed before this failure: POST /api/49/projects (HTTP 201)."
+
+
+def test_an_unreadable_answer_to_a_write_may_have_changed_it(client, add_fault):
+    add_fault({"method": "POST", "path": "/projects", "times": 1, "apply": True, "status": 201, "body": "<html>ok</html>"})
+    response = client.request("POST", "projects", "create project p", expected=(201,), json={"name": "p"})
+    with pytest.raises(ApiError) as caught:
+        decode_json(response, "Rundeck", "create project p")
+    assert caught.value.outcome == "The server answered HTTP 201 but its answer could not be read. " + MAY_HAVE_CHANGED

@@ -134,6 +134,29 @@ def test_a_drop_fault_closes_the_connection(sandbox, api, auth, capfd):
     assert capfd.readouterr().err == ""
 
 
+def test_an_applied_request_whose_answer_is_lost(sandbox, api, auth, capfd):
+    add_faults(sandbox, {"method": "POST", "path": "projects", "apply": True, "drop": True})
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.post(api + "/projects", headers=auth, json={"name": "lost"})
+    # The project was made; the log shows the status the service gave, which the client never saw.
+    assert requests.get(api + "/project/lost", headers=auth).status_code == 200
+    assert [entry["status"] for entry in log(sandbox)] == [201, 200]
+    assert capfd.readouterr().err == ""
+
+
+def test_an_applied_request_answered_by_a_gateway_error(sandbox, api, auth):
+    add_faults(sandbox, {"method": "POST", "path": "projects", "apply": True, "status": 504})
+    assert requests.post(api + "/projects", headers=auth, json={"name": "late"}).status_code == 504
+    assert requests.get(api + "/project/late", headers=auth).status_code == 200
+
+
+def test_a_truncated_answer(sandbox, api, auth):
+    add_faults(sandbox, {"method": "GET", "path": "projects", "truncate": 7})
+    with pytest.raises(requests.exceptions.ChunkedEncodingError, match="7 bytes read"):
+        requests.get(api + "/projects", headers=auth)
+    assert requests.get(api + "/projects", headers=auth).json()[0]["name"] == "sandbox"
+
+
 def test_a_raw_body_fault(sandbox, api):
     html = "<html><body><h1>502 Bad Gateway</h1></body></html>"
     add_faults(sandbox, {"path": "", "status": 502, "body": html})
@@ -170,6 +193,9 @@ def test_faults_are_listed_and_cleared(sandbox):
         '{"path": "x", "status": 99}',
         '{"path": "x", "delay": -1}',
         '{"path": "x", "drop": true, "status": 503}',
+        '{"path": "x", "drop": true, "truncate": 3}',
+        '{"path": "x", "truncate": -1}',
+        '{"path": "x", "apply": "yes"}',
         '{"path": "x", "colour": "red"}',
         '[{"path": "x"}, 3]',
     ],
