@@ -138,3 +138,8 @@ class GiteaClient(object):
     def delete_token(self, token_id, name):
         action = "delete access token %s (id %s) of %s" % (name, token_id, self.user)
         self.http.request("DELETE", "%s/%s" % (self._tokens_path(), token_id), action, expected=(204,))
+
+
+def name_taken(error):
+    """Whether a create failed because the user already has a token of that name."""
+    return error.status in (400, 422) and "has been used already" in (error.message or "")

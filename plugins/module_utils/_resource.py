@@ -23,6 +23,10 @@ NOTHING = "none"
 MASK = "********"
 
 
+class CreatedMeanwhile(Exception):
+    """A create found the resource already there: another run made it after this run read it."""
+
+
 class Resource(object):
     """One managed object. Subclasses implement the I/O and, where needed, the normal form.
 
@@ -48,6 +52,10 @@ class Resource(object):
 
     def delete(self, current):
         raise NotImplementedError
+
+    def created_meanwhile(self, error):
+        """Whether a create's ApiError says the resource exists now (by default, HTTP 409 Conflict)."""
+        return getattr(error, "status", None) == 409
 
     def normalize(self, representation):
         """The comparable form: server-filled and volatile fields removed, sets ordered."""
@@ -97,13 +105,27 @@ def ensure(resource, state, check_mode):
     if check_mode or action == NOTHING:
         return Outcome(action, current, wanted)
     if action == CREATE:
-        after = resource.create(wanted)
-    elif action == UPDATE:
-        after = resource.update(current, wanted)
-    else:
-        resource.delete(current)
-        after = None
-    return Outcome(action, current, after)
+        try:
+            return Outcome(action, current, resource.create(wanted))
+        except Exception as error:  # pylint: disable=broad-except
+            if not isinstance(error, CreatedMeanwhile) and not resource.created_meanwhile(error):
+                raise
+            # Several runs raced to create it and another one won: go on from what that run made.
+            return _after_lost_race(resource, state, error)
+    if action == UPDATE:
+        return Outcome(action, current, resource.update(current, wanted))
+    resource.delete(current)
+    return Outcome(action, current, None)
+
+
+def _after_lost_race(resource, state, error):
+    current = resource.read()
+    if current is None:
+        raise error
+    action, wanted = plan(resource, state, current)
+    if action == UPDATE:
+        return Outcome(action, current, resource.update(current, wanted))
+    return Outcome(NOTHING, current, current)
 
 
 def build_diff(resource, outcome):

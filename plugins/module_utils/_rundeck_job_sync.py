@@ -110,20 +110,20 @@ class JobSet(object):
                 if current is not None and not differences(current["definition"], wanted["definition"]):
                     jobs["unchanged"].append(summary(current))
                     continue
-                writes.append((document, current, wanted))
+                writes.append((document, current, wanted, definition))
                 diffs.append(text_diff(job_text(current) if current else None, job_text(wanted)))
         diffs.extend(text_diff(job_text(record), None) for record in deletions)
 
-        written = [wanted for dummy, dummy2, wanted in writes]
+        outcomes = [("updated" if current else "created", wanted) for dummy, current, wanted, dummy2 in writes]
         if not check_mode:
             if writes:
-                written = self._import(writes)
+                outcomes = self._import(writes)
             if deletions:
                 self.jobs.delete([record["id"] for record in deletions])
-        for (dummy, current, dummy2), record in zip(writes, written):
-            jobs["updated" if current else "created"].append(summary(record))
+        for kind, record in outcomes:
+            jobs[kind].append(summary(record))
         jobs["deleted"] = [summary(record) for record in deletions]
-        return bool(writes or deletions), jobs, diffs, self.warnings
+        return bool(jobs["created"] or jobs["updated"] or deletions), jobs, diffs, self.warnings
 
     def _records(self, exported):
         """Exported definitions as records, by job id."""
@@ -131,20 +131,63 @@ class JobSet(object):
         return dict((record["id"], record) for record in records)
 
     def _import(self, writes):
-        """Import every write in one request, then read the written jobs back in one export."""
-        succeeded = self.jobs.import_definitions(self.project, [document for document, dummy, dummy2 in writes])
-        by_index = dict((int(item["index"]), item) for item in succeeded)
-        ids = [by_index[index + 1]["id"] for index in range(len(writes)) if index + 1 in by_index]
-        stored = self._records(self.jobs.export(self.project, ids))
-        records = []
-        for index, (dummy, dummy2, wanted) in enumerate(writes):
-            item = by_index.get(index + 1, {})
-            record = stored.get(item.get("id"))
+        """Write every job: new ones in one import that leaves alone any job another run created
+        meanwhile, existing ones in another; then read the written jobs back in one export.
+        Returns ``(kind, record)`` per write, kind ``created``, ``updated`` or ``unchanged``."""
+        kinds = ["updated" if write[1] else "created" for write in writes]
+        ids = {}
+        creates = [index for index, kind in enumerate(kinds) if kind == "created"]
+        if creates:
+            succeeded, skipped = self.jobs.create_definitions(self.project, [writes[index][0] for index in creates])
+            ids.update(self._ids_by_write(creates, succeeded))
+            writes, kinds = self._after_lost_races(writes, kinds, creates, skipped)
+        updates = [index for index, kind in enumerate(kinds) if kind == "updated"]
+        if updates:
+            succeeded = self.jobs.import_definitions(self.project, [writes[index][0] for index in updates])
+            ids.update(self._ids_by_write(updates, succeeded))
+        stored = self._records(self.jobs.export(self.project, [job_id for job_id in ids.values() if job_id]))
+        outcomes = []
+        for index, (dummy, current, wanted, dummy2) in enumerate(writes):
+            if kinds[index] == "unchanged":
+                outcomes.append(("unchanged", current))
+                continue
+            record = stored.get(ids.get(index))
             if record is None:
-                record = dict(wanted, id=item.get("id"), href=item.get("href"), permalink=item.get("permalink"))
+                item_id = ids.get(index)
+                record = dict(wanted, id=item_id, href=self.jobs.href(item_id) if item_id else None,
+                              permalink=self.jobs.permalink(self.project, item_id) if item_id else None)
             else:
                 warning = convergence_warning(record, wanted)
                 if warning:
                     self.warnings.append(warning)
-            records.append(record)
-        return records
+            outcomes.append((kinds[index], record))
+        return outcomes
+
+    @staticmethod
+    def _ids_by_write(indexes, succeeded):
+        """Job ids of an import's ``succeeded`` entries (numbered from 1), by position in the writes."""
+        by_index = dict((int(item["index"]), item.get("id")) for item in succeeded)
+        return dict((write, by_index[number]) for number, write in enumerate(indexes, start=1) if number in by_index)
+
+    def _after_lost_races(self, writes, kinds, creates, skipped):
+        """The writes again, for jobs another run created between this run's read and its import:
+        unchanged when that job is already as wanted, else an update of it."""
+        if not skipped:
+            return writes, kinds
+        writes, kinds = list(writes), list(kinds)
+        existing = self._records(self.jobs.export(self.project, [item["id"] for item in skipped]))
+        for item in skipped:
+            index = creates[int(item["index"]) - 1]
+            current = existing.get(item["id"])
+            if current is None:
+                continue
+            definition = writes[index][3]
+            document = import_document(definition, current)
+            wanted = desired_record(self.jobs, self.project, document, current)
+            self.warnings.append("job %s was created by another run after this run read the project; this run "
+                                 "went on from that job" % summary(current).get("name"))
+            if differences(current["definition"], wanted["definition"]):
+                writes[index], kinds[index] = (document, current, wanted, definition), "updated"
+            else:
+                writes[index], kinds[index] = (document, current, current, definition), "unchanged"
+        return writes, kinds

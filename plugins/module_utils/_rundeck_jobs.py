@@ -115,17 +115,33 @@ class RundeckJobs(object):
         and group, or creates it. Raises ApiError when Rundeck refuses any of them (it answers
         200 all the same).
         """
+        succeeded, dummy = self._import(project, documents, "update")
+        return succeeded
+
+    def create_definitions(self, project, documents):
+        """Create the jobs of ``documents`` in one request, leaving alone any that exists by then.
+
+        Returns ``(succeeded, skipped)``: a skipped entry is a job another run created after this
+        run found it missing (``dupeOption=skip``), so a race never overwrites a job twice.
+        """
+        return self._import(project, documents, "skip")
+
+    def _import(self, project, documents, dupe_option):
         action = "import %d job definition(s) into project %s" % (len(documents), project)
-        params = {"fileformat": "json", "dupeOption": "update", "uuidOption": "preserve"}
+        params = {"fileformat": "json", "dupeOption": dupe_option, "uuidOption": "preserve"}
         response = self.http.request("POST", "project/%s/jobs/import" % _q(project), action, params=params,
                                      json=documents)
         result = decode_json(response, SERVICE, action)
-        failures = list(result.get("failed") or []) + list(result.get("skipped") or [])
+        failures = list(result.get("failed") or [])
+        skipped = list(result.get("skipped") or [])
+        if dupe_option != "skip":
+            failures += skipped
+            skipped = []
         succeeded = sorted(result.get("succeeded") or [], key=lambda item: int(item.get("index") or 0))
         if failures:
             raise ApiError(SERVICE, action, "POST", response.request.url, response.status_code,
                            describe_import_failures(project, failures, succeeded), details=failures)
-        return succeeded
+        return succeeded, skipped
 
     def delete(self, ids):
         """Delete jobs by id in one request; a job that is already gone is not an error."""

@@ -141,6 +141,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import (
     GiteaClient,
     check_scopes,
     granted,
+    name_taken,
     public_token,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
@@ -190,10 +191,22 @@ def ensure_token(client, params, check_mode, warnings):
         created = client.create_token(name, wanted_scopes)
     except ApiError as exc:
         if current is None:
-            raise
+            return _found_after_lost_race(client, name, exc, warnings)
         note = " (the token it replaces, id %s, was deleted first, because Gitea refuses two tokens with one name)"
         raise exc.with_message(exc.message + note % current["id"])
     return True, current, created
+
+
+def _found_after_lost_race(client, name, error, warnings):
+    """The token another run created between this run's listing and its create, left as it is."""
+    if not name_taken(error):
+        raise error
+    found = [token for token in client.list_tokens() if token.get("name") == name]
+    if not found:
+        raise error
+    warnings.append("token %s of %s was created by another run after this run listed the tokens; this run left it "
+                    "as it is (its secret went to that run)" % (name, client.user))
+    return False, found[0], found[0]
 
 
 def main():

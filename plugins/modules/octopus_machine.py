@@ -335,6 +335,10 @@ class OctopusMachine(Resource):
         return self.client.send("POST", self.space.links["Machines"], "create target %s" % self.name, desired,
                                 expected=(201, 200))
 
+    def created_meanwhile(self, error):
+        # Octopus refuses a second target of one name with a validation error rather than a 409.
+        return error.status == 400 and "with this name already exists" in (error.message or "")
+
     def update(self, current, desired):
         return self.client.send("PUT", self.self_link, "update target %s" % self.name, desired, expected=(200,))
 

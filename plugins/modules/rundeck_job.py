@@ -251,7 +251,7 @@ jobs:
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_resource
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
-from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource
+from ansible_collections.opsforge.delivery.plugins.module_utils._resource import CreatedMeanwhile, Resource
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
     differences,
@@ -318,7 +318,7 @@ class RundeckJob(Resource):
         return bool(differences(current["definition"], desired["definition"]))
 
     def create(self, desired):
-        return self._write(desired)
+        return self._write(desired, create=True)
 
     def update(self, current, desired):
         switches = switch_only(current, desired)
@@ -328,8 +328,13 @@ class RundeckJob(Resource):
             self.jobs.switch(current["id"], kind, enabled)
         return desired
 
-    def _write(self, desired):
-        succeeded = self.jobs.import_definitions(self.project, [self.document])
+    def _write(self, desired, create=False):
+        if create:
+            succeeded, skipped = self.jobs.create_definitions(self.project, [self.document])
+            if skipped:
+                raise CreatedMeanwhile()
+        else:
+            succeeded = self.jobs.import_definitions(self.project, [self.document])
         job_id = succeeded[0]["id"]
         exported = self.jobs.export(self.project, [job_id])
         if not exported:

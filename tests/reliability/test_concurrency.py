@@ -1,0 +1,57 @@
+# Copyright (c) opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Twenty forks at once: each managing its own resources, then all racing to create the same ones.
+
+Nothing is lost and nothing is duplicated: the services hold exactly one resource per name. In a
+race one run creates the resource and every other run finds it and changes nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.reliability.fault_scenarios import SCENARIOS
+
+HOSTS = 20
+WRITE_DELAY = 4
+
+
+def _tasks(name):
+    return [dict(SCENARIOS[module].module_task(module, name), ignore_errors=False) for module in sorted(SCENARIOS)]
+
+
+def _by_status(run, task):
+    statuses = {}
+    for record in run.results(task):
+        statuses.setdefault(record["status"], []).append(record["host"])
+    return statuses
+
+
+def test_twenty_forks_manage_their_own_resources(sandbox, playbook):
+    first = playbook.run(_tasks("{{ inventory_hostname }}"), hosts=HOSTS, forks=HOSTS)
+    assert first.returncode == 0, first.summary()
+    again = playbook.run(_tasks("{{ inventory_hostname }}"), hosts=HOSTS, forks=HOSTS)
+    assert again.returncode == 0, again.summary()
+    hosts = ["host%02d" % number for number in range(1, HOSTS + 1)]
+    for module, scenario in sorted(SCENARIOS.items()):
+        assert sorted(_by_status(first, module)) == ["changed"], first.summary()
+        assert sorted(_by_status(again, module)) == ["ok"], again.summary()
+        counts = dict((host, scenario.count(sandbox, host)) for host in hosts)
+        assert counts == dict((host, 1) for host in hosts), "%s: %s" % (module, counts)
+
+
+@pytest.mark.parametrize("module", sorted(SCENARIOS))
+def test_twenty_forks_race_to_create_one_resource(module, sandbox, playbook):
+    scenario = SCENARIOS[module]
+    method, path = scenario.write
+    # Held writes: every fork has read "absent" before the first create lands, so all of them write.
+    sandbox.fault(scenario.service, method=method, path=path, times=HOSTS, delay=WRITE_DELAY)
+    task = dict(scenario.module_task(module, "contested"), ignore_errors=False)
+    run = playbook.run([task], hosts=HOSTS, forks=HOSTS)
+    assert run.returncode == 0, run.summary()
+    statuses = _by_status(run, module)
+    assert len(statuses.get("changed", [])) == 1 and len(statuses.get("ok", [])) == HOSTS - 1, run.summary()
+    assert scenario.count(sandbox, "contested") == 1
+    # The race was real: more than one fork sent the create.
+    assert len(sandbox.writes(scenario.service)) > 1
