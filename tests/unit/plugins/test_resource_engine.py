@@ -6,6 +6,7 @@ import pytest
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import (
     CREATE,
+    CreatedMeanwhile,
     DELETE,
     NOTHING,
     UPDATE,
@@ -131,3 +132,53 @@ def test_overlay_does_not_touch_its_inputs():
 def test_mask_secrets_deep():
     value = {"items": [{"password": "p", "name": "n"}], "password": None}
     assert mask_secrets(value, {"password"}) == {"items": [{"password": "********", "name": "n"}], "password": None}
+
+
+class RacedResource(MemoryResource):
+    """Another run creates the resource (as ``theirs``) between this run's read and its create."""
+
+    def __init__(self, theirs, wanted, conflict):
+        super().__init__(None, wanted)
+        self.theirs = theirs
+        self.conflict = conflict
+
+    def create(self, desired):
+        self.writes.append(("create", desired))
+        self.stored = dict(self.theirs, id=2)
+        raise self.conflict
+
+
+class Conflict(Exception):
+    status = 409
+
+
+@pytest.mark.parametrize("conflict", [CreatedMeanwhile(), Conflict()], ids=["created-meanwhile", "http-409"])
+def test_a_lost_race_to_create_an_equal_resource_changes_nothing(conflict):
+    resource = RacedResource({"name": "a"}, {"name": "a"}, conflict)
+    outcome = ensure(resource, "present", False)
+    assert outcome.action == NOTHING and not outcome.changed
+    assert outcome.after == {"name": "a", "id": 2}
+    assert [kind for kind, dummy in resource.writes] == ["create"]
+
+
+def test_a_lost_race_to_create_a_different_resource_updates_it():
+    resource = RacedResource({"name": "a", "size": 1}, {"name": "a", "size": 2}, CreatedMeanwhile())
+    outcome = ensure(resource, "present", False)
+    assert outcome.action == UPDATE and outcome.before == {"name": "a", "size": 1, "id": 2}
+    assert resource.stored == {"name": "a", "size": 2, "id": 2}
+
+
+def test_other_create_failures_are_not_taken_for_a_race():
+    class Refused(Exception):
+        status = 400
+
+    resource = RacedResource({"name": "a"}, {"name": "a"}, Refused())
+    with pytest.raises(Refused):
+        ensure(resource, "present", False)
+
+
+def test_a_conflict_with_nothing_there_afterwards_is_raised():
+    resource = RacedResource({"name": "a"}, {"name": "a"}, Conflict())
+    resource.read = lambda: None
+    with pytest.raises(Conflict):
+        ensure(resource, "present", False)
