@@ -38,10 +38,11 @@ options:
     default: 30
   retries:
     description:
-      - How many times to retry a request that got no answer, or an answer of 429, 502, 503 or
-        504, with a growing pause between tries that honours the server's C(Retry-After).
+      - How many times to retry a request that got no answer, an answer cut short, or an answer of
+        429, 500, 502, 503 or 504, with a growing pause between tries that honours the server's C(Retry-After).
       - Only requests that are safe to repeat (GET, PUT, DELETE) are retried after they may have
-        reached the server; a POST is retried only when the connection could not be made.
+        reached the server; a POST or PATCH is retried only when the connection could not be made,
+        or on 429, which says the server did nothing.
       - V(0) turns retries off.
     type: int
     default: 3
