@@ -144,7 +144,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import (
     name_taken,
     public_token,
 )
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 
@@ -199,6 +199,9 @@ def ensure_token(client, params, check_mode, warnings):
 
 def _found_after_lost_race(client, name, error, warnings):
     """The token another run created between this run's listing and its create, left as it is."""
+    if error.outcome == MAY_HAVE_CHANGED:
+        raise error.with_message(error.message + "; if the token was created, Gitea will not show its secret again, so "
+                                 "a second run finds it without one: set recreate to always to replace it")
     if not name_taken(error):
         raise error
     found = [token for token in client.list_tokens() if token.get("name") == name]
