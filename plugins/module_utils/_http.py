@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import ssl
 import traceback
+import warnings
 
 try:
     from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -27,7 +28,7 @@ REQUESTS_IMPORT_ERROR = None
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import ReadTimeoutError
+    from urllib3.exceptions import InsecureRequestWarning, ReadTimeoutError
     from urllib3.util.retry import Retry
 except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -203,7 +204,12 @@ class HttpClient(object):
         kwargs.setdefault("timeout", self.timeout)
         kwargs.setdefault("verify", self.verify)
         try:
-            response = self.session.request(method, url, allow_redirects=False, **kwargs)
+            with warnings.catch_warnings():
+                if kwargs["verify"] is False:
+                    # The user turned checks off on purpose; urllib3 would print a warning on
+                    # stderr for every request, which Ansible shows as stray output of a lookup.
+                    warnings.simplefilter("ignore", InsecureRequestWarning)
+                response = self.session.request(method, url, allow_redirects=False, **kwargs)
         except requests.exceptions.RequestException as exc:
             self.request_count += 1 + _retries_in(exc)
             raise ApiError(self.service, action, method, url,

@@ -166,3 +166,8 @@ def test_a_reset_over_tls_suggests_a_client_certificate(url, hint):
     assert message.startswith("connection failed")
     assert ("set client_cert" in message) is hint
     assert "set client_cert" not in describe_transport_error(error, 30, client_cert=True)
+
+
+def test_validate_certs_false_prints_no_warning_per_request(https_sandbox, recwarn):
+    assert list_projects(https_sandbox, validate_certs=False).status_code == 200
+    assert [str(warning.message) for warning in recwarn] == []
