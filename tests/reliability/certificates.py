@@ -53,7 +53,7 @@ def generate(directory):
     os.makedirs(str(directory), exist_ok=True)
     files = Certificates(directory)
     ca_key, ca_cert = _authority("opsforge.delivery test CA")
-    _, other_cert = _authority("opsforge.delivery unrelated CA")
+    other_cert = _authority("opsforge.delivery unrelated CA")[1]
     server_key, server_cert = _leaf(
         "localhost", ca_key, ca_cert, ExtendedKeyUsageOID.SERVER_AUTH,
         x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
