@@ -79,9 +79,15 @@ def _tls_context(tls):
     """The server side of TLS: the certificate, and when a client CA is given, client certificates required."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(tls["cert"], tls["key"])
+    try:
+        context.load_cert_chain(tls["cert"], tls["key"])
+    except OSError as exc:
+        raise OSError(exc.errno, "cannot load the TLS certificate %s with the key %s: %s" % (tls["cert"], tls["key"], exc.strerror or exc)) from None
     if tls.get("client_ca"):
-        context.load_verify_locations(cafile=tls["client_ca"])
+        try:
+            context.load_verify_locations(cafile=tls["client_ca"])
+        except OSError as exc:
+            raise OSError(exc.errno, "cannot load the client CA certificates %s: %s" % (tls["client_ca"], exc.strerror or exc)) from None
         context.verify_mode = ssl.CERT_REQUIRED
     return context
 

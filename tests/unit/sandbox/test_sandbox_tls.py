@@ -116,7 +116,7 @@ def test_tls_settings_are_checked(tls, problem):
 
 def test_an_unreadable_certificate_fails_the_start_and_frees_every_port(certs, tmp_path):
     sandbox = Sandbox(ports=FREE_PORTS, tls={"cert": str(tmp_path / "missing.pem"), "key": certs.server_key})
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="cannot load the TLS certificate .*missing.pem"):
         sandbox.start()
     # Nothing was left running: the sandbox can start again once the files are right.
     sandbox.tls["cert"] = certs.server_cert
