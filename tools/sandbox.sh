@@ -3,6 +3,8 @@
 #   tools/sandbox.sh start   starts it, waits for "sandbox ready", writes the integration config and
 #                            build/sandbox/env (the environment variables the collection reads)
 #   tools/sandbox.sh stop    stops it
+# SANDBOX_TLS_CERT and SANDBOX_TLS_KEY (PEM files) make it serve HTTPS, and SANDBOX_TLS_CLIENT_CA
+# require client certificates signed by that CA (see tests/sandbox/README.md).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 python=${PYTHON:-$top/.venv/bin/python}
@@ -13,6 +15,15 @@ octopus_port=${SANDBOX_OCTOPUS_PORT:-24442}
 gitea_port=${SANDBOX_GITEA_PORT:-24443}
 state=$top/build/sandbox
 mkdir -p "$state"
+scheme=http
+tls_options=()
+if [ -n "${SANDBOX_TLS_CERT:-}${SANDBOX_TLS_KEY:-}" ]; then
+  scheme=https
+  tls_options+=(--tls-cert "${SANDBOX_TLS_CERT:-}" --tls-key "${SANDBOX_TLS_KEY:-}")
+fi
+if [ -n "${SANDBOX_TLS_CLIENT_CA:-}" ]; then
+  tls_options+=(--tls-client-ca "$SANDBOX_TLS_CLIENT_CA")
+fi
 
 stop() {
   if [ -f "$state/pid" ]; then
@@ -32,13 +43,13 @@ start() {
   stop
   cd "$top"
   "$python" -m tests.sandbox --host "$host" --rundeck-port "$rundeck_port" --opsgenie-port "$opsgenie_port" \
-    --octopus-port "$octopus_port" --gitea-port "$gitea_port" >"$state/log" 2>&1 &
+    --octopus-port "$octopus_port" --gitea-port "$gitea_port" ${tls_options[@]+"${tls_options[@]}"} >"$state/log" 2>&1 &
   echo $! >"$state/pid"
   for _ in $(seq 100); do
     if grep -q "sandbox ready" "$state/log"; then
       write_integration_config
       write_environment
-      echo "sandbox ready: Rundeck http://$host:$rundeck_port (log: $state/log)"
+      echo "sandbox ready: Rundeck $scheme://$host:$rundeck_port (log: $state/log)"
       return 0
     fi
     kill -0 "$(cat "$state/pid")" 2>/dev/null || break
@@ -54,15 +65,15 @@ start() {
 write_integration_config() {
   cat >"$top/tests/integration/integration_config.yml" <<CONFIG
 ---
-rundeck_url: http://$host:$rundeck_port
+rundeck_url: $scheme://$host:$rundeck_port
 rundeck_api_token: sandbox-rundeck-token
-opsgenie_url: http://$host:$opsgenie_port
+opsgenie_url: $scheme://$host:$opsgenie_port
 opsgenie_api_key: sandbox-opsgenie-key
 opsgenie_read_only_api_key: sandbox-opsgenie-readonly-key
-octopus_url: http://$host:$octopus_port
+octopus_url: $scheme://$host:$octopus_port
 octopus_api_key: API-SANDBOX
 octopus_viewer_api_key: API-SANDBOXVIEWER
-gitea_url: http://$host:$gitea_port
+gitea_url: $scheme://$host:$gitea_port
 gitea_admin_username: sandbox-admin
 gitea_admin_password: sandbox-password
 gitea_alice_password: alice-password
@@ -74,13 +85,13 @@ CONFIG
 # `make molecule` sources this file.
 write_environment() {
   cat >"$state/env" <<ENVIRONMENT
-export RUNDECK_URL=http://$host:$rundeck_port
+export RUNDECK_URL=$scheme://$host:$rundeck_port
 export RUNDECK_API_TOKEN=sandbox-rundeck-token
-export OPSGENIE_URL=http://$host:$opsgenie_port
+export OPSGENIE_URL=$scheme://$host:$opsgenie_port
 export OPSGENIE_API_KEY=sandbox-opsgenie-key
-export OCTOPUS_URL=http://$host:$octopus_port
+export OCTOPUS_URL=$scheme://$host:$octopus_port
 export OCTOPUS_API_KEY=API-SANDBOX
-export GITEA_URL=http://$host:$gitea_port
+export GITEA_URL=$scheme://$host:$gitea_port
 export GITEA_USERNAME=sandbox-admin
 export GITEA_PASSWORD=sandbox-password
 ENVIRONMENT

@@ -15,7 +15,9 @@ status, the method, the URL with any credential removed and the server's own mes
 from __future__ import annotations
 
 import json
+import ssl
 import traceback
+import warnings
 
 try:
     from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -26,7 +28,7 @@ REQUESTS_IMPORT_ERROR = None
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import NewConnectionError, ReadTimeoutError
+    from urllib3.exceptions import InsecureRequestWarning, NewConnectionError, ReadTimeoutError
     from urllib3.util.retry import Retry
 except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -53,6 +55,15 @@ REDACTED = "********"
 #: What a failed request that may have changed something means for the person running the task.
 MAY_HAVE_CHANGED = ("The change may have been made all the same; run the task again: it reads the current state "
                     "first, so it never makes a change twice.")
+#: OpenSSL's verification results that ca_path cannot fix.
+X509_CERT_NOT_YET_VALID = 9
+X509_CERT_HAS_EXPIRED = 10
+X509_HOSTNAME_MISMATCH = 62
+#: TLS alerts a server sends when it refuses the client certificate it got.
+CLIENT_CERT_REFUSED_ALERTS = ("UNKNOWN_CA", "BAD_CERTIFICATE", "CERTIFICATE_UNKNOWN", "UNSUPPORTED_CERTIFICATE",
+                              "CERTIFICATE_EXPIRED", "ACCESS_DENIED", "DECRYPT_ERROR")
+#: TLS alerts a server sends when it wanted a client certificate and got none.
+CLIENT_CERT_MISSING_ALERTS = ("CERTIFICATE_REQUIRED", "HANDSHAKE_FAILURE")
 
 
 class ApiError(Exception):
@@ -175,10 +186,14 @@ class HttpClient(object):
         self.session.headers.update({"Accept": "application/json", "User-Agent": "opsforge.delivery"})
         self.session.headers.update(headers or {})
         self.session.auth = auth
+        # Passed with every request too: requests lets REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in the
+        # environment override a session's verify, which would drop ca_path and validate_certs.
         if validate_certs and ca_path:
-            self.session.verify = ca_path
+            self.verify = ca_path
         else:
-            self.session.verify = bool(validate_certs)
+            self.verify = bool(validate_certs)
+        self.session.verify = self.verify
+        self.has_client_cert = bool(client_cert)
         if client_cert and client_key:
             self.session.cert = (client_cert, client_key)
         elif client_cert:
@@ -204,19 +219,31 @@ class HttpClient(object):
         """
         url = self.url(path)
         kwargs.setdefault("timeout", self.timeout)
+        kwargs.setdefault("verify", self.verify)
         # A body cut short is retried here: urllib3's Retry has already handed the response over.
         rereads = self.retries if method.upper() in IDEMPOTENT_METHODS else 0
         while True:
             try:
-                response = self.session.request(method, url, allow_redirects=False, **kwargs)
+                with warnings.catch_warnings():
+                    if kwargs["verify"] is False:
+                        # The user turned checks off on purpose; urllib3 would print a warning on
+                        # stderr for every request, which Ansible shows as stray output of a lookup.
+                        warnings.simplefilter("ignore", InsecureRequestWarning)
+                    response = self.session.request(method, url, allow_redirects=False, **kwargs)
                 break
             except requests.exceptions.RequestException as exc:
                 self.request_count += 1 + _retries_in(exc)
                 if rereads > 0 and _is_cut_short(exc):
                     rereads -= 1
                     continue
-                raise ApiError(self.service, action, method, url, message=describe_transport_error(exc, self.timeout),
+                raise ApiError(self.service, action, method, url,
+                               message=describe_transport_error(exc, self.timeout, client_cert=self.has_client_cert),
                                outcome=self.outcome(method, None, never_sent=_never_sent(exc)))
+            except OSError as exc:
+                # requests checks that ca_path and client_cert exist before it connects.
+                raise ApiError(self.service, action, method, url,
+                               message="%s; ca_path, client_cert and client_key must name readable PEM files" % exc,
+                               outcome=self.outcome(method, None, never_sent=True))
         self.request_count += 1 + _retries_in(response)
         response.writes_before = tuple(self.completed_writes)
         if response.status_code in expected:
@@ -297,20 +324,29 @@ def describe_non_json(response):
     return "the response is not JSON (%s): %s" % (content_type, excerpt(response.text))
 
 
-def describe_transport_error(exc, timeout):
-    """A person-readable reason for a request that got no HTTP answer."""
+def describe_transport_error(exc, timeout, client_cert=False):
+    """A person-readable reason for a request that got no HTTP answer.
+
+    ``client_cert`` says whether a client certificate was offered, which changes what a TLS
+    refusal means.
+    """
     if _is_cut_short(exc):
         return "the answer was cut short: %s" % _root_cause(exc)
     if isinstance(exc, requests.exceptions.SSLError):
-        return ("TLS verification failed (%s); set ca_path to the CA bundle that signed the server's "
-                "certificate, or validate_certs to false for a test server" % _root_cause(exc))
+        return describe_tls_error(_root(exc), client_cert)
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return "could not connect within %g seconds" % timeout
     if isinstance(exc, requests.exceptions.Timeout) or isinstance(_root(exc), ReadTimeoutError):
         # After the last retry, urllib3's read timeout arrives wrapped in a ConnectionError.
         return "no answer within %g seconds (timeout)" % timeout
     if isinstance(exc, requests.exceptions.ConnectionError):
-        return "connection failed: %s" % _root_cause(exc)
+        text = "connection failed: %s" % _root_cause(exc)
+        request = getattr(exc, "request", None)
+        over_tls = bool(request is not None and (request.url or "").startswith("https://"))
+        if over_tls and not client_cert and _caused_by(exc, ConnectionResetError):
+            # Some servers reset the connection instead of sending a TLS alert.
+            text += "; if the server requires a client certificate, set client_cert (and client_key)"
+        return text
     return "%s: %s" % (type(exc).__name__, _root_cause(exc))
 
 
@@ -327,6 +363,39 @@ def _never_sent(exc):
     return isinstance(_root(exc), NewConnectionError)
 
 
+def describe_tls_error(reason, client_cert=False):
+    """What went wrong in a TLS handshake (``reason``: the innermost exception), and what to set to fix it."""
+    text = excerpt(str(reason), 300)
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        code = getattr(reason, "verify_code", None)
+        if code == X509_HOSTNAME_MISMATCH:
+            return ("TLS verification failed (%s): the server's certificate is not for the host in url; "
+                    "set url to a host name the certificate names" % text)
+        if code in (X509_CERT_NOT_YET_VALID, X509_CERT_HAS_EXPIRED):
+            return ("TLS verification failed (%s): the server's certificate is outside its validity dates; "
+                    "renew it, or check the clocks" % text)
+        return ("TLS verification failed (%s): the server's certificate is not signed by a CA this host trusts; "
+                "set ca_path to a PEM file with the CA certificate that signed it, or validate_certs to false "
+                "for a test server" % text)
+    code = getattr(reason, "reason", None) or ""
+    if code == "NO_CERTIFICATE_OR_CRL_FOUND":
+        return "could not load ca_path (%s): it must be a PEM file of CA certificates" % text
+    if code == "KEY_VALUES_MISMATCH":
+        return "could not load the client certificate (%s): client_key is not the private key of client_cert" % text
+    if "PEM lib" in text:
+        return ("could not load the client certificate (%s): client_cert must be a PEM file with the certificate "
+                "and, unless client_key is set, its private key" % text)
+    # A server that refuses the handshake sends an alert, or just closes the connection.
+    ended = isinstance(reason, ssl.SSLEOFError)
+    if client_cert and (ended or code.endswith(CLIENT_CERT_REFUSED_ALERTS)):
+        return ("the server ended the TLS handshake (%s): it did not accept the client certificate; client_cert "
+                "must be signed by a CA the server trusts for clients" % text)
+    if not client_cert and (ended or code.endswith(CLIENT_CERT_MISSING_ALERTS)):
+        return ("the server ended the TLS handshake (%s), as a server that requires a client certificate does; "
+                "set client_cert (and client_key) to a certificate it accepts" % text)
+    return "TLS failed (%s); check url, ca_path, client_cert and client_key" % text
+
+
 def _root_cause(exc):
     """The innermost reason of a requests/urllib3 exception chain, as text."""
     return excerpt(str(_root(exc)), 300)
@@ -337,12 +406,29 @@ def _root(exc):
     reason = exc
     while True:
         inner = getattr(reason, "reason", None)
+        # ssl.SSLError's reason is OpenSSL's code, a string: the chain ends there.
+        if not isinstance(inner, BaseException):
+            inner = None
         if inner is None and reason.args and isinstance(reason.args[0], BaseException):
             inner = reason.args[0]
         if inner is None or inner is reason:
             break
         reason = inner
     return reason
+
+
+def _caused_by(exc, kind):
+    """Whether an exception of type ``kind`` is anywhere in the chain of ``exc`` (urllib3 nests them in args)."""
+    pending, seen = [exc], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, kind):
+            return True
+        pending.extend(inner for inner in [getattr(current, "reason", None)] + list(current.args) if isinstance(inner, BaseException))
+    return False
 
 
 def _retries_in(obj):

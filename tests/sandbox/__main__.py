@@ -47,7 +47,24 @@ def parse_args(argv=None):
         )
     for key in _CREDENTIAL_OPTIONS:
         parser.add_argument("--" + key.replace("_", "-"), default=DEFAULT_CREDENTIALS[key], help="(default: %(default)s)")
-    return parser.parse_args(argv)
+    parser.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain), PEM; needs --tls-key")
+    parser.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert, PEM")
+    parser.add_argument(
+        "--tls-client-ca", metavar="PEM", help="require a client certificate signed by one of these CA certificates, PEM; needs --tls-cert"
+    )
+    args = parser.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    if args.tls_client_ca and not args.tls_cert:
+        parser.error("--tls-client-ca needs --tls-cert and --tls-key")
+    return args
+
+
+def tls_settings(args):
+    """The tls argument of Sandbox from the command line: None serves plain HTTP."""
+    if not args.tls_cert:
+        return None
+    return {"cert": args.tls_cert, "key": args.tls_key, "client_ca": args.tls_client_ca}
 
 
 def main(argv=None):
@@ -62,7 +79,7 @@ def main(argv=None):
 
     ports = {name: getattr(args, "%s_port" % name) for name in SERVICES}
     credentials = {key: getattr(args, key) for key in _CREDENTIAL_OPTIONS}
-    sandbox = Sandbox(host=args.host, ports=ports, credentials=credentials)
+    sandbox = Sandbox(host=args.host, ports=ports, credentials=credentials, tls=tls_settings(args))
     try:
         sandbox.start()
     except (OSError, RuntimeError) as exc:

@@ -5,6 +5,7 @@
 
 import http.client
 import socket
+import ssl
 import threading
 import time
 
@@ -37,6 +38,9 @@ SERVICES = {
     "octopus": octopus.create_app,
     "gitea": gitea.create_app,
 }
+# What the tls argument of Sandbox may hold: PEM files of the server's certificate and key, and of
+# the CA whose client certificates every connection must then present.
+TLS_KEYS = ("cert", "key", "client_ca")
 # How often a server checks for a stop request; also bounds how long stop() takes.
 _POLL_INTERVAL = 0.05
 
@@ -71,6 +75,31 @@ def _listen(name, host, port):
     return sock
 
 
+def _tls_context(tls):
+    """The server side of TLS: the certificate, and when a client CA is given, client certificates required."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(tls["cert"], tls["key"])
+    except OSError as exc:
+        raise OSError(exc.errno, "cannot load the TLS certificate %s with the key %s: %s" % (tls["cert"], tls["key"], exc.strerror or exc)) from None
+    if tls.get("client_ca"):
+        try:
+            context.load_verify_locations(cafile=tls["client_ca"])
+        except OSError as exc:
+            raise OSError(exc.errno, "cannot load the client CA certificates %s: %s" % (tls["client_ca"], exc.strerror or exc)) from None
+        context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
+def _probe_context():
+    # The probe only asks whether the server answers; who the server is does not matter.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 def _url_host(host):
     # A wildcard address cannot be connected to; the loopback one can.
     if host in ("", "0.0.0.0"):
@@ -85,14 +114,21 @@ def _url_host(host):
 class Sandbox:
     """The emulated services, each served by a threaded werkzeug server."""
 
-    def __init__(self, host=DEFAULT_HOST, ports=None, credentials=None):
+    def __init__(self, host=DEFAULT_HOST, ports=None, credentials=None, tls=None):
         unknown = sorted(set(ports or {}) - set(SERVICES))
         if unknown:
             raise ValueError("unknown services: %s (known: %s)" % (", ".join(unknown), ", ".join(SERVICES)))
         unknown = sorted(set(credentials or {}) - set(DEFAULT_CREDENTIALS))
         if unknown:
             raise ValueError("unknown credentials: %s (known: %s)" % (", ".join(unknown), ", ".join(DEFAULT_CREDENTIALS)))
+        if tls is not None:
+            unknown = sorted(set(tls) - set(TLS_KEYS))
+            if unknown:
+                raise ValueError("unknown TLS settings: %s (known: %s)" % (", ".join(unknown), ", ".join(TLS_KEYS)))
+            if not tls.get("cert") or not tls.get("key"):
+                raise ValueError("TLS needs both a certificate (cert) and its private key (key)")
         self.host = host
+        self.tls = dict(tls) if tls else None
         self.ports = dict(DEFAULT_PORTS, **(ports or {}))
         self.credentials = dict(DEFAULT_CREDENTIALS, **(credentials or {}))
         self.controls = {name: Control(name) for name in SERVICES}
@@ -103,19 +139,28 @@ class Sandbox:
     def urls(self):
         """Base URL of each service; ports are the bound ones once started."""
         ports = {name: server.port for name, server in self._servers.items()}
-        return {name: "http://%s:%d" % (_url_host(self.host), ports.get(name, self.ports[name])) for name in SERVICES}
+        scheme = "https" if self.tls else "http"
+        return {name: "%s://%s:%d" % (scheme, _url_host(self.host), ports.get(name, self.ports[name])) for name in SERVICES}
 
     def start(self, timeout=10.0):
         """Start every service; returns once each one answers."""
         if self._servers:
             raise RuntimeError("the sandbox is already running")
         try:
+            # Built before any port is taken: a missing or bad file fails here (ssl.SSLError is an OSError).
+            ssl_context = _tls_context(self.tls) if self.tls else None
             for name, factory in SERVICES.items():
                 app = factory(self.controls[name], self.credentials)
                 sock = _listen(name, self.host, self.ports[name])
                 try:
                     self._servers[name] = make_server(
-                        self.host, self.ports[name], app, threaded=True, request_handler=_QuietRequestHandler, fd=sock.fileno()
+                        self.host,
+                        self.ports[name],
+                        app,
+                        threaded=True,
+                        request_handler=_QuietRequestHandler,
+                        ssl_context=ssl_context,
+                        fd=sock.fileno(),
                     )
                 finally:
                     # The server works on its own duplicate of the socket.
@@ -135,19 +180,37 @@ class Sandbox:
     def _wait_until_answering(self, timeout):
         deadline = time.monotonic() + timeout
         for name, server in self._servers.items():
-            while True:
-                connection = http.client.HTTPConnection(_url_host(self.host).strip("[]"), server.port, timeout=1)
-                try:
-                    # A control path: it is neither logged nor faulted.
-                    connection.request("GET", CONTROL_PREFIX + "/faults")
-                    connection.getresponse().read()
-                    break
-                except (OSError, http.client.HTTPException):
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("the %s service did not answer within %s seconds" % (name, timeout)) from None
-                    time.sleep(0.02)
-                finally:
-                    connection.close()
+            while not self._answers(server.port):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the %s service did not answer within %s seconds" % (name, timeout))
+                time.sleep(0.02)
+
+    def _answers(self, port):
+        """Whether the server on ``port`` serves: it answers a control request, or speaks TLS to the probe."""
+        host = _url_host(self.host).strip("[]")
+        if self.tls:
+            connection = http.client.HTTPSConnection(host, port, timeout=1, context=_probe_context())
+        else:
+            connection = http.client.HTTPConnection(host, port, timeout=1)
+        client_cert_required = bool(self.tls and self.tls.get("client_ca"))
+        handshake_done = False
+        try:
+            connection.connect()
+            # Over TLS the server has now done its part of the handshake: it serves.
+            handshake_done = self.tls is not None
+            # A control path: it is neither logged nor faulted.
+            connection.request("GET", CONTROL_PREFIX + "/faults")
+            connection.getresponse().read()
+            return True
+        except ssl.SSLError:
+            # The probe has no client certificate to give; a server refusing the handshake for
+            # that reason serves.
+            return client_cert_required
+        except (OSError, http.client.HTTPException):
+            # With TLS 1.3 that refusal comes after the handshake, and may arrive as a reset.
+            return client_cert_required and handshake_done
+        finally:
+            connection.close()
 
     def stop(self):
         """Stop every service; safe to call more than once."""
