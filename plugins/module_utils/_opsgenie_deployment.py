@@ -44,19 +44,25 @@ def parse_time(value, option="time"):
     try:
         moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
                           milliseconds * 1000, tzinfo=timezone.utc)
-    except ValueError as exc:
+        if zone and zone.upper() != "Z":
+            sign = 1 if zone[0] == "+" else -1
+            digits = zone[1:].replace(":", "")
+            hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+            if hours > 23 or minutes > 59:
+                raise ValueError("the UTC offset %s is out of range" % zone)
+            moment -= sign * timedelta(hours=hours, minutes=minutes)
+    except (ValueError, OverflowError) as exc:
+        # OverflowError: an offset that moves the time out of the years 1 to 9999.
         raise InputError("%s: %r is not a valid date and time: %s" % (option, value, exc))
-    if zone and zone.upper() != "Z":
-        sign = 1 if zone[0] == "+" else -1
-        digits = zone[1:].replace(":", "")
-        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
-        moment -= sign * offset
     return moment
 
 
 def format_time(moment):
     """The form of the reference's samples: UTC, milliseconds, ``Z``."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
+    moment = moment.astimezone(timezone.utc)
+    # Four digits for the year whatever it is (strftime's %Y does not pad years before 1000 everywhere).
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (moment.year, moment.month, moment.day, moment.hour, moment.minute,
+                                                    moment.second, moment.microsecond // 1000)
 
 
 def canonical_time(value):

@@ -37,7 +37,7 @@ EXPORTED_DEFAULTS = (
 #: server's side has is something a newer server added, not a difference to correct.
 JOB_FIELDS = frozenset([
     "name", "group", "description", "loglevel", "executionEnabled", "scheduleEnabled",
-    "nodeFilterEditable", "nodesSelectedByDefault", "multipleExecutions", "maxMultipleExecutions",
+    "nodeFilterEditable", "nodesSelectedByDefault", "excludeFilterUncheck", "multipleExecutions", "maxMultipleExecutions",
     "timeout", "timeZone", "defaultTab", "retry", "loglimit", "loglimitAction", "loglimitStatus",
     "options", "schedule", "nodefilters", "notification", "notifyAvgDurationThreshold",
     "orchestrator", "plugins", "sequence",
@@ -50,6 +50,8 @@ OPTION_FLAGS = ("required", "enforced", "multivalued", "secure", "valueExposed",
 JOBREF_OPTIONAL_FLAGS = ("importOptions", "failOnDisable", "childNodes", "ignoreNotifications")
 #: Job reference flags the server always exports (as the strings "true"/"false").
 JOBREF_FLAGS = ("nodeStep", "useName")
+#: Option settings the server stores as text.
+OPTION_TEXT_FIELDS = ("label", "description", "value", "regex", "storagePath", "valuesUrl", "dateFormat")
 SCRIPT_STEP_KEYS = ("script", "scriptfile", "scripturl")
 
 
@@ -78,8 +80,14 @@ def canonical_job(definition):
     job["nodefilters"] = _nodefilters(job.get("nodefilters"))
     # Without a node filter the job runs on the server, and the flag has no meaning.
     job["nodesSelectedByDefault"] = flag(job.get("nodesSelectedByDefault"), True) if job["nodefilters"] else None
+    # Exported only when true, and only for a node filter with exclusions.
+    excludes = isinstance(job["nodefilters"], dict) and job["nodefilters"].get("filterExclude")
+    job["excludeFilterUncheck"] = (flag(job.get("excludeFilterUncheck"), False) or None) if excludes else None
     job["options"] = canonical_options(job.get("options"))
     job["notification"] = canonical_notification(job.get("notification"))
+    # The threshold is kept, as text, only next to notifications.
+    job["notifyAvgDurationThreshold"] = _text(job.get("notifyAvgDurationThreshold")) if job["notification"] else None
+    job["orchestrator"] = _orchestrator(job.get("orchestrator"))
     if "sequence" in job:
         job["sequence"] = _sequence(job["sequence"])
     return _drop_empty(job, keep=[key for key, default in EXPORTED_DEFAULTS])
@@ -150,7 +158,7 @@ def canonical_schedule(schedule):
         year = _text(schedule.get("year", "*"))
         day_of_month = _text((schedule.get("dayofmonth") or {}).get("day")) or None
         day_of_week = _text((schedule.get("weekday") or {}).get("day")) or None
-        if day_of_month is None:
+        if day_of_month in (None, "?"):
             day_of_month, day_of_week = "?", day_of_week or "*"
     result = dict(time=dict(seconds=seconds, minute=minute, hour=hour), month=month, year=year)
     if day_of_month == "?":
@@ -195,8 +203,9 @@ def _option(option):
     option["values"] = values or None
     option["valuesListDelimiter"] = delimiter if values else None
     option["delimiter"] = (_text(option.get("delimiter")) or ",") if option.get("multivalued") else None
-    if option.get("value") is not None:
-        option["value"] = _text(option["value"])
+    for key in OPTION_TEXT_FIELDS:
+        if option.get(key) is not None:
+            option[key] = _text(option[key])
     if option.get("type") == "text":
         option.pop("type")
     return _drop_empty(option)
@@ -225,7 +234,8 @@ def _single_notifications(entry):
     singles = []
     email = entry.get("email")
     if not _empty(email):
-        email = dict(email)
+        # An address list alone is short for its recipients, as the server reads it.
+        email = dict(email) if isinstance(email, dict) else dict(recipients=_text(email))
         for key in ("attachLog", "attachLogInFile", "attachLogInline"):
             email[key] = flag(email.get(key), False) or None
         singles.append(dict(email=_drop_empty(email)))
@@ -290,8 +300,27 @@ def _jobref(ref):
     ref["useName"] = flag(ref.get("useName"), not ref.get("uuid"))
     for key in JOBREF_OPTIONAL_FLAGS:
         ref[key] = flag(ref.get(key), False) or None
-    ref["nodefilters"] = _drop_empty(ref["nodefilters"]) if isinstance(ref.get("nodefilters"), dict) else ref.get("nodefilters")
+    ref["nodefilters"] = _jobref_nodefilters(ref.get("nodefilters"))
     return _drop_empty(ref, keep=["group"] + list(JOBREF_FLAGS))
+
+
+def _jobref_nodefilters(nodefilters):
+    """A job reference's node filter as the server exports it: thread count a number, flags booleans,
+    and of the dispatch settings only nodeIntersect without a filter."""
+    if not isinstance(nodefilters, dict):
+        return nodefilters or None
+    result = _drop_empty(nodefilters)
+    dispatch = dict(result.get("dispatch") or {})
+    if "filter" not in result:
+        dispatch = dict((key, value) for key, value in dispatch.items() if key == "nodeIntersect")
+    threadcount = _text(dispatch.get("threadcount")).strip()
+    if threadcount.isdigit():
+        dispatch["threadcount"] = int(threadcount) or None
+    for key in ("keepgoing", "nodeIntersect"):
+        if key in dispatch:
+            dispatch[key] = flag(dispatch[key], None)
+    result["dispatch"] = _drop_empty(dispatch)
+    return _drop_empty(result) or None
 
 
 def _nodefilters(nodefilters):
@@ -317,6 +346,13 @@ def _plugins(plugins):
         return plugins or None
     kept = dict((kind, config) for kind, config in plugins.items() if not _empty(config))
     return kept or None
+
+
+def _orchestrator(orchestrator):
+    """The orchestrator without an empty configuration, which the server does not export."""
+    if not isinstance(orchestrator, dict):
+        return orchestrator or None
+    return _drop_empty(orchestrator) or None
 
 
 def _retry(retry):

@@ -25,6 +25,7 @@ options:
   name:
     description:
       - The target's name, unique in its space. Matched exactly, ignoring case.
+      - Leading and trailing spaces are removed, as Octopus does.
     type: str
     required: true
   state:
@@ -291,7 +292,8 @@ class OctopusMachine(Resource):
     def __init__(self, client, params):
         self.client = client
         self.params = params
-        self.name = params["name"]
+        # Octopus trims the name it stores, so the target is found again by the trimmed name.
+        self.name = params["name"].strip()
         self.space = client.space(params["space"])
         self.references = References(client, self.space)
         self.self_link = None
@@ -353,6 +355,8 @@ class OctopusMachine(Resource):
 
 
 def build_machine(module):
+    if not module.params["name"].strip():
+        raise InputError("name must not be empty")
     if module.params["tenant_tags"]:
         bad = [tag for tag in module.params["tenant_tags"] if tag.count("/") != 1 or "" in tag.split("/")]
         if bad:

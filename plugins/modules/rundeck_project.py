@@ -18,7 +18,8 @@ description:
     whole configuration at once, which would replace every property of the project.
   - A new project is created with every given property in one request; Rundeck then adds its own
     defaults (such as the node executor, the file copier and a resource model source) for the
-    properties the task does not set.
+    properties the task does not set. A default that O(config) sets to V(null) is removed right
+    after the creation.
 author:
   - opsforge maintainers (@opsforge)
 options:
@@ -194,7 +195,11 @@ class RundeckProject(Resource):
         return managed_state(representation["config"], self.wanted)
 
     def create(self, desired):
-        return record_from_answer(self.projects.create(self.name, creation_properties(self.wanted)))
+        created = record_from_answer(self.projects.create(self.name, creation_properties(self.wanted)))
+        # Rundeck adds its own defaults to a new project: those the user wants unset go at once.
+        if property_changes(created["config"], self.wanted):
+            return self.update(created, desired)
+        return created
 
     def update(self, current, desired):
         for key, value in property_changes(current["config"], self.wanted):

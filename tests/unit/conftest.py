@@ -5,8 +5,17 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+# Property tests find the same examples on every run, in any time, and write no example database;
+# Hypothesis's caches go to the temporary directory, not into the tree.
+settings.register_profile("units", derandomize=True, database=None, deadline=None, max_examples=100)
+settings.load_profile("units")
+set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "opsforge-delivery-hypothesis"))
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # <root>/ansible_collections/opsforge/delivery: the folder above ansible_collections goes on sys.path.

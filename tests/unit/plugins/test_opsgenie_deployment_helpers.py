@@ -61,11 +61,17 @@ def test_times_are_read_in_iso_8601_and_written_as_the_reference_shows_them(text
     assert format_time(parse_time(text)) == expected
 
 
-@pytest.mark.parametrize("text", ["yesterday", "2020-13-01T00:00:00Z", "2020-02-30T00:00:00Z", "1585231507", ""])
+@pytest.mark.parametrize("text", ["yesterday", "2020-13-01T00:00:00Z", "2020-02-30T00:00:00Z", "1585231507", "",
+                                  # Offsets out of range, and an offset that moves the time before the year 1.
+                                  "2020-08-17T08:11:37+24:00", "2020-08-17T08:11:37+05:60", "0001-01-01T00:00:00+00:01"])
 def test_a_time_that_is_not_one_is_refused_with_the_option_name(text):
     with pytest.raises(InputError) as caught:
         parse_time(text, "started_at")
     assert caught.value.args[0].startswith("started_at: ")
+
+
+def test_a_year_before_1000_is_written_with_four_digits():
+    assert format_time(datetime(999, 1, 2, 3, 4, 5, 6000, tzinfo=timezone.utc)) == "0999-01-02T03:04:05.006Z"
 
 
 def test_two_spellings_of_one_instant_are_one_canonical_time():

@@ -272,3 +272,63 @@ def test_job_paths_and_group_scopes():
     assert job_path("/release/", "deploy") == "release/deploy"
     assert in_group("release/web", "release") and in_group("release", "/release/") and in_group("x", None)
     assert not in_group("releases", "release") and not in_group("", "release")
+
+
+def written_job(**fields):
+    return dict({"name": "report", "sequence": {"commands": [{"exec": "true"}]}}, **fields)
+
+
+def exported_job(**fields):
+    """A job as Rundeck exports it, with the defaults it fills in."""
+    job = {"id": "7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "uuid": "7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "name": "report",
+           "description": "", "loglevel": "INFO", "executionEnabled": True, "scheduleEnabled": True, "nodeFilterEditable": True,
+           "sequence": {"commands": [{"exec": "true"}], "keepgoing": False, "strategy": "node-first"}}
+    job.update(fields)
+    return job
+
+
+EXPORTED_DISPATCH = {"excludePrecedence": True, "keepgoing": False, "rankOrder": "ascending", "successOnEmptyNodeFilter": False,
+                     "threadcount": "1"}
+
+
+@pytest.mark.parametrize("written, exported", [
+    # An address list alone is short for the recipients.
+    ({"notification": {"onfailure": {"email": "ops@example.com"}}},
+     {"notification": {"onfailure": {"email": {"recipients": "ops@example.com"}}}, "notifyAvgDurationThreshold": None}),
+    # The threshold is stored as text, and only next to notifications.
+    ({"notification": {"onavgduration": {"email": {"recipients": "ops@example.com"}}}, "notifyAvgDurationThreshold": 30},
+     {"notification": {"onavgduration": {"email": {"recipients": "ops@example.com"}}}, "notifyAvgDurationThreshold": "30"}),
+    ({"notifyAvgDurationThreshold": "+30"}, {}),
+    # Unchecking the exclusions by default is exported only when true, and only with exclusions.
+    ({"nodefilters": {"filter": "tags: web", "filterExclude": "name: web3"}, "excludeFilterUncheck": False},
+     {"nodefilters": {"dispatch": EXPORTED_DISPATCH, "filter": "tags: web", "filterExclude": "name: web3"},
+      "nodesSelectedByDefault": True}),
+    ({"nodefilters": {"filter": "tags: web"}, "excludeFilterUncheck": True},
+     {"nodefilters": {"dispatch": EXPORTED_DISPATCH, "filter": "tags: web"}, "nodesSelectedByDefault": True}),
+    ({"orchestrator": {"type": "subset", "configuration": {}}}, {"orchestrator": {"type": "subset"}}),
+    # A job reference's thread count is exported as a number, its flags as booleans, nothing of it without a filter.
+    ({"sequence": {"commands": [{"jobref": {"name": "smoke", "nodefilters": {
+        "filter": "tags: web", "dispatch": {"threadcount": "2", "keepgoing": "true", "nodeIntersect": "false"}}}}]}},
+     {"sequence": {"commands": [{"jobref": {"group": "", "name": "smoke", "nodeStep": "false", "useName": "true", "nodefilters": {
+         "dispatch": {"keepgoing": True, "nodeIntersect": False, "threadcount": 2}, "filter": "tags: web"}}}],
+         "keepgoing": False, "strategy": "node-first"}}),
+    ({"sequence": {"commands": [{"jobref": {"name": "smoke", "nodefilters": {"dispatch": {"threadcount": 2}}}}]}},
+     {"sequence": {"commands": [{"jobref": {"group": "", "name": "smoke", "nodeStep": "false", "useName": "true"}}],
+                   "keepgoing": False, "strategy": "node-first"}}),
+    # Option settings are stored as text.
+    ({"options": [{"name": "year", "label": 2024, "description": 7}]},
+     {"options": [{"name": "year", "label": "2024", "description": "7"}]}),
+    # "?" as the day of the month, without a weekday, is any day of the week.
+    ({"schedule": {"time": {"hour": "2"}, "dayofmonth": {"day": "?"}}},
+     {"schedule": {"month": "*", "time": {"hour": "2", "minute": "0", "seconds": "0"}, "weekday": {"day": "*"}, "year": "*"}}),
+])
+def test_forms_the_server_stores_differently_are_no_difference(written, exported):
+    assert differences(canonical_job(exported_job(**exported)), canonical_job(written_job(**written))) == []
+
+
+def test_leaving_out_a_setting_to_uncheck_the_exclusions_is_a_difference():
+    nodefilters = {"filter": "tags: web", "filterExclude": "name: web3"}
+    exported = exported_job(nodefilters=dict(nodefilters, dispatch=EXPORTED_DISPATCH), nodesSelectedByDefault=True,
+                            excludeFilterUncheck=True)
+    assert differences(canonical_job(exported), canonical_job(written_job(nodefilters=nodefilters))) == ["excludeFilterUncheck"]
+    assert differences(canonical_job(exported), canonical_job(written_job(nodefilters=nodefilters, excludeFilterUncheck=True))) == []

@@ -59,6 +59,19 @@ def test_check_mode_then_create_then_unchanged(sandbox, rundeck, module_runner, 
     assert len(request_log()) - count == 1  # one GET, nothing else
 
 
+def test_a_default_rundeck_adds_to_a_new_project_goes_when_the_user_wants_it_unset(sandbox, rundeck, module_runner, request_log):
+    args = dict(rundeck, name="web", config={"project.ssh-keypath": None, "project.nodeCache.enabled": None})
+    created = module_runner(main, args)
+    assert created["changed"] is True
+    assert "project.ssh-keypath" not in stored(sandbox, "web")
+    assert "project.ssh-keypath" not in created["project"]["config"]
+    assert [(e["method"], e["path"]) for e in writes(request_log())] == [
+        ("POST", "/api/49/projects"), ("DELETE", "/api/49/project/web/config/project.ssh-keypath")]
+
+    again = module_runner(main, args)
+    assert again["changed"] is False
+
+
 def test_the_diff_shows_only_what_is_managed(rundeck, module_runner):
     result = module_runner(main, dict(rundeck, name="web", **MANAGED), diff=True)
     assert result["diff"]["after"] == {
