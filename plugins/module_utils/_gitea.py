@@ -16,6 +16,7 @@ except ImportError:  # pragma: no cover - Python 2 is not supported
     pass
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
+    ApiError,
     HttpClient,
     decode_json,
     describe_non_json,
@@ -116,7 +117,7 @@ class GiteaClient(object):
         action = "list the access tokens of %s" % self.user
         tokens, page = [], 1
         while True:
-            response = self.http.request("GET", self._tokens_path(), action, params={"page": page, "limit": PAGE_SIZE})
+            response = self._list_page(action, page)
             items = decode_json(response, SERVICE, action) or []
             tokens.extend(items)
             total = response.headers.get("X-Total-Count")
@@ -128,6 +129,20 @@ class GiteaClient(object):
             if not more:
                 return tokens
             page += 1
+
+    def _list_page(self, action, page):
+        try:
+            return self.http.request("GET", self._tokens_path(), action, params={"page": page, "limit": PAGE_SIZE})
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            # Gitea answers sudo to a user that does not exist with a bare "not found".
+            if self.user.lower() != self.username.lower():
+                hint = "Gitea has no user %s; check user" % self.user
+            else:
+                hint = "check that url is the address of the Gitea server"
+            raise ApiError(exc.service, exc.action, exc.method, exc.url, exc.status, "%s (%s)" % (exc.message, hint),
+                           exc.details)
 
     def create_token(self, name, scopes):
         action = "create access token %s of %s" % (name, self.user)

@@ -10,7 +10,10 @@ time; nothing outside the collection may rely on it.
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from collections.abc import Mapping
+
+from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
+from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
     ApiError,
@@ -24,12 +27,48 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._resource import
 
 def new_module(argument_spec, **kwargs):
     """An AnsibleModule with check mode on, failing early when ``requests`` is missing."""
+    argument_spec = without_unusable_suboptions(argument_spec, _load_params())
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **kwargs)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     if not HAS_YAML:
         module.fail_json(msg=missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
     return module
+
+
+def without_unusable_suboptions(argument_spec, params):
+    """``argument_spec`` without the suboptions of each option whose value cannot hold them.
+
+    Ansible reads suboptions before it checks the type of their option. A value that is no
+    mapping (or list of mappings) there fails with a message that does not name the option, or
+    with a traceback, and leaves every ``no_log`` value unmasked in the failure's invocation.
+    Without its suboptions, such an option gets Ansible's usual type error, which names it.
+    """
+    if not isinstance(params, Mapping):
+        # No parameters to look at (sanity tests stand in for Ansible this way).
+        return argument_spec
+    spec = dict(argument_spec)
+    for name, option in argument_spec.items():
+        value = params.get(name)
+        if option.get("options") is None or value is None:
+            continue
+        values = value if option.get("type") == "list" and isinstance(value, list) else [value]
+        if not all(_mapping_like(item) for item in values):
+            spec[name] = dict((key, setting) for key, setting in option.items() if key != "options")
+    return spec
+
+
+def _mapping_like(value):
+    """Whether Ansible can take ``value`` as a mapping (JSON or key=value text included)."""
+    if isinstance(value, Mapping):
+        return True
+    if not isinstance(value, str):
+        return False
+    try:
+        check_type_dict(value)
+    except TypeError:
+        return False
+    return True
 
 
 def run_resource(module, result_key, build_resource):

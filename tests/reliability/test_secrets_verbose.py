@@ -1,0 +1,218 @@
+# Copyright (c) opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Every integration target at -vvvv with a log file: no credential and no created token shows up anywhere.
+
+Each target runs as a role of a real playbook against this worker's sandbox, with the variables
+ansible-test gives it (tests/integration/integration_config.yml). Its modules run through a Python
+that keeps a copy of what each module printed, which is what ``register`` receives before any
+``no_log``: of the collection's modules, only gitea_token's ``token.sha1`` may hold a secret, and only
+in the run that created the token.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.reliability.playbook import ANSIBLE_PLAYBOOK, PlaybookRunner
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TARGETS_PATH = os.path.join(os.path.dirname(HERE), "integration", "targets")
+COLLECTION_MODULES = "ansible_collections.opsforge.delivery.plugins.modules."
+TOKEN_MODULE = COLLECTION_MODULES + "gitea_token"
+# A Python that runs the module it is given with the real one, and keeps a copy of its output.
+TEE_INTERPRETER = '''#!%(python)s
+import json, os, re, subprocess, sys, uuid
+program = sys.stdin.buffer.read()
+done = subprocess.run([%(python)r] + sys.argv[1:], input=program, capture_output=True)
+sys.stdout.buffer.write(done.stdout)
+sys.stderr.buffer.write(done.stderr)
+if sys.argv[1:]:
+    with open(sys.argv[1], "rb") as handle:
+        program = handle.read()
+# The AnsiballZ wrapper names its module and holds its arguments in plain text.
+fqn = re.search(rb"module_fqn='([\\w.]+)'", program)
+with open(os.path.join(%(capture)r, uuid.uuid4().hex + ".json"), "w", encoding="utf-8") as handle:
+    json.dump({"module": fqn.group(1).decode() if fqn else "", "check_mode": b'"_ansible_check_mode": true' in program,
+               "stdout": done.stdout.decode("utf-8", "replace")}, handle)
+sys.exit(done.returncode)
+'''
+
+
+def integration_targets():
+    """Every target but the shared tasks the others include (alias ``hidden``)."""
+    found = []
+    for name in sorted(os.listdir(TARGETS_PATH)):
+        with open(os.path.join(TARGETS_PATH, name, "aliases"), encoding="utf-8") as handle:
+            if "hidden" not in handle.read().split():
+                found.append(name)
+    return found
+
+
+def integration_config(sandbox):
+    """The variables tools/sandbox.sh writes for ansible-test, for this sandbox."""
+    urls, credentials = sandbox.urls, sandbox.credentials
+    return {
+        "rundeck_url": urls["rundeck"],
+        "rundeck_api_token": credentials["rundeck_token"],
+        "opsgenie_url": urls["opsgenie"],
+        "opsgenie_api_key": credentials["opsgenie_api_key"],
+        "opsgenie_read_only_api_key": credentials["opsgenie_read_only_api_key"],
+        "octopus_url": urls["octopus"],
+        "octopus_api_key": credentials["octopus_api_key"],
+        "octopus_viewer_api_key": credentials["octopus_viewer_api_key"],
+        "gitea_url": urls["gitea"],
+        "gitea_admin_username": credentials["gitea_admin_username"],
+        "gitea_admin_password": credentials["gitea_admin_password"],
+        "gitea_alice_password": credentials["gitea_alice_password"],
+        "gitea_bob_password": credentials["gitea_bob_password"],
+    }
+
+
+class TargetRun:
+    """What one target's run left behind: its output, its log and what each module printed."""
+
+    def __init__(self, returncode, stdout, stderr, log_text, modules):
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.log_text = log_text
+        self.modules = modules
+
+    def tail(self, lines=80):
+        return "\n".join((self.stdout + "\n--- stderr\n" + self.stderr).splitlines()[-lines:])
+
+
+def run_target(target, workdir, config):
+    """Run ``target`` as the role of a playbook at -vvvv, with the environment PlaybookRunner gives its runs."""
+    capture = os.path.join(workdir, "modules")
+    os.makedirs(capture)
+    interpreter = os.path.join(workdir, "python")
+    with open(interpreter, "w", encoding="utf-8") as handle:
+        handle.write(TEE_INTERPRETER % {"python": sys.executable, "capture": capture})
+    os.chmod(interpreter, 0o755)
+    files = {
+        "playbook.yml": [{"name": "Integration target %s" % target, "hosts": "localhost", "gather_facts": False, "roles": [target]}],
+        "inventory.yml": {"all": {"hosts": {"localhost": {"ansible_connection": "local", "ansible_python_interpreter": interpreter}}}},
+        "integration_config.yml": config,
+    }
+    for name, content in files.items():
+        with open(os.path.join(workdir, name), "w", encoding="utf-8") as handle:
+            yaml.safe_dump(content, handle, sort_keys=False)
+    log_path = os.path.join(workdir, "ansible.log")
+    env = PlaybookRunner.environment(os.path.join(workdir, "results.json"), log_path,
+                                     {"ANSIBLE_ROLES_PATH": TARGETS_PATH, "ANSIBLE_PIPELINING": "1"})
+    command = [ANSIBLE_PLAYBOOK, "-vvvv", "-i", "inventory.yml", "-e", "@integration_config.yml", "playbook.yml"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=workdir, timeout=900, check=False)
+    with open(log_path, encoding="utf-8") as handle:
+        log_text = handle.read()
+    modules = []
+    for name in sorted(os.listdir(capture)):
+        with open(os.path.join(capture, name), encoding="utf-8") as handle:
+            modules.append(json.load(handle))
+    return TargetRun(done.returncode, done.stdout, done.stderr, log_text, modules)
+
+
+def module_result(captured):
+    """The JSON result a module printed (the last line that is a JSON object)."""
+    for line in reversed(captured["stdout"].splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise AssertionError("module %s printed no result: %r" % (captured["module"], captured["stdout"][-2000:]))
+
+
+def values_under(data, key):
+    """Every value of ``key`` anywhere in ``data``."""
+    if isinstance(data, dict):
+        return [value for name, value in data.items() if name == key] + \
+            [found for value in data.values() for found in values_under(value, key)]
+    if isinstance(data, list):
+        return [found for item in data for found in values_under(item, key)]
+    return []
+
+
+def created_tokens(sandbox_server, captured_results):
+    """Every Gitea token value made during the run: those still stored, and those handed out and deleted since."""
+    # The sandbox keeps no token list with values on its control API; its state object has them.
+    state = sandbox_server.controls["gitea"]._reset_state.__self__  # pylint: disable=protected-access
+    with state.lock:
+        stored = [token["secret"] for token in state.tokens.values()]
+    # Gitea ignores token values under 8 characters, so no shorter value can be a secret.
+    handed_out = [value for result in captured_results for value in values_under(result, "sha1")
+                  if isinstance(value, str) and len(value) >= 8]
+    return set(stored) | set(handed_out)
+
+
+def leaks(text, secrets):
+    """Each secret found in ``text`` with a little context around its first place."""
+    found = []
+    for secret in sorted(secrets):
+        position = text.find(secret)
+        if position >= 0:
+            found.append("%r in ...%s..." % (secret, text[max(0, position - 300):position + len(secret) + 100]))
+    return found
+
+
+def secret_places(result, secrets, path=""):
+    """The paths in ``result`` at which a secret appears."""
+    if isinstance(result, dict):
+        return [place for key, value in result.items() for place in secret_places(value, secrets, "%s.%s" % (path, key))]
+    if isinstance(result, list):
+        return [place for index, value in enumerate(result) for place in secret_places(value, secrets, "%s[%d]" % (path, index))]
+    if isinstance(result, str) and any(secret in result for secret in secrets):
+        return [path or "."]
+    return []
+
+
+def misplaced_secrets(captured, result, secrets):
+    """Where a collection module's result holds a secret that it must not hold."""
+    places = secret_places(result, secrets)
+    token = result.get("token")
+    if captured["module"] == TOKEN_MODULE and ".token.sha1" in places and not captured["check_mode"] \
+            and result.get("changed") and isinstance(token, dict) and token.get("id") is not None:
+        # The documented place: the secret of the token this run created.
+        places.remove(".token.sha1")
+    return places
+
+
+@pytest.mark.parametrize("target", integration_targets())
+def test_target_passes_at_vvvv_without_showing_a_secret(target, sandbox, sandbox_server, tmp_path):
+    run = run_target(target, str(tmp_path), integration_config(sandbox))
+    assert run.returncode == 0, "target %s failed at -vvvv:\n%s" % (target, run.tail())
+
+    assert run.modules, "no module ran through the capturing interpreter"
+    assert all(captured["module"] for captured in run.modules), "a module's name was not found in its AnsiballZ wrapper"
+    if not target.startswith("lookup_"):
+        assert any(captured["module"].startswith(COLLECTION_MODULES) for captured in run.modules)
+    results = [(captured, module_result(captured)) for captured in run.modules]
+    secrets = set(sandbox.secrets()) | created_tokens(sandbox_server, [result for dummy, result in results])
+
+    for where, text in (("stdout", run.stdout), ("stderr", run.stderr), ("the log file", run.log_text)):
+        found = leaks(text, secrets)
+        assert not found, "secrets in %s of target %s:\n%s" % (where, target, "\n".join(found))
+    for captured, result in results:
+        if captured["module"].startswith(COLLECTION_MODULES):
+            places = misplaced_secrets(captured, result, secrets)
+            assert not places, "%s returned a secret at %s" % (captured["module"], places)
+
+
+@pytest.mark.parametrize("captured, result, misplaced", [
+    ({"module": TOKEN_MODULE, "check_mode": False}, {"changed": True, "token": {"id": 7, "sha1": "s3cr3t-value"}}, []),
+    ({"module": TOKEN_MODULE, "check_mode": True}, {"changed": True, "token": {"id": 7, "sha1": "s3cr3t-value"}}, [".token.sha1"]),
+    ({"module": TOKEN_MODULE, "check_mode": False}, {"changed": False, "token": {"id": 7, "sha1": "s3cr3t-value"}}, [".token.sha1"]),
+    ({"module": TOKEN_MODULE, "check_mode": False}, {"changed": True, "token": {"id": None, "sha1": "s3cr3t-value"}}, [".token.sha1"]),
+    ({"module": TOKEN_MODULE, "check_mode": False}, {"changed": True, "diff": {"after": {"note": "was s3cr3t-value"}}},
+     [".diff.after.note"]),
+    ({"module": COLLECTION_MODULES + "rundeck_acl", "check_mode": False}, {"changed": True, "token": {"id": 7, "sha1": "s3cr3t-value"}},
+     [".token.sha1"]),
+    ({"module": COLLECTION_MODULES + "rundeck_acl", "check_mode": False}, {"msg": "failed", "invocation": {"module_args": {
+        "api_token": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER", "headers": ["s3cr3t-value"]}}}, [".invocation.module_args.headers[0]"]),
+])
+def test_only_the_secret_of_a_created_token_is_in_its_place(captured, result, misplaced):
+    assert misplaced_secrets(captured, result, {"s3cr3t-value"}) == misplaced

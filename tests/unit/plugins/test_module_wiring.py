@@ -1,0 +1,81 @@
+"""Module wiring: an option with suboptions given a value that is no mapping fails clearly, secrets masked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible.module_utils import basic
+
+from ansible_collections.opsforge.delivery.plugins.module_utils._module import without_unusable_suboptions
+from ansible_collections.opsforge.delivery.plugins.modules import octopus_machine, opsgenie_deployment
+
+SPEC = dict(
+    environment=dict(type="dict", options=dict(id=dict(type="str", required=True))),
+    releases=dict(type="list", elements="dict", options=dict(commit=dict(type="str", required=True))),
+    api_key=dict(type="str", no_log=True),
+)
+
+
+@pytest.mark.parametrize("params", [
+    {},
+    {"environment": None, "releases": None},
+    {"environment": {"id": "prod"}, "releases": [{"commit": "abc"}]},
+    {"environment": '{"id": "prod"}', "releases": ["commit=abc"]},
+    {"releases": {"commit": "abc"}},
+])
+def test_values_that_hold_mappings_keep_their_suboptions(params):
+    assert without_unusable_suboptions(SPEC, params) == SPEC
+
+
+@pytest.mark.parametrize("params, stripped", [
+    ({"environment": "Production"}, "environment"),
+    ({"environment": 5}, "environment"),
+    ({"environment": ["id=prod"]}, "environment"),
+    ({"releases": 7}, "releases"),
+    ({"releases": ["abc"]}, "releases"),
+    ({"releases": [{"commit": "abc"}, True]}, "releases"),
+])
+def test_values_that_cannot_hold_mappings_lose_their_suboptions(params, stripped):
+    spec = without_unusable_suboptions(SPEC, params)
+    assert "options" not in spec[stripped]
+    assert spec[stripped]["type"] == SPEC[stripped]["type"]
+    assert "options" in SPEC[stripped]  # the module's own spec is left alone
+    assert all(spec[name] == SPEC[name] for name in SPEC if name != stripped)
+
+
+def real_failure(main, args, capsys):
+    """What the module prints when it fails, through Ansible's own fail_json (no_log masking included)."""
+    try:
+        from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
+        patcher = patch_module_args(args)
+    except ImportError:  # older ansible-core: the classic way
+        from unittest import mock
+        patcher = mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
+    with patcher, pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] is True
+    return result
+
+
+@pytest.mark.parametrize("main, args, option", [
+    (opsgenie_deployment.main, dict(external_id="r1", state="started", releases=7), "releases"),
+    (opsgenie_deployment.main, dict(external_id="r1", state="started", releases=["abc"]), "releases"),
+    (opsgenie_deployment.main, dict(external_id="r1", state="started", environment="Production"), "environment"),
+    (opsgenie_deployment.main, dict(external_id="r1", state="started", environment=True), "environment"),
+    (octopus_machine.main, dict(name="web01", endpoint=5), "endpoint"),
+])
+def test_the_failure_names_the_option_and_masks_the_key(main, args, option, capsys):
+    secret = "unit-test-secret-key"
+    result = real_failure(main, dict(args, url="http://127.0.0.1:9", api_key=secret), capsys)
+    assert "'%s'" % option in result["msg"]
+    assert "convert to dict" in result["msg"]
+    assert secret not in json.dumps(result)
+    assert result["invocation"]["module_args"]["api_key"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+
+
+def test_without_parameters_the_spec_is_kept():
+    assert without_unusable_suboptions(SPEC, None) is SPEC
