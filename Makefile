@@ -17,8 +17,8 @@ demo: install
 	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_demo.sh; status=$$?; tools/sandbox.sh stop; exit $$status
 
 ## test: the whole suite: unit tests, sanity, lint, the built collection's docs and examples, the docs site, the roles,
-## an AWX job, the EE definition, the reliability suite, integration
-test: units sanity lint package examples docs-check molecule awx ee reliability integration
+## an AWX job, the EE definition, and the reliability suite, which runs every integration target too (at -vvvv)
+test: units sanity lint package examples docs-check molecule awx ee reliability
 
 venv: $(VENV)/.installed
 
@@ -77,7 +77,7 @@ units: stage
 
 ## reliability: faults, TLS, concurrency, secrets at -vvvv and bad input: real playbooks against private sandboxes
 reliability: stage
-	cd $(STAGE) && $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/reliability
+	cd $(STAGE) && $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --durations=10 tests/reliability
 
 sanity: stage
 	$(ANSIBLE_TEST) sanity --venv --python $(PYTHON_VERSION) --color no
@@ -97,6 +97,7 @@ molecule: install
 	@tools/sandbox.sh start
 	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_molecule.sh; status=$$?; tools/sandbox.sh stop; exit $$status
 
+## integration: the same targets through ansible-test integration
 integration: stage
 	@tools/sandbox.sh start
 	@cp tests/integration/integration_config.yml $(STAGE)/tests/integration/; \
