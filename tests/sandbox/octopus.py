@@ -478,7 +478,7 @@ def create_app(control, credentials):
         route(base + "/<machine_id>/connection", "%s_machines_connection" % kind, api.machine_connection, ["GET"])
 
     app.wsgi_app = _MethodOverride(app.wsgi_app)
-    return control.install(app, reset=state.reset, error_response=octopus_error, endpoints={"health": api.control_health})
+    return control.install(app, reset=state.reset, error_response=octopus_error, endpoints={"health": api.control_health}, state=state)
 
 
 def _list_or_create(api, collection):
