@@ -62,7 +62,9 @@ def run(args):
         print("benchmark: %s" % message, flush=True)
 
     with Services() as services:
-        runner = PlaybookRunner(os.path.join(output, "work"))
+        # A quick run keeps the payloads of its few ratio tasks for the import times, sparing a playbook run.
+        kept = args.quick and "ratio" in parts
+        runner = PlaybookRunner(os.path.join(output, "work"), env=imports.KEEP_PAYLOADS if kept else None)
         if "ratio" in parts:
             results["ratio"] = ratio.measure(services, runner, MODULES, settings["tasks"], settings["rounds"],
                                              one_playbook=args.quick, warm_up=settings["warm_up"], progress=progress)
@@ -71,8 +73,8 @@ def run(args):
                                              progress=progress)
         if "imports" in parts:
             task_args = dict((module, ratio.module_task(module)) for module in MODULES)
-            results["imports"] = imports.measure(services, os.path.join(output, "payloads"), task_args,
-                                                 settings["import_repeats"], progress=progress)
+            results["imports"] = imports.measure(services, os.path.join(output, "payloads"), task_args, settings["import_repeats"],
+                                                 kept=runner.workdir if kept else None, progress=progress)
     os.makedirs(output, exist_ok=True)
     with open(os.path.join(output, "results.json"), "w", encoding="utf-8") as handle:
         json.dump(results, handle, indent=1, sort_keys=True)

@@ -25,6 +25,8 @@ import time
 from benchmarks.budgets import MODULES
 from benchmarks.playbook import COLLECTIONS_PATH, BenchmarkError, PlaybookRunner
 
+#: The environment of a playbook run that keeps the payloads it sends.
+KEEP_PAYLOADS = {"ANSIBLE_KEEP_REMOTE_FILES": "1"}
 #: The reference: the module of ansible.builtin.uri.
 URI = "uri"
 #: Libraries whose share of the import time is reported.
@@ -33,27 +35,33 @@ _PAYLOAD_FIELD = re.compile(r"^(module_fqn|zip_data)='([^']*)',?$", re.MULTILINE
 _IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)$")
 
 
-def payload_zips(services, workdir, task_args):
-    """Run each module's unchanged task (and a uri task) once, keeping the payloads; {module: (fqn, zip path)}."""
-    runner = PlaybookRunner(workdir, env={"ANSIBLE_KEEP_REMOTE_FILES": "1"})
+def run_for_payloads(services, workdir, task_args):
+    """Run each module's task (and a uri task) once, keeping the payloads in ``workdir``."""
+    runner = PlaybookRunner(workdir, env=KEEP_PAYLOADS)
     tasks = [{"name": "payload %s" % module, "opsforge.delivery.%s" % module: args} for module, args in task_args.items()]
     tasks.append({"name": "payload uri", "ansible.builtin.uri": {"url": services.urls["rundeck"] + "/api/49/system/acl/",
                                                                  "headers": services.uri_auth("rundeck")["headers"]}})
     runner.run("payloads", [{"name": "payloads", "hosts": "localhost", "gather_facts": False,
                              "module_defaults": services.module_defaults(), "tasks": tasks}])
+
+
+def payload_zips(workdir, modules):
+    """The zip of each kept payload under ``workdir``: {module: (module's Python name, zip path)}."""
     zips = {}
-    for path in glob.glob(os.path.join(workdir, ".ansible-remote", "*", "AnsiballZ_*.py")):
+    for path in sorted(glob.glob(os.path.join(workdir, ".ansible-remote", "*", "AnsiballZ_*.py"))):
         module = os.path.basename(path)[len("AnsiballZ_"):-len(".py")]
+        if module in zips:
+            continue
         with open(path, encoding="utf-8") as handle:
             fields = dict(_PAYLOAD_FIELD.findall(handle.read()))
         target = os.path.join(workdir, "payload_%s.zip" % module)
         with open(target, "wb") as handle:
             handle.write(base64.b64decode(fields["zip_data"]))
         zips[module] = (fields["module_fqn"], target)
-    missing = sorted((set(task_args) | {URI}) - set(zips))
+    missing = sorted((set(modules) | {URI}) - set(zips))
     if missing:
         raise BenchmarkError("no payload was kept for %s" % ", ".join(missing))
-    return zips
+    return dict((module, zips[module]) for module in list(modules) + [URI])
 
 
 def _import_seconds(fqn, path):
@@ -107,10 +115,13 @@ def staged_import_times(repeats):
     return result
 
 
-def measure(services, workdir, task_args, repeats=7, progress=print):
+def measure(services, workdir, task_args, repeats=7, kept=None, progress=print):
+    """Import times of each module and of uri; ``kept`` is a folder where a run already kept their payloads."""
     progress("imports: payload imports (%d runs each) and -X importtime of the staged tree" % repeats)
-    services.reset()
-    zips = payload_zips(services, workdir, task_args)
-    payload = payload_import_times(zips, repeats)
+    if kept is None:
+        services.reset()
+        run_for_payloads(services, workdir, task_args)
+        kept = workdir
+    payload = payload_import_times(payload_zips(kept, list(task_args)), repeats)
     staged = staged_import_times(repeats)
     return dict((module, {"payload": payload[module], "staged": staged[module]}) for module in list(MODULES) + [URI])

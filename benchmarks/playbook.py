@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -32,12 +33,16 @@ def check_layout():
 
 
 class PlaybookRunner:
-    """Writes playbooks into ``workdir`` and runs them on localhost; returns each task's record."""
+    """Writes playbooks into ``workdir`` and runs them on localhost; returns each task's record.
+
+    ``workdir`` is emptied first: nothing a previous run left (kept payloads among them) is taken for this run's.
+    """
 
     def __init__(self, workdir, env=None):
         self.workdir = workdir
         self.env = dict(env or {})
-        os.makedirs(workdir, exist_ok=True)
+        shutil.rmtree(workdir, ignore_errors=True)
+        os.makedirs(workdir)
 
     def write_vars(self, name, data):
         """A vars file (JSON, which YAML reads) for large data; returns its path."""
@@ -72,8 +77,8 @@ class PlaybookRunner:
         failed = [record for record in records if record["status"] != "ok"]
         if process.returncode != 0 or failed:
             detail = "; ".join("%s: %s" % (record["task"], record.get("msg", record["status"])) for record in failed)
-            raise BenchmarkError("playbook %s failed (exit %d)%s; see %s" % (name, process.returncode,
-                                                                           ": " + detail if detail else "", log))
+            detail = ": " + detail if detail else ""
+            raise BenchmarkError("playbook %s failed (exit %d)%s; see %s" % (name, process.returncode, detail, log))
         return records
 
     def environment(self, timings):

@@ -92,6 +92,13 @@ def _module_name(module):
     return "opsforge.delivery.%s" % module
 
 
+def _pair(module, uri, number, uri_first, prefix=""):
+    """A module task and a uri task, in the order asked for."""
+    both = [{"name": "%s%s %d" % (prefix, module, number), _module_name(module): module_task(module)},
+            {"name": "%suri %s %d" % (prefix, module, number), "ansible.builtin.uri": uri}]
+    return both[::-1] if uri_first else both
+
+
 def plays(services, modules, tasks, rounds, warm_up=True):
     """The plays of one playbook that measures ``modules``."""
     defaults = services.module_defaults()
@@ -107,16 +114,11 @@ def plays(services, modules, tasks, rounds, warm_up=True):
         service = SERVICE[module]
         uri = dict(services.uri_auth(service), url=services.urls[service] + uri_path(module), status_code=200)
 
-        def pair(number, uri_first, prefix=""):
-            both = [{"name": "%s%s %d" % (prefix, module, number), _module_name(module): module_task(module)},
-                    {"name": "%suri %s %d" % (prefix, module, number), "ansible.builtin.uri": uri}]
-            return both[::-1] if uri_first else both
-
         for number in range(rounds):
             # Module and uri tasks alternate, so that both meet the same load; who goes first changes every task.
-            round_tasks = pair(0, number % 2 == 1, "warm-up ") if warm_up else []
+            round_tasks = _pair(module, uri, 0, number % 2 == 1, "warm-up ") if warm_up else []
             for task in range(tasks):
-                round_tasks += pair(task, (number + task) % 2 == 1)
+                round_tasks += _pair(module, uri, task, (number + task) % 2 == 1)
             result.append({"name": "round %d %s" % (number, module), "hosts": "localhost", "gather_facts": False,
                            "module_defaults": defaults, "tasks": round_tasks})
     return result

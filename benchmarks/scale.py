@@ -131,8 +131,8 @@ def measure(services, runner, sizes, enforce_time_targets=True, progress=print):
     for scenario, (task, changes) in SCENARIOS.items():
         record = by_task[task]
         if record["changed"] != changes:
-            raise BenchmarkError("%s: expected %s, got %s" % (task, "a change" if changes else "no change",
-                                                               "a change" if record["changed"] else "no change"))
+            wanted, got = ("a change" if flag else "no change" for flag in (changes, record["changed"]))
+            raise BenchmarkError("%s: expected %s, got %s" % (task, wanted, got))
         size = sizes[SIZE_OF[scenario]]
         result = {"task": task, "size": size, "seconds": record["seconds"]}
         if record["items"]:

@@ -109,4 +109,3 @@ class Services:
             user = state.user(GITEA_USER)
             for number in range(1, count + 1):
                 state.add_token(user["id"], "%s-%04d" % (prefix, number), scope)
-
