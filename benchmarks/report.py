@@ -91,6 +91,10 @@ def render(results):
         "request is put down to the task that was running). Target: at most %.2f times the `uri` task."
         % results["settings"]["ratio_target"],
         "",
+        "Most of a task's wall time is Ansible's own work, the same for both: a worker process, templating,",
+        "sending the module and starting Python. What differs is what the module imports (see the import",
+        "times below) and the requests it sends.",
+        "",
         "| module | module task (ms) | uri task (ms) | ratio | ratio per round | requests per unchanged run | budget | verdict |",
         "| --- | ---: | ---: | ---: | --- | ---: | ---: | --- |",
     ]

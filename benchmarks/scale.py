@@ -75,6 +75,11 @@ def job_definitions(count):
     return jobs
 
 
+def _task(scenario, action, args, **keywords):
+    """The task of a scenario, named as SCENARIOS says."""
+    return dict({"name": SCENARIOS[scenario][0], action: args}, **keywords)
+
+
 def plays(services, runner, sizes):
     jobs_file = runner.write_vars("scale-jobs", {"benchmark_jobs": job_definitions(sizes["rundeck_jobs"])})
     acl = {"name": "scale-{{ item }}",
@@ -85,24 +90,20 @@ def plays(services, runner, sizes):
     machines, tokens = sizes["octopus_machines"], sizes["gitea_tokens"]
     middle_machine, middle_token = "scale-%05d" % (machines // 2 + 1), "scale-%04d" % (tokens // 2 + 1)
     credentials = services.credentials
-    tasks = [{"name": "Create the project %s" % PROJECT, "opsforge.delivery.rundeck_project": {"name": PROJECT}}]
-    tasks.append({"name": SCENARIOS["rundeck_job_bulk_first"][0], "opsforge.delivery.rundeck_job": bulk})
-    tasks.append({"name": SCENARIOS["rundeck_job_bulk_unchanged"][0], "opsforge.delivery.rundeck_job": bulk})
-    tasks.append({"name": SCENARIOS["rundeck_acl_loop_first"][0], "opsforge.delivery.rundeck_acl": acl, "loop": acl_loop})
-    tasks.append({"name": SCENARIOS["rundeck_acl_loop_unchanged"][0], "opsforge.delivery.rundeck_acl": acl, "loop": acl_loop})
-    tasks.append({
-        "name": SCENARIOS["octopus_lookup_all"][0],
-        "ansible.builtin.assert": {"that": ["query('opsforge.delivery.octopus_machine') | length == %d" % machines], "quiet": True}})
-    tasks.append({
-        "name": SCENARIOS["octopus_lookup_one"][0],
-        "ansible.builtin.assert": {"that": ["lookup('opsforge.delivery.octopus_machine', '%s').Name == '%s'" % (middle_machine, middle_machine)],
-                                   "quiet": True}})
-    tasks.append({
-        "name": SCENARIOS["gitea_token_unchanged"][0],
-        "opsforge.delivery.gitea_token": {"name": middle_token, "scopes": ["read:user"]}})
-    tasks.append({
-        "name": SCENARIOS["gitea_lookup_all"][0],
-        "ansible.builtin.assert": {"that": ["query('opsforge.delivery.gitea_token') | length == %d" % tokens], "quiet": True}})
+    assert_all_machines = "query('opsforge.delivery.octopus_machine') | length == %d" % machines
+    assert_one_machine = "lookup('opsforge.delivery.octopus_machine', '%s').Name == '%s'" % (middle_machine, middle_machine)
+    assert_all_tokens = "query('opsforge.delivery.gitea_token') | length == %d" % tokens
+    tasks = [
+        {"name": "Create the project %s" % PROJECT, "opsforge.delivery.rundeck_project": {"name": PROJECT}},
+        _task("rundeck_job_bulk_first", "opsforge.delivery.rundeck_job", bulk),
+        _task("rundeck_job_bulk_unchanged", "opsforge.delivery.rundeck_job", bulk),
+        _task("rundeck_acl_loop_first", "opsforge.delivery.rundeck_acl", acl, loop=acl_loop),
+        _task("rundeck_acl_loop_unchanged", "opsforge.delivery.rundeck_acl", acl, loop=acl_loop),
+        _task("octopus_lookup_all", "ansible.builtin.assert", {"that": [assert_all_machines], "quiet": True}),
+        _task("octopus_lookup_one", "ansible.builtin.assert", {"that": [assert_one_machine], "quiet": True}),
+        _task("gitea_token_unchanged", "opsforge.delivery.gitea_token", {"name": middle_token, "scopes": ["read:user"]}),
+        _task("gitea_lookup_all", "ansible.builtin.assert", {"that": [assert_all_tokens], "quiet": True}),
+    ]
     return [{
         "name": "scale",
         "hosts": "localhost",
