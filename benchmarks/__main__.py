@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import sys
+import time
 
 from benchmarks import imports, ratio, report, scale
 from benchmarks.budgets import MODULES, RATIO_TARGET, SCALE_SIZES
@@ -58,8 +59,10 @@ def run(args):
     output = os.path.abspath(args.output)
     results = {"mode": mode, "machine": machine_facts(), "settings": settings, "ratio": {}, "scale": {}, "imports": {}}
 
+    started = time.monotonic()
+
     def progress(message):
-        print("benchmark: %s" % message, flush=True)
+        print("benchmark: [%4.0f s] %s" % (time.monotonic() - started, message), flush=True)
 
     with Services() as services:
         # A quick run keeps the payloads of its few ratio tasks for the import times, sparing a playbook run.

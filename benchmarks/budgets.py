@@ -38,7 +38,7 @@ OCTOPUS_PAGE = 2000
 #: The scale scenarios' sizes: the full run, and the quick one that only checks the code still works.
 SCALE_SIZES = {
     "full": {"rundeck_jobs": 1000, "acl_policies": 100, "octopus_machines": 10000, "gitea_tokens": 500},
-    "quick": {"rundeck_jobs": 12, "acl_policies": 3, "octopus_machines": 30, "gitea_tokens": 60},
+    "quick": {"rundeck_jobs": 12, "acl_policies": 2, "octopus_machines": 30, "gitea_tokens": 60},
 }
 
 #: Wall-time targets of the scale scenarios, in seconds (full size only).
