@@ -9,7 +9,7 @@ export ANSIBLE_FORCE_COLOR ?= 0
 ANSIBLE_TEST := cd $(STAGE) && $(BIN)/ansible-test
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 
-.PHONY: demo test venv stage build install package examples units sanity lint docs docs-check molecule ee awx reliability integration sandbox-start sandbox-stop clean changelog
+.PHONY: demo test venv stage build install package examples units sanity lint docs docs-check molecule ee awx reliability integration benchmark sandbox-start sandbox-stop clean changelog
 
 ## demo: set everything up, run playbooks/demo.yml against the sandbox twice (the second run changes nothing)
 demo: install
@@ -103,6 +103,12 @@ integration: stage
 	@cp tests/integration/integration_config.yml $(STAGE)/tests/integration/; \
 	($(ANSIBLE_TEST) integration --venv --python $(PYTHON_VERSION) --color no); status=$$?; \
 	tools/sandbox.sh stop; exit $$status
+
+## benchmark: each module against a plain uri task, requests per unchanged run, scale and import times, against an
+## in-process sandbox; writes build/benchmark/results.json and docs/performance.md, and fails when a budget or target
+## is missed (minutes; not part of `make test`, whose unit tests run a quick version)
+benchmark: stage
+	cd $(STAGE) && $(BIN)/python -m benchmarks --output $(CURDIR)/build/benchmark --report $(CURDIR)/docs/performance.md
 
 sandbox-start: venv
 	tools/sandbox.sh start

@@ -21,7 +21,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
     REQUESTS_IMPORT_ERROR,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
-from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import HAS_YAML, YAML_IMPORT_ERROR
+from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import yaml_import_error
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import build_diff, ensure
 
 
@@ -31,8 +31,6 @@ def new_module(argument_spec, **kwargs):
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **kwargs)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-    if not HAS_YAML:
-        module.fail_json(msg=missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
     return module
 
 
@@ -69,6 +67,13 @@ def _mapping_like(value):
     except TypeError:
         return False
     return True
+
+
+def require_yaml(module):
+    """Fail early when PyYAML, which only some runs need (and import), is missing."""
+    problem = yaml_import_error()
+    if problem:
+        module.fail_json(msg=missing_required_lib("PyYAML"), exception=problem)
 
 
 def run_resource(module, result_key, build_resource):

@@ -16,7 +16,6 @@ nothing to change. The form is itself a valid definition for Rundeck's job impor
 
 from __future__ import annotations
 
-import copy
 import json
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import unique
@@ -364,14 +363,18 @@ def _retry(retry):
 
 
 def _clean(value):
-    """A deep copy without null values, with Unix line endings in every string."""
+    """A deep copy without null values, with Unix line endings in every string.
+
+    Runs once per job and side of every comparison, so it is kept lean: scalars other than
+    text (numbers, booleans) are immutable and shared, not copied.
+    """
     if isinstance(value, dict):
-        return dict((k, _clean(v)) for k, v in value.items() if v is not None)
+        return {k: _clean(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [_clean(item) for item in value]
     if isinstance(value, str):
-        return value.replace("\r\n", "\n").replace("\r", "\n")
-    return copy.copy(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+    return value
 
 
 def _text(value):

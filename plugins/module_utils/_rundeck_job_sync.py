@@ -39,7 +39,7 @@ class JobSet(object):
     """The jobs of one project that a list of definitions describes.
 
     ``run`` returns ``(changed, jobs, diffs, warnings)``: ``jobs`` holds the created, updated,
-    deleted and unchanged jobs, ``diffs`` one entry per change.
+    deleted and unchanged jobs, ``diffs`` one entry per change (none unless ``with_diff``).
     """
 
     def __init__(self, jobs, project, definitions, state="present", purge=False, purge_group=None):
@@ -88,7 +88,7 @@ class JobSet(object):
             matches.append(match)
         return matches
 
-    def run(self, check_mode):
+    def run(self, check_mode, with_diff=True):
         listed = self.jobs.list(self.project)
         matches = self._match(listed)
         matched_ids = set(match["id"] for match in matches if match)
@@ -111,8 +111,11 @@ class JobSet(object):
                     jobs["unchanged"].append(summary(current))
                     continue
                 writes.append((document, current, wanted, definition))
-                diffs.append(text_diff(job_text(current) if current else None, job_text(wanted)))
-        diffs.extend(text_diff(job_text(record), None) for record in deletions)
+                if with_diff:
+                    # Writing each job as YAML costs more than comparing it: only for --diff.
+                    diffs.append(text_diff(job_text(current) if current else None, job_text(wanted)))
+        if with_diff:
+            diffs.extend(text_diff(job_text(record), None) for record in deletions)
 
         outcomes = [("updated" if current else "created", wanted) for dummy, current, wanted, dummy2 in writes]
         if not check_mode:

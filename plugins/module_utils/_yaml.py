@@ -6,36 +6,48 @@
 
 This file is for internal use by the opsforge.delivery collection only. It can change at any
 time; nothing outside the collection may rely on it.
+
+PyYAML is imported on first use, not with this file: most runs never read or write YAML (the
+rundeck_job module writes it only for ``--diff``), and the import costs every run time.
 """
 
 from __future__ import annotations
 
 import traceback
 
-YAML_IMPORT_ERROR = None
-try:
-    import yaml
-except ImportError:
-    YAML_IMPORT_ERROR = traceback.format_exc()
-    HAS_YAML = False
 
-    class YAMLError(Exception):
-        """Stands in for yaml.YAMLError when PyYAML is missing."""
-else:
-    HAS_YAML = True
-    YAMLError = yaml.YAMLError
+class YAMLError(Exception):
+    """A text that is not valid YAML; the message is PyYAML's."""
+
+
+def _library():
+    import yaml
+    return yaml
+
+
+def yaml_import_error():
+    """The traceback of a failed ``import yaml``, or None when PyYAML is there."""
+    try:
+        _library()
+    except ImportError:
+        return traceback.format_exc()
+    return None
 
 
 def load_documents(text):
     """The documents of a YAML stream, empty documents left out. Raises YAMLError."""
-    return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    yaml = _library()
+    try:
+        return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    except yaml.YAMLError as exc:
+        raise YAMLError(str(exc)) from exc
 
 
 def dump_documents(documents):
     """A YAML stream of ``documents`` in block style, keys in the order given."""
-    return yaml.safe_dump_all(documents, default_flow_style=False, sort_keys=False, explicit_start=len(documents) > 1)
+    return _library().safe_dump_all(documents, default_flow_style=False, sort_keys=False, explicit_start=len(documents) > 1)
 
 
 def dump_sorted(data):
     """One YAML document in block style with keys sorted, for a stable text diff."""
-    return yaml.safe_dump(data, default_flow_style=False, sort_keys=True, allow_unicode=True)
+    return _library().safe_dump(data, default_flow_style=False, sort_keys=True, allow_unicode=True)

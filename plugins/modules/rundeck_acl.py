@@ -129,7 +129,7 @@ acl:
       sample: "description: Deployers\nfor:\n  job:\n    - allow: run\nby:\n  group: deployers\n"
 """
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_resource
+from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, require_yaml, run_resource
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource, TextView
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import (
@@ -224,6 +224,7 @@ def main():
     )
     argument_spec.update(RUNDECK_SPEC)
     module = new_module(argument_spec, required_if=[("state", "present", ["policy"])])
+    require_yaml(module)
     run_resource(module, "acl", build_resource)
 
 

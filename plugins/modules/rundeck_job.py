@@ -249,7 +249,7 @@ jobs:
 """
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
-from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_resource
+from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, require_yaml, run_resource
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import CreatedMeanwhile, Resource
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC
@@ -373,7 +373,7 @@ def run_job_set(module):
     try:
         job_set = JobSet(RundeckJobs(params), params["project"], params["jobs"], params["state"],
                          params["purge"], params["purge_group"])
-        changed, jobs, diffs, warnings = job_set.run(module.check_mode)
+        changed, jobs, diffs, warnings = job_set.run(module.check_mode, with_diff=module._diff)
     except InputError as exc:
         module.fail_json(msg=str(exc))
     except ApiError as exc:
@@ -410,6 +410,9 @@ def main():
         module.fail_json(msg="purge applies to jobs: list the jobs to keep in jobs")
     if module.params["purge_group"] is not None and not module.params["purge"]:
         module.fail_json(msg="purge_group limits purge: set purge to true as well, or remove purge_group")
+    if module._diff:
+        # The diff shows each job as YAML.
+        require_yaml(module)
     if module.params["jobs"] is not None:
         run_job_set(module)
     else:

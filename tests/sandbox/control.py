@@ -137,12 +137,16 @@ class Control:
         self.service = service
         self._lock = threading.Lock()
         self._log = []
+        # When each logged request arrived (time.time()), in the log's order.
+        self._arrivals = []
         self._faults = []
         self._reset_state = None
         self._error_response = _default_error_response
         self._endpoints = {}
+        #: The service's store, for in-process tests that set up many objects faster than its API can.
+        self.state = None
 
-    def install(self, app, reset, error_response, endpoints=None):
+    def install(self, app, reset, error_response, endpoints=None, state=None):
         """Put the control layer in front of a Flask app.
 
         ``reset()`` clears and seeds the service's own state;
@@ -150,8 +154,10 @@ class Control:
         status, used when a fault gives a status but no body. ``endpoints``
         adds control endpoints of the service's own: a name (the first path
         segment after the prefix) -> ``handler(request, rest)`` returning a
-        response, where ``rest`` is the remainder of the path.
+        response, where ``rest`` is the remainder of the path. ``state`` is the
+        service's store, kept as ``self.state``.
         """
+        self.state = state
         self._reset_state = reset
         self._error_response = error_response
         self._endpoints = dict(endpoints or {})
@@ -162,6 +168,7 @@ class Control:
     def reset(self):
         with self._lock:
             self._log = []
+            self._arrivals = []
             self._faults = []
         if self._reset_state is not None:
             self._reset_state()
@@ -170,9 +177,19 @@ class Control:
         with self._lock:
             return [dict(entry) for entry in self._log]
 
+    def timed_requests(self):
+        """``(arrival, entry)`` for each logged request, arrival being ``time.time()`` when it came.
+
+        For in-process callers that tell which of their steps sent which requests; the HTTP
+        control API shows the entries alone.
+        """
+        with self._lock:
+            return [(arrival, dict(entry)) for arrival, entry in zip(self._arrivals, self._log)]
+
     def clear_requests(self):
         with self._lock:
             self._log = []
+            self._arrivals = []
 
     def add_faults(self, data):
         faults = parse_faults(data)
@@ -192,6 +209,7 @@ class Control:
         entry = {"method": method, "host": host, "path": path, "query": redact_query(query), "status": None}
         with self._lock:
             self._log.append(entry)
+            self._arrivals.append(time.time())
         return entry
 
     def _set_status(self, entry, status):

@@ -812,4 +812,4 @@ def create_app(control, credentials):
     route("/users/<username>/tokens", api.create_token, ["POST"])
     route("/users/<username>/tokens/<token>", api.delete_token, ["DELETE"])
     route("/repos/<owner>/<repo>", api.get_repo, ["GET"])
-    return control.install(app, reset=state.reset, error_response=gitea_error, endpoints={"gitea": api.control})
+    return control.install(app, reset=state.reset, error_response=gitea_error, endpoints={"gitea": api.control}, state=state)

@@ -321,13 +321,16 @@ class OctopusApi:
 
     # -- machines ---------------------------------------------------------------------
 
+    def _health_checked(self, space):
+        """Every machine of the space as stored, by name, after one more health check each."""
+        machines = self.state.in_space("machines", space["Id"])
+        for machine in machines:
+            health_check(self.state, machine)
+        return sorted(machines, key=collections.sort_key("machines"))
+
     def _checked_machines(self, space):
         """Every machine of the space after one more health check, as a listing shows them."""
-        machines = []
-        for machine in self.state.in_space("machines", space["Id"]):
-            health_check(self.state, machine)
-            machines.append(render(self.state, machine))
-        return sorted(machines, key=collections.sort_key("machines"))
+        return [render(self.state, machine) for machine in self._health_checked(space)]
 
     def list_machines(self, space_id=None):
         query = collections.Query(request.args)
@@ -338,10 +341,18 @@ class OctopusApi:
             query.number("skip", 0)
             query.number("take", meta.default_take)
             query.flag("isDisabled")
-            machines = collections.common_filter(self._checked_machines(space), query, meta.name_match)
-            machines = collections.machine_filter(machines, query)
             base = "/api/%s/machines" % space["Id"]
-            return _json(collections.page(machines, query, base, meta.item_type, meta.default_take, meta.query))
+            # Names and ids are stored as they are shown: filtered before the (costly) rendering.
+            machines = collections.common_filter(self._health_checked(space), query, meta.name_match)
+            if query.has("healthStatuses") or query.has("shellNames"):
+                # These filters read what the health check found: every candidate is rendered first.
+                machines = collections.machine_filter([render(self.state, machine) for machine in machines], query)
+                return _json(collections.page(machines, query, base, meta.item_type, meta.default_take, meta.query))
+            # Every other filter reads stored fields: only the page's machines need rendering.
+            result = collections.page(collections.machine_filter(machines, query), query, base, meta.item_type,
+                                      meta.default_take, meta.query)
+            result["Items"] = [render(self.state, machine) for machine in result["Items"]]
+            return _json(result)
 
     def all_machines(self, space_id=None):
         query = collections.Query(request.args)
@@ -478,7 +489,7 @@ def create_app(control, credentials):
         route(base + "/<machine_id>/connection", "%s_machines_connection" % kind, api.machine_connection, ["GET"])
 
     app.wsgi_app = _MethodOverride(app.wsgi_app)
-    return control.install(app, reset=state.reset, error_response=octopus_error, endpoints={"health": api.control_health})
+    return control.install(app, reset=state.reset, error_response=octopus_error, endpoints={"health": api.control_health}, state=state)
 
 
 def _list_or_create(api, collection):

@@ -776,6 +776,6 @@ def create_app(control, credentials):
     route(BASE + "/<path:identifier>", api.get_deployment, ["GET"])
     route(BASE + "/<path:identifier>/updateState", api.update_state, ["PATCH"])
     route(BASE + "/<path:identifier>/update", api.update, ["PATCH"])
-    control.install(app, reset=state.reset, error_response=opsgenie_error, endpoints={"opsgenie": api.control})
+    control.install(app, reset=state.reset, error_response=opsgenie_error, endpoints={"opsgenie": api.control}, state=state)
     app.wsgi_app = _ProcessDue(state, app.wsgi_app)
     return app

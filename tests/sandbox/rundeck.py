@@ -335,4 +335,4 @@ def create_app(control, credentials):
         endpoint="bulk_toggle_jobs",
     )
 
-    return control.install(app, reset=state.reset, error_response=error_response)
+    return control.install(app, reset=state.reset, error_response=error_response, state=state)

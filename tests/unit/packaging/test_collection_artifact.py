@@ -21,7 +21,7 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 # Paths (relative to the collection root, fnmatch patterns; a folder covers what it holds) that
-# only development needs: CI, the build, tools, virtualenvs, caches, linters' settings, changelog
+# only development needs: CI, the build, tools, benchmarks, virtualenvs, caches, linters' settings, changelog
 # fragments (the release turns them into changelogs/changelog.yaml), test output and config.
 DEVELOPMENT_ONLY = (
     ".ci",
@@ -33,6 +33,7 @@ DEVELOPMENT_ONLY = (
     ".pytest_cache",
     "build",
     "tools",
+    "benchmarks",
     "Makefile",
     "requirements-dev.txt",
     "galaxy.yml",

@@ -76,6 +76,23 @@ def test_the_log_can_be_cleared_alone(sandbox, api, auth):
     assert requests.get(api + "/project/web", headers=auth).status_code == 200
 
 
+def test_in_process_callers_see_when_each_request_arrived(sandbox, api, auth):
+    before = time.time()
+    requests.get(api + "/projects", headers=auth)
+    between = time.time()
+    requests.get(api + "/project/sandbox", headers=auth)
+    after = time.time()
+    timed = sandbox.controls["rundeck"].timed_requests()
+    assert [entry for arrival, entry in timed] == log(sandbox)
+    assert [entry["path"] for arrival, entry in timed] == ["/api/49/projects", "/api/49/project/sandbox"]
+    assert before <= timed[0][0] <= between <= timed[1][0] <= after
+    sandbox.controls["rundeck"].clear_requests()
+    assert sandbox.controls["rundeck"].timed_requests() == []
+    requests.get(api + "/projects", headers=auth)
+    sandbox.reset()
+    assert sandbox.controls["rundeck"].timed_requests() == []
+
+
 def test_concurrent_requests_are_all_logged(sandbox, api, auth):
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(lambda _: requests.get(api + "/projects", headers=auth).status_code, range(24)))
@@ -276,6 +293,15 @@ def test_sandbox_attributes(sandbox):
     assert all(url.startswith("http://127.0.0.1:") for url in sandbox.urls.values())
     assert sandbox.credentials["rundeck_token"] == TOKEN
     assert sandbox.credentials["gitea_admin_token"] == "sandbox-gitea-token"
+
+
+def test_each_control_holds_its_service_store(sandbox, api, auth):
+    stores = {name: control.state for name, control in sandbox.controls.items()}
+    assert sorted(type(store).__name__ for store in stores.values()) == ["GiteaState", "OctopusState", "OpsgenieState", "RundeckState"]
+    with stores["rundeck"].lock:
+        assert "sandbox" in stores["rundeck"].projects
+    requests.post(api + "/projects", headers=auth, json={"name": "web"})
+    assert "web" in stores["rundeck"].projects
 
 
 def test_custom_credentials_and_context_manager():

@@ -1,0 +1,70 @@
+# Copyright (c) opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Every budget and target of the benchmarks, in one place; a run that misses one exits non-zero.
+
+The request budgets are the costs the plugins' documentation promises (the notes of each module
+and lookup) and the integration targets check.
+"""
+
+from __future__ import annotations
+
+#: The modules compared with a plain ``ansible.builtin.uri`` GET of the same resource.
+MODULES = ("rundeck_acl", "rundeck_job", "rundeck_project", "opsgenie_deployment", "octopus_machine", "gitea_token")
+
+#: Median wall time of an unchanged module task over that of a uri GET task, at most.
+RATIO_TARGET = 1.10
+
+#: Requests an unchanged run of each module sends in the benchmark's scenario, at most.
+REQUEST_BUDGETS = {
+    # GET of the policy file.
+    "rundeck_acl": 1,
+    # A job named by name and group: the listing that finds its UUID, and the export.
+    "rundeck_job": 2,
+    # GET of the project, whose answer holds its properties.
+    "rundeck_project": 1,
+    # The read by external id.
+    "opsgenie_deployment": 1,
+    # The API root, the target by name, and the environments named (one listing), in the default space.
+    "octopus_machine": 3,
+    # One page of the user's tokens (up to 50 tokens).
+    "gitea_token": 1,
+}
+
+#: Gitea's largest page of tokens, and Octopus's page the lookup asks for by default.
+GITEA_PAGE = 50
+OCTOPUS_PAGE = 2000
+
+#: The scale scenarios' sizes: the full run, and the quick one that only checks the code still works.
+SCALE_SIZES = {
+    "full": {"rundeck_jobs": 1000, "acl_policies": 100, "octopus_machines": 10000, "gitea_tokens": 500},
+    "quick": {"rundeck_jobs": 12, "acl_policies": 2, "octopus_machines": 30, "gitea_tokens": 60},
+}
+
+#: Wall-time targets of the scale scenarios, in seconds (full size only).
+SCALE_TIME_TARGETS = {
+    "rundeck_job_bulk_unchanged": 10.0,
+}
+
+
+def pages(count, size):
+    """Requests to read ``count`` items in pages of ``size`` (an empty listing still takes one)."""
+    return max(1, -(-count // size))
+
+
+def scale_request_budgets(sizes):
+    """Requests each scale scenario's measured run may send, for the given sizes."""
+    return {
+        # A listing of the project and one export, whatever the number of jobs.
+        "rundeck_job_bulk_unchanged": 2,
+        # One GET per policy.
+        "rundeck_acl_loop_unchanged": sizes["acl_policies"],
+        # The API root, the pages of targets, and one listing each of environments and machine policies
+        # (tenants too when a target has some; these have none).
+        "octopus_lookup_all": 1 + pages(sizes["octopus_machines"], OCTOPUS_PAGE) + 2,
+        # The API root, the target by name, and the same two listings.
+        "octopus_lookup_one": 1 + 1 + 2,
+        # One request per page of 50 tokens.
+        "gitea_token_unchanged": pages(sizes["gitea_tokens"], GITEA_PAGE),
+        "gitea_lookup_all": pages(sizes["gitea_tokens"], GITEA_PAGE),
+    }

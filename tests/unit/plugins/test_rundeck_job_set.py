@@ -1,0 +1,29 @@
+"""rundeck_job's jobs option in-process against the sandbox: requests per run, and diffs only when asked."""
+
+from __future__ import annotations
+
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_sync import JobSet
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import RundeckJobs
+
+JOBS = [{"name": "job-%d" % number, "group": "ops", "sequence": {"commands": [{"exec": "echo %d" % number}]}}
+        for number in range(3)]
+
+
+def run(rundeck, jobs, check_mode=False, with_diff=True):
+    client = RundeckJobs(rundeck)
+    result = JobSet(client, "sandbox", jobs).run(check_mode, with_diff=with_diff)
+    return result, client.request_count
+
+
+def test_diffs_only_when_asked_and_an_unchanged_run_costs_two_requests(rundeck):
+    (changed, jobs, diffs, warnings), requests = run(rundeck, JOBS, with_diff=False)
+    assert changed and len(jobs["created"]) == 3 and diffs == [] and warnings == []
+    assert requests == 3  # the listing, the import, and the export that reads the jobs back
+    changed_jobs = [dict(JOBS[0], description="changed")] + JOBS[1:]
+    (changed, jobs, diffs, warnings), requests = run(rundeck, changed_jobs, check_mode=True)
+    assert changed and len(jobs["updated"]) == 1 and len(diffs) == 1
+    assert diffs[0]["before_header"] == diffs[0]["after_header"] == "job ops/job-0 in project sandbox"
+    assert "description: changed" in diffs[0]["after"] and "description: changed" not in diffs[0]["before"]
+    (changed, jobs, diffs, warnings), requests = run(rundeck, JOBS)
+    assert not changed and len(jobs["unchanged"]) == 3 and diffs == []
+    assert requests == 2
