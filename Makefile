@@ -73,7 +73,7 @@ examples: install
 	tools/sandbox.sh stop; exit $$status
 
 units: stage
-	cd $(STAGE) && $(BIN)/python -m pytest -q tests/unit
+	cd $(STAGE) && $(BIN)/python -m pytest -q -n 2 tests/unit
 
 ## reliability: faults, TLS, concurrency, secrets at -vvvv and bad input: real playbooks against private sandboxes
 reliability: stage

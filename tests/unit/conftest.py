@@ -29,6 +29,7 @@ for path in (COLLECTIONS_PATH, COLLECTION_ROOT):
 
 from ansible.module_utils import basic  # noqa: E402  (after the path set-up above)
 
+from tests.reliability.certificates import generate  # noqa: E402
 from tests.sandbox import Sandbox  # noqa: E402
 
 
@@ -107,3 +108,33 @@ def add_fault(sandbox):
         response = requests.post(sandbox.urls[service] + "/__sandbox__/faults", json=fault, timeout=5)
         response.raise_for_status()
     return add
+
+
+# -- TLS: certificates made for the run, and sandboxes served with them -------------------------
+
+TLS_FREE_PORTS = {"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory):
+    """A CA, a server certificate for 127.0.0.1 and localhost, and a client certificate, all signed by it."""
+    return generate(tmp_path_factory.mktemp("certs"))
+
+
+@pytest.fixture(scope="module")
+def foreign_certs(tmp_path_factory):
+    """Another CA's files: its client certificate means nothing to a sandbox trusting ``certs``."""
+    return generate(tmp_path_factory.mktemp("foreign"))
+
+
+@pytest.fixture(scope="module")
+def https_sandbox(certs):
+    with Sandbox(ports=TLS_FREE_PORTS, tls={"cert": certs.server_cert, "key": certs.server_key}) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture(scope="module")
+def mutual_tls_sandbox(certs):
+    """A sandbox that requires a client certificate signed by the CA of ``certs``."""
+    with Sandbox(ports=TLS_FREE_PORTS, tls={"cert": certs.server_cert, "key": certs.server_key, "client_ca": certs.ca}) as sandbox:
+        yield sandbox

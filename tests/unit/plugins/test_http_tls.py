@@ -15,33 +15,6 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
     describe_transport_error,
 )
 
-from tests.reliability.certificates import generate
-from tests.sandbox import Sandbox
-
-FREE_PORTS = {"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}
-
-
-@pytest.fixture(scope="module")
-def certs(tmp_path_factory):
-    return generate(tmp_path_factory.mktemp("certs"))
-
-
-@pytest.fixture(scope="module")
-def foreign_certs(tmp_path_factory):
-    return generate(tmp_path_factory.mktemp("foreign"))
-
-
-@pytest.fixture(scope="module")
-def https_sandbox(certs):
-    with Sandbox(ports=FREE_PORTS, tls={"cert": certs.server_cert, "key": certs.server_key}) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
-def mutual_tls_sandbox(certs):
-    with Sandbox(ports=FREE_PORTS, tls={"cert": certs.server_cert, "key": certs.server_key, "client_ca": certs.ca}) as sandbox:
-        yield sandbox
-
 
 def list_projects(sandbox, **tls):
     """GET /projects through HttpClient with the TLS options ``tls``; the response, or the ApiError."""

@@ -13,7 +13,6 @@ import pytest
 import requests
 import yaml
 
-from tests.reliability.certificates import generate
 from tests.sandbox import Sandbox
 from tests.sandbox.__main__ import parse_args, tls_settings
 
@@ -21,29 +20,6 @@ from tests.sandbox.__main__ import parse_args, tls_settings
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 FREE_PORTS = {"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}
 AUTH = {"X-Rundeck-Auth-Token": "sandbox-rundeck-token"}
-
-
-@pytest.fixture(scope="module")
-def certs(tmp_path_factory):
-    return generate(tmp_path_factory.mktemp("certs"))
-
-
-@pytest.fixture(scope="module")
-def foreign_certs(tmp_path_factory):
-    """Another CA's files: its client certificate means nothing to a sandbox trusting ``certs``."""
-    return generate(tmp_path_factory.mktemp("foreign"))
-
-
-@pytest.fixture(scope="module")
-def https_sandbox(certs):
-    with Sandbox(ports=FREE_PORTS, tls={"cert": certs.server_cert, "key": certs.server_key}) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
-def mutual_tls_sandbox(certs):
-    with Sandbox(ports=FREE_PORTS, tls={"cert": certs.server_cert, "key": certs.server_key, "client_ca": certs.ca}) as sandbox:
-        yield sandbox
 
 
 def projects(sandbox, **kwargs):
