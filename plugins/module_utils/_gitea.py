@@ -141,8 +141,7 @@ class GiteaClient(object):
                 hint = "Gitea has no user %s; check user" % self.user
             else:
                 hint = "check that url is the address of the Gitea server"
-            raise ApiError(exc.service, exc.action, exc.method, exc.url, exc.status, "%s (%s)" % (exc.message, hint),
-                           exc.details)
+            raise exc.with_message("%s (%s)" % (exc.message, hint))
 
     def create_token(self, name, scopes):
         action = "create access token %s of %s" % (name, self.user)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import copy
 
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
+
 CREATE = "create"
 UPDATE = "update"
 DELETE = "delete"
@@ -55,7 +57,7 @@ class Resource(object):
 
     def created_meanwhile(self, error):
         """Whether a create's ApiError says the resource exists now (by default, HTTP 409 Conflict)."""
-        return getattr(error, "status", None) == 409
+        return error.status == 409
 
     def normalize(self, representation):
         """The comparable form: server-filled and volatile fields removed, sets ordered."""
@@ -107,8 +109,8 @@ def ensure(resource, state, check_mode):
     if action == CREATE:
         try:
             return Outcome(action, current, resource.create(wanted))
-        except Exception as error:  # pylint: disable=broad-except
-            if not isinstance(error, CreatedMeanwhile) and not resource.created_meanwhile(error):
+        except (CreatedMeanwhile, ApiError) as error:
+            if isinstance(error, ApiError) and not resource.created_meanwhile(error):
                 raise
             # Several runs raced to create it and another one won: go on from what that run made.
             return _after_lost_race(resource, state, error)

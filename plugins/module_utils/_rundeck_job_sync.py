@@ -111,18 +111,19 @@ class JobSet(object):
                     jobs["unchanged"].append(summary(current))
                     continue
                 writes.append((document, current, wanted, definition))
-                if with_diff:
-                    # Writing each job as YAML costs more than comparing it: only for --diff.
-                    diffs.append(text_diff(job_text(current) if current else None, job_text(wanted)))
-        if with_diff:
-            diffs.extend(text_diff(job_text(record), None) for record in deletions)
 
         outcomes = [("updated" if current else "created", wanted) for dummy, current, wanted, dummy2 in writes]
         if not check_mode:
             if writes:
-                outcomes = self._import(writes)
+                writes, outcomes = self._import(writes)
             if deletions:
                 self.jobs.delete([record["id"] for record in deletions])
+        if with_diff:
+            # Writing each job as YAML costs more than comparing it: only for --diff. A job another
+            # run created meanwhile, already as wanted, is no change of this run's.
+            diffs = [text_diff(job_text(current) if current else None, job_text(wanted))
+                     for (dummy, current, wanted, dummy2), (kind, dummy3) in zip(writes, outcomes) if kind != "unchanged"]
+            diffs.extend(text_diff(job_text(record), None) for record in deletions)
         for kind, record in outcomes:
             jobs[kind].append(summary(record))
         jobs["deleted"] = [summary(record) for record in deletions]
@@ -136,7 +137,8 @@ class JobSet(object):
     def _import(self, writes):
         """Write every job: new ones in one import that leaves alone any job another run created
         meanwhile, existing ones in another; then read the written jobs back in one export.
-        Returns ``(kind, record)`` per write, kind ``created``, ``updated`` or ``unchanged``."""
+        Returns the writes as finally made (a lost race turns a create into an update or nothing)
+        and ``(kind, record)`` per write, kind ``created``, ``updated`` or ``unchanged``."""
         kinds = ["updated" if write[1] else "created" for write in writes]
         ids = {}
         creates = [index for index, kind in enumerate(kinds) if kind == "created"]
@@ -164,7 +166,7 @@ class JobSet(object):
                 if warning:
                     self.warnings.append(warning)
             outcomes.append((kinds[index], record))
-        return outcomes
+        return writes, outcomes
 
     @staticmethod
     def _ids_by_write(indexes, succeeded):

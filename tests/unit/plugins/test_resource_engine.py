@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import (
     CREATE,
     CreatedMeanwhile,
@@ -148,11 +149,11 @@ class RacedResource(MemoryResource):
         raise self.conflict
 
 
-class Conflict(Exception):
-    status = 409
+def api_error(status):
+    return ApiError("Service", "create a", "POST", "http://example.invalid/a", status, "refused")
 
 
-@pytest.mark.parametrize("conflict", [CreatedMeanwhile(), Conflict()], ids=["created-meanwhile", "http-409"])
+@pytest.mark.parametrize("conflict", [CreatedMeanwhile(), api_error(409)], ids=["created-meanwhile", "http-409"])
 def test_a_lost_race_to_create_an_equal_resource_changes_nothing(conflict):
     resource = RacedResource({"name": "a"}, {"name": "a"}, conflict)
     outcome = ensure(resource, "present", False)
@@ -169,16 +170,13 @@ def test_a_lost_race_to_create_a_different_resource_updates_it():
 
 
 def test_other_create_failures_are_not_taken_for_a_race():
-    class Refused(Exception):
-        status = 400
-
-    resource = RacedResource({"name": "a"}, {"name": "a"}, Refused())
-    with pytest.raises(Refused):
+    resource = RacedResource({"name": "a"}, {"name": "a"}, api_error(400))
+    with pytest.raises(ApiError, match="HTTP 400"):
         ensure(resource, "present", False)
 
 
 def test_a_conflict_with_nothing_there_afterwards_is_raised():
-    resource = RacedResource({"name": "a"}, {"name": "a"}, Conflict())
+    resource = RacedResource({"name": "a"}, {"name": "a"}, api_error(409))
     resource.read = lambda: None
-    with pytest.raises(Conflict):
+    with pytest.raises(ApiError, match="HTTP 409"):
         ensure(resource, "present", False)

@@ -27,3 +27,32 @@ def test_diffs_only_when_asked_and_an_unchanged_run_costs_two_requests(rundeck):
     (changed, jobs, diffs, warnings), requests = run(rundeck, JOBS)
     assert not changed and len(jobs["unchanged"]) == 3 and diffs == []
     assert requests == 2
+
+
+class RacedJobs(RundeckJobs):
+    """Another run imports ``theirs`` just before this run's create import arrives."""
+
+    def __init__(self, params, theirs):
+        super().__init__(params)
+        self.other_run = RundeckJobs(params)
+        self.theirs = theirs
+
+    def create_definitions(self, project, documents):
+        self.other_run.import_definitions(project, self.theirs)
+        return super().create_definitions(project, documents)
+
+
+def test_jobs_created_meanwhile_are_left_when_equal_and_updated_when_not(rundeck):
+    theirs = [JOBS[0], dict(JOBS[1], description="theirs")]
+    client = RacedJobs(rundeck, theirs)
+    changed, jobs, diffs, warnings = JobSet(client, "sandbox", JOBS).run(False, with_diff=True)
+    assert changed
+    assert [job["name"] for job in jobs["unchanged"]] == ["job-0"]
+    assert [job["name"] for job in jobs["updated"]] == ["job-1"]
+    assert [job["name"] for job in jobs["created"]] == ["job-2"]
+    # No diff for the job that was already as wanted; job-1's diff starts from the other run's job.
+    assert [diff["after_header"] for diff in diffs] == ["job ops/job-1 in project sandbox", "job ops/job-2 in project sandbox"]
+    assert "description: theirs" in diffs[0]["before"]
+    assert len(warnings) == 2
+    listed = RundeckJobs(rundeck).list("sandbox")
+    assert sorted(job["name"] for job in listed) == ["job-0", "job-1", "job-2"]
