@@ -217,7 +217,11 @@ extends_documentation_fragment:
 notes:
   - "Requests: an unchanged run reads the API root, the target, and each kind of resource given
     by name (environments, tenants, machine policies, accounts, proxies, worker pools), one
-    listing per kind; a space given by name adds two, one given by ID adds one."
+    listing per kind; a space given by name adds two, one given by ID adds one. On a server
+    without a default space, a task without O(space) reads the current user and that user's
+    spaces, then fails."
+  - "A refused creation is followed by one more read of the name: a target found there was made by
+    a concurrent run and the task goes on from it."
   - The server checks a listening Tentacle's thumbprint when it first connects, not when the
     target is registered.
 seealso:

@@ -194,6 +194,7 @@ def test_create_a_listening_tentacle(call, create):
                 ProxyId=None,
                 DefaultWorkerPoolId=None,
                 ContainerOptions=None,
+                RunningInContainer=False,
                 Container={"Image": None, "FeedId": None},
             ),
         ),
