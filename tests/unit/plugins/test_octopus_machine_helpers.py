@@ -202,3 +202,23 @@ def test_a_listening_endpoint_as_the_go_client_reads_it_compares_as_sent():
                "thumbprint": "0e80576d3bd8d40854802a4f8340a2e23ae961fd"}
     wanted = desired_machine(current, "web01", {}, endpoint_settings(options, FakeReferences()))
     assert comparable(wanted) == comparable(current)
+
+
+def test_an_ssh_endpoint_as_the_go_client_reads_it_compares_as_sent():
+    # go-octopusdeploy pkg/machines/ssh_endpoint_test.go: the server computes Uri from host and port
+    # (NewSSHEndpoint builds ssh://host:port/), so it is no option and never a difference.
+    read = {"CommunicationStyle": "Ssh", "AccountId": "Accounts-deploy", "Host": "example.com", "Port": 22,
+            "Fingerprint": "22:22:22:22:22:22:22:22:22:22:22:22:22:22:22", "Uri": "ssh://example.com:22/",
+            "ProxyId": "Proxies-corp", "DotNetCorePlatform": "linux-x64", "Id": "endpoint-id", "Links": {}}
+    current = dict(SERVER_MACHINE, Endpoint=read)
+    options = {"communication_style": "ssh", "host": "example.com", "fingerprint": read["Fingerprint"],
+               "account": "deploy", "proxy": "corp", "dotnet_platform": "linux-x64"}
+    wanted = desired_machine(current, "web01", {}, endpoint_settings(options, FakeReferences()))
+    assert comparable(wanted) == comparable(current)
+    assert comparable(dict(current, Endpoint=dict(read, Uri="ssh://elsewhere:2222/"))) == comparable(current)
+
+
+def test_thumbprints_are_sent_in_upper_case_and_compared_without_case():
+    settings = endpoint_settings({"communication_style": "polling", "uri": "poll://abcdefghij0123456789/",
+                                  "thumbprint": "8a3f1c9e"}, FakeReferences())
+    assert settings["Thumbprint"] == "8A3F1C9E"
