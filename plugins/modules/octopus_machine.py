@@ -487,7 +487,8 @@ def main():
         project=dict(type="str"),
         region=dict(type="str"),
         zone=dict(type="str"),
-        token_path=dict(type="str"),
+        # A file path inside the pod, not the token itself.
+        token_path=dict(type="str", no_log=False),
         drop_folder_path=dict(type="str"),
         applications_directory=dict(type="str"),
         working_directory=dict(type="str"),
