@@ -1,7 +1,3 @@
-#!/usr/bin/env python3
-# Copyright (c) opsforge.delivery contributors
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-# SPDX-License-Identifier: GPL-3.0-or-later
 """Reads tests/sandbox/PROVENANCE.md: its rows, their status counts, and the summary they give.
 
     python tools/provenance_ledger.py           prints the counts by section and status
