@@ -48,7 +48,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._options import 
 SERVICE = "Octopus Deploy"
 #: Octopus's own page size limit is the largest 32-bit integer; a large page keeps listings short.
 LARGE_PAGE = 2000
-SPACE_ID = re.compile(r"^Spaces-\d+$")
+SPACE_ID = re.compile(r"^Spaces-\d+$", re.IGNORECASE)
 
 OCTOPUS_SPEC = connection_spec(dict(
     url=env_option(["OCTOPUS_URL"], type="str", required=True),

@@ -111,8 +111,9 @@ class References(object):
         """The id of the resource ``value`` names (an id, or a name matched ignoring case)."""
         items = self.items(link_name)
         for item in items:
-            if item.get("Id") == value:
-                return value
+            # Octopus keeps ids in case-insensitive collections: any spelling names the same one.
+            if str(item.get("Id", "")).lower() == value.lower():
+                return item["Id"]
         found = [item for item in items if item.get("Name", "").lower() == value.lower()]
         if not found:
             names = sorted(item.get("Name", "") for item in items)
