@@ -6,6 +6,7 @@
 import pytest
 import requests
 
+from tests.sandbox import Sandbox
 from tests.sandbox.__main__ import parse_args
 
 SPACE_SCOPED = ("Machines", "Environments", "MachinePolicies", "Tenants", "TagSets", "Proxies", "WorkerPools", "Accounts")
@@ -70,3 +71,15 @@ def test_bad_settings_are_refused_and_change_nothing(settings, body, message):
 def test_the_command_line_can_start_a_server_without_a_default_space():
     assert parse_args(["--octopus-no-default-space"]).octopus_no_default_space is True
     assert parse_args([]).octopus_no_default_space is False
+
+
+def test_a_sandbox_started_without_a_default_space_keeps_it_that_way_across_resets():
+    sandbox = Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0})
+    # What python -m tests.sandbox --octopus-no-default-space does before it starts the services.
+    sandbox.controls["octopus"].settings = {"default_space": False}
+    with sandbox:
+        url = sandbox.urls["octopus"]
+        headers = {"X-Octopus-ApiKey": sandbox.credentials["octopus_api_key"]}
+        assert "Machines" not in requests.get(url + "/api", headers=headers).json()["Links"]
+        requests.post(url + "/__sandbox__/reset")
+        assert "Machines" not in requests.get(url + "/api", headers=headers).json()["Links"]
