@@ -527,7 +527,8 @@ def create_app(control, credentials):
         route(base + "/<machine_id>/connection", "%s_machines_connection" % kind, api.machine_connection, ["GET"])
 
     app.wsgi_app = _MethodOverride(app.wsgi_app)
-    return control.install(app, reset=state.reset, error_response=octopus_error, endpoints={"health": api.control_health, "settings": api.control_settings}, state=state)
+    endpoints = {"health": api.control_health, "settings": api.control_settings}
+    return control.install(app, reset=state.reset, error_response=octopus_error, endpoints=endpoints, state=state)
 
 
 def _list_or_create(api, collection):
