@@ -52,6 +52,11 @@ def parse_args(argv=None):
     parser.add_argument(
         "--tls-client-ca", metavar="PEM", help="require a client certificate signed by one of these CA certificates, PEM; needs --tls-cert"
     )
+    parser.add_argument(
+        "--octopus-no-default-space",
+        action="store_true",
+        help="Octopus Deploy: no space is the default one, as when an administrator disabled it",
+    )
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
@@ -80,6 +85,9 @@ def main(argv=None):
     ports = {name: getattr(args, "%s_port" % name) for name in SERVICES}
     credentials = {key: getattr(args, key) for key in _CREDENTIAL_OPTIONS}
     sandbox = Sandbox(host=args.host, ports=ports, credentials=credentials, tls=tls_settings(args))
+    if args.octopus_no_default_space:
+        # Read by the Octopus service when it starts.
+        sandbox.controls["octopus"].settings = {"default_space": False}
     try:
         sandbox.start()
     except (OSError, RuntimeError) as exc:
