@@ -53,8 +53,10 @@ options:
     type: str
   page_size:
     description:
-      - How many deployments to ask for per search request; the lookup asks for the next page
-        until a page is not full.
+      - How many deployments to ask for per search request (Opsgenie allows at most 100); the lookup
+        asks for the next page until a page is empty. Opsgenie's reference does not say that a page
+        with fewer deployments than asked for is the last one, so the search ends with one more
+        request, for the empty page.
     type: int
     default: 100
 extends_documentation_fragment:

@@ -26,7 +26,9 @@ from .opsgenie_state import (
     CREATE,
     ENVIRONMENT_TYPES,
     EXTERNAL_ID_EXISTS,
+    OMITTABLE_FIELDS,
     STATES,
+    WORKSPACE_FORMS,
     UPDATE,
     UPDATE_STATE,
     OpsgenieState,
@@ -264,9 +266,14 @@ def check_update(body):
 # -- answers ------------------------------------------------------------------------------
 
 
-def render_deployment(deployment):
-    """A deployment as GET /v2/deployments/{identifier} shows it: the pipelines or the other tools shape."""
+def render_deployment(deployment, omit=(), workspace_form="as_sent"):
+    """A deployment as GET /v2/deployments/{identifier} shows it: the pipelines or the other tools shape.
+
+    ``omit`` names texts left out even when set, ``workspace_form`` how a release names its workspace
+    (as sent, by name or by UUID): the reference shows neither for certain, so both readings can be had.
+    """
     pipelines = deployment["type"] == "pipelines"
+    workspace_key = {"as_sent": "workspace", "name": "workspaceName", "uuid": "workspaceUuid"}[workspace_form]
     environment = deployment["environment"]
     data = {
         "id": deployment["id"],
@@ -289,7 +296,7 @@ def render_deployment(deployment):
             # Bitbucket Pipelines reports the repository and workspace by UUID.
             "repository": {
                 "repoSlug": release["repoUuid"] if pipelines else release["repoSlug"],
-                "workspace": release["workspaceUuid"] if pipelines else release["workspace"],
+                "workspace": release["workspaceUuid"] if pipelines else release[workspace_key],
             },
         }
         for release in deployment["releases"]
@@ -303,7 +310,7 @@ def render_deployment(deployment):
         )
     else:
         for key in ("message", "description", "externalLink"):
-            if deployment[key]:
+            if deployment[key] and key not in omit:
                 data[key] = deployment[key]
     return data
 
@@ -480,7 +487,8 @@ class OpsgenieApi:
             deployment = self.state.find(identifier, identifier_type)
             if deployment is None:
                 raise Rejected(404, DEPLOYMENT_NOT_FOUND % identifier)
-            return _answer({"data": render_deployment(deployment)})
+            shown = render_deployment(deployment, self.state.read_omits, self.state.workspace_shown_as)
+            return _answer({"data": shown})
 
     def request_status(self, request_id):
         with self.state.lock:
@@ -514,7 +522,8 @@ class OpsgenieApi:
             # Newest first; the id breaks ties so that pages never overlap.
             found.sort(key=lambda deployment: deployment["id"])
             found.sort(key=lambda deployment: deployment["startedAt"], reverse=True)
-            page = found[offset:][:limit]
+            # search_page_cap: a server that silently serves fewer than the limit asked for.
+            page = found[offset:][: min(limit, self.state.search_page_cap or limit)]
             return _answer({"data": [render_summary(deployment) for deployment in page]})
 
     # -- control API ---------------------------------------------------------------------
@@ -562,7 +571,7 @@ class OpsgenieApi:
     def _control_settings(self, control_request):
         data, problem = _control_body(control_request)
         if problem is None and not isinstance(data, dict):
-            problem = 'expected a JSON object: {"processing_delay"?, "rate_limit"?}'
+            problem = "expected a JSON object with any of: %s" % ", ".join(SETTINGS)
         if problem is None:
             problem = _settings_problem(data)
         if problem is not None:
@@ -571,6 +580,9 @@ class OpsgenieApi:
             self.state.processing_delay = data["processing_delay"]
         if "rate_limit" in data:
             self.state.set_rate_limit(data["rate_limit"])
+        for key in ("unique_external_ids", "read_omits", "workspace_shown_as", "search_page_cap"):
+            if key in data:
+                setattr(self.state, key, list(data[key]) if key == "read_omits" else data[key])
         return _json(self.state.settings())
 
     def _control_deployments(self, control_request):
@@ -617,7 +629,7 @@ class OpsgenieApi:
             return None, "another deployment has the id %s" % deployment_id
         if not fields["externalId"]:
             fields["externalId"] = deployment_id if kind == "api" else "{%s}" % uuid.uuid4()
-        if fields["externalId"] in external_ids:
+        if self.state.unique_external_ids and fields["externalId"] in external_ids:
             return None, EXTERNAL_ID_EXISTS % fields["externalId"]
         ids.add(deployment_id)
         external_ids.add(fields["externalId"])
@@ -704,10 +716,23 @@ def _control_body(control_request):
         return None, "the body is not valid JSON: %s" % exc
 
 
+SETTINGS = ("processing_delay", "rate_limit", "unique_external_ids", "read_omits", "workspace_shown_as", "search_page_cap")
+
+
 def _settings_problem(data):
-    unknown = sorted(set(data) - {"processing_delay", "rate_limit"})
+    unknown = sorted(set(data) - set(SETTINGS))
     if unknown:
-        return "unknown keys: %s (allowed: processing_delay, rate_limit)" % ", ".join(unknown)
+        return "unknown keys: %s (allowed: %s)" % (", ".join(unknown), ", ".join(SETTINGS))
+    if "unique_external_ids" in data and not isinstance(data["unique_external_ids"], bool):
+        return "'unique_external_ids' must be true or false"
+    omits = data.get("read_omits", [])
+    if not isinstance(omits, list) or not all(isinstance(field, str) and field in OMITTABLE_FIELDS for field in omits):
+        return "'read_omits' must be a list of: %s" % ", ".join(OMITTABLE_FIELDS)
+    cap = data.get("search_page_cap")
+    if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or cap < 1):
+        return "'search_page_cap' must be null or a whole number, 1 or more"
+    if "workspace_shown_as" in data and data["workspace_shown_as"] not in WORKSPACE_FORMS:
+        return "'workspace_shown_as' must be one of: %s" % ", ".join(WORKSPACE_FORMS)
     if "processing_delay" in data and not (_is_number(data["processing_delay"]) and data["processing_delay"] >= 0):
         return "'processing_delay' must be a number of seconds, zero or more"
     limit = data.get("rate_limit")
