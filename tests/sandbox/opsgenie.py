@@ -43,6 +43,7 @@ NOT_FOUND = "Could not find the requested resource."
 UNAUTHORIZED = "Could not authenticate"
 READ_ONLY = "Api key does not have create and update access"
 UNPROCESSABLE = "Request body is not processable. Please check the errors."
+INVALID_JSON = "Invalid JSON body"
 ACCEPTED = "Request will be processed"
 REQUEST_NOT_FOUND = "Request not found. It might not be processed, yet."
 DEPLOYMENT_NOT_FOUND = "Deployment not found with identifier: %s"
@@ -59,7 +60,6 @@ NOT_EMPTY = "must not be empty"
 NOT_TEXT = "must be a string"
 NOT_OBJECT = "must be an object"
 NOT_LIST = "must be a list"
-NOT_JSON = "is not valid JSON"
 NOT_JSON_OBJECT = "must be a JSON object"
 NOT_DATE = "must be an ISO-8601 date-time, e.g. 2020-03-26T14:05:07.594Z"
 _INTEGER_RE = re.compile(r"[+-]?\d+\Z")
@@ -94,9 +94,13 @@ def _took():
 
 
 def _answer(body, status=200, request_id=None):
-    """A vendor answer: the body, then the time taken and the request id Opsgenie adds to every one."""
+    """A vendor answer: the body, then the time taken and the request id Opsgenie adds to every one,
+    which its standard headers X-Request-ID and X-Response-Time repeat."""
     body = dict(body, took=_took(), requestId=request_id or str(uuid.uuid4()))
-    return Response(json.dumps(body), status=status, content_type=CONTENT_TYPE)
+    response = Response(json.dumps(body), status=status, content_type=CONTENT_TYPE)
+    response.headers["X-Request-ID"] = body["requestId"]
+    response.headers["X-Response-Time"] = "%s" % body["took"]
+    return response
 
 
 def opsgenie_error(status, request=None, message=None, errors=None):
@@ -353,8 +357,8 @@ def _body(errors):
     try:
         data = json.loads(raw)
     except ValueError:
-        errors["body"] = NOT_JSON
-        return {}
+        # A syntax error is a 400 of its own ("Bad Request (Syntax Error only)"), before any other check.
+        raise Rejected(400, INVALID_JSON)
     if not isinstance(data, dict):
         errors["body"] = NOT_JSON_OBJECT
         return {}
@@ -496,7 +500,8 @@ class OpsgenieApi:
             # Not processed yet and unknown look the same, as on the server.
             if record is None or record["outcome"] is None:
                 raise Rejected(404, REQUEST_NOT_FOUND)
-            return _answer({"data": render_outcome(record["outcome"])}, request_id=record["requestId"])
+            # The answer's requestId is this status request's own, as in every answer.
+            return _answer({"data": render_outcome(record["outcome"])})
 
     def search(self):
         errors = {}

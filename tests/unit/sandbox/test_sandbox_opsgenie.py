@@ -26,6 +26,8 @@ def check_envelope(response, status):
     body = response.json()
     assert isinstance(body["took"], float) and 0 < body["took"] < 5
     assert uuid.UUID(body["requestId"]).version == 4
+    # Opsgenie's standard headers repeat them.
+    assert response.headers["X-Request-ID"] == body["requestId"]
     return body
 
 
@@ -123,7 +125,9 @@ def test_a_create_is_processed_later(opsgenie):
     assert opsgenie.process() == 1
     response = opsgenie.status(request_id)
     body = check_envelope(response, 200)
-    assert body["requestId"] == request_id
+    # Every answer carries its own request id, in the body and in X-Request-ID.
+    assert body["requestId"] != request_id and response.headers["X-Request-ID"] == body["requestId"]
+    assert float(response.headers["X-Response-Time"]) == body["took"]
     data = body["data"]
     assert without_time(data) == outcome(True, "Deployment successfully created", data["deploymentId"])
     assert uuid.UUID(data["deploymentId"])
@@ -332,20 +336,21 @@ def test_create_validation(opsgenie, changes, errors):
     assert opsgenie.control("GET", "requests").json() == []
 
 
-@pytest.mark.parametrize(
-    "data, reason",
-    [
-        ("not json", "is not valid JSON"),
-        ("", "is not valid JSON"),
-        ("[]", "must be a JSON object"),
-        ("null", "must be a JSON object"),
-    ],
-)
-def test_a_body_that_is_not_a_json_object(opsgenie, data, reason):
+@pytest.mark.parametrize("data", ["[]", "null"])
+def test_a_body_that_is_not_a_json_object(opsgenie, data):
     response = opsgenie.request(
         "POST", "/v2/deployments", data=data, headers=dict(opsgenie.headers, **{"Content-Type": "application/json"})
     )
-    assert error(response, 422) == (UNPROCESSABLE, {"body": reason})
+    assert error(response, 422) == (UNPROCESSABLE, {"body": "must be a JSON object"})
+
+
+@pytest.mark.parametrize("path", ["/v2/deployments", "/v2/deployments/x/updateState?type=tiny", "/v2/deployments/x/update"])
+@pytest.mark.parametrize("data", ["not json", ""])
+def test_a_body_that_is_not_json_is_a_bad_request(opsgenie, data, path):
+    method = "POST" if path == "/v2/deployments" else "PATCH"
+    response = opsgenie.request(method, path, data=data, headers=dict(opsgenie.headers, **{"Content-Type": "application/json"}))
+    assert error(response, 400) == ("Invalid JSON body", None)
+    assert opsgenie.control("GET", "requests").json() == []
 
 
 # -- failures found when a request is processed -------------------------------------------------------------
