@@ -103,6 +103,8 @@ class DeploymentSync(object):
             raise InputError("deployment %s comes from Bitbucket Pipelines; Opsgenie can change only the state of "
                              "such a deployment, not %s" % (self.external_id, ", ".join(sorted(fields))))
         predicted = predicted_after_update(current, fields, state)
+        # Said in check mode too, so that it predicts the real run's warnings.
+        self._warn_unshown(unshown, sent=bool(fields))
         if self.check_mode:
             return True, current, predicted
         deployment_id = current["id"]
@@ -113,7 +115,6 @@ class DeploymentSync(object):
         if state:
             submitted.append((self._submitted(self.client.update_state(deployment_id, state["state"], state["completedAt"])),
                               "set the state of deployment %s to %s" % (self.external_id, state["state"])))
-        self._warn_unshown(unshown, sent=bool(fields))
         if not self.params["wait"]:
             return True, current, predicted
         for request_id, action in submitted:

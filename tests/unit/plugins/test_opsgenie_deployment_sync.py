@@ -224,3 +224,21 @@ def test_a_search_stops_when_a_page_brings_nothing_new(opsgenie):
     client.http = PagesRepeated()
     assert [deployment["id"] for deployment in client.search(["s"], page_size=2)] == ["a", "b"]
     assert client.http.calls == 2
+
+
+def test_a_link_for_a_pipelines_deployment_is_still_refused_before_any_write():
+    runner = DeploymentSync(PipelinesDeployment(), options("{4d1cd861}", state="successful", external_link="https://l",
+                                                           environment=None, releases=None), False, None)
+    with pytest.raises(InputError, match="comes from Bitbucket Pipelines"):
+        runner.run()
+    assert runner.request_ids == []
+
+
+def test_check_mode_gives_the_warning_of_the_real_run(opsgenie):
+    settings(opsgenie, read_omits=["externalLink"])
+    sync(opsgenie, options(external_link="https://ci.example.com/1")).run()
+    wanted = options(state="successful", deployment_message="done", external_link="https://ci.example.com/2")
+    checked, real = sync(opsgenie, wanted, check_mode=True), sync(opsgenie, wanted)
+    assert checked.run()[0] is True and checked.request_ids == []
+    assert real.run()[0] is True
+    assert checked.warnings == real.warnings and len(real.warnings) == 1
