@@ -121,10 +121,11 @@ def test_texts_a_read_does_not_show_are_not_compared_and_one_warning_says_so(ops
     again = sync(opsgenie, options(**texts))
     assert again.run()[0] is False and again.request_ids == [] and again.warnings == []
     # A run that updates for another reason sends them along, and says once that it cannot check them.
-    changed_link = dict(texts, external_link="https://ci.example.com/runs/1?attempt=2")
-    finishing = sync(opsgenie, options(started_at="2026-03-26T14:05:07Z", **changed_link))
+    wanted = options(started_at="2026-03-26T14:05:07Z", **texts)
+    wanted["external_link"] = "https://ci.example.com/runs/1?attempt=2"
+    finishing = sync(opsgenie, wanted)
     assert finishing.run()[0] is True and len(finishing.warnings) == 1
-    assert stored(opsgenie, "run-1")[0]["externalLink"] == changed_link["external_link"]
+    assert stored(opsgenie, "run-1")[0]["externalLink"] == wanted["external_link"]
 
 
 def test_texts_a_read_shows_are_still_compared(opsgenie):
