@@ -590,7 +590,8 @@ class GiteaApi:
                 if len(named) > 1:
                     raise _error(422, "multiple matches for token name '%s'" % token)
                 token_id = named[0]["id"]
-            if not self.state.delete_token(token_id, user["id"]):
+            owner = g.auth.doer if self.state.version.deletes_only_the_doers_tokens else user
+            if not self.state.delete_token(token_id, owner["id"]):
                 raise _not_found()
             response = Response(status=204)
             # ctx.Status writes no body and no Content-Type.

@@ -53,6 +53,12 @@ class GiteaVersion:
         return self.number >= (1, 22, 0)
 
     @property
+    def deletes_only_the_doers_tokens(self):
+        # DeleteAccessToken before 1.22 deleted by id for ctx.Doer, not for the user in the path, so an
+        # admin without sudo got a 404 for another user's token; later versions use the path's user.
+        return self.number < (1, 22, 0)
+
+    @property
     def checks_otp_at_sign_in(self):
         # Since 1.20.6 and 1.21.0 the basic method itself checks the code of the user who signs in;
         # before, the token routes checked the code of the acting (possibly impersonated) user.

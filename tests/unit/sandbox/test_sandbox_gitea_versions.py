@@ -210,6 +210,17 @@ def test_the_list_pages_with_a_total_and_no_link_in_every_version(gitea_api, ver
         assert "Link" not in response.headers
 
 
+@pytest.mark.parametrize("name, deleted", [("1.20.0", False), ("1.21.11", False), ("1.22.0", True)])
+def test_an_admin_without_sudo_deletes_another_users_token_from_1_22(gitea_api, version, gitea_token, name, deleted):
+    version(name)
+    token = gitea_token("alice", "ci", ["read:user"])
+    by_id = requests.delete(gitea_api + "/users/alice/tokens/%d" % token["id"], auth=ADMIN)
+    assert by_id.status_code == (204 if deleted else 404)
+    # With sudo the admin acts as alice, and every version deletes it.
+    if not deleted:
+        assert requests.delete(gitea_api + "/users/alice/tokens/ci", auth=ADMIN, headers={"Sudo": "alice"}).status_code == 204
+
+
 def test_scope_names_and_normalization_are_the_same_in_every_version(gitea, gitea_api, version):
     for name in ("1.20.0", "1.22.3"):
         version(name)
