@@ -9,7 +9,10 @@ Also restates, as our own cases, what Gitea's own API tests (tests/integration/a
 import base64
 import hashlib
 import hmac
+import os
 import struct
+import subprocess
+import sys
 import time
 
 import pytest
@@ -287,3 +290,12 @@ def test_a_token_with_every_scope_but_the_routes_own_is_forbidden(gitea_api, met
     response = requests.request(method, gitea_api + path, params={"token": secret})
     assert response.status_code == 403
     assert response.json()["message"].startswith("token does not have at least one of required scope(s): [read:%s]" % category)
+
+
+def test_the_command_line_refuses_a_version_before_1_20():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    ports = ["--%s-port=0" % service for service in ("rundeck", "opsgenie", "octopus", "gitea")]
+    done = subprocess.run([sys.executable, "-m", "tests.sandbox", "--gitea-version", "1.19.4"] + ports, cwd=root,
+                          capture_output=True, text=True, timeout=30, check=False)
+    assert done.returncode == 1
+    assert "sandbox: cannot start: Gitea 1.19.4 is not emulated" in done.stderr
