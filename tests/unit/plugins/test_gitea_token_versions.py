@@ -14,6 +14,8 @@ import requests
 from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import GITEA_SPEC, normalize_scopes
 from ansible_collections.opsforge.delivery.plugins.modules.gitea_token import main as gitea_token_main
 
+EVERY_CATEGORY_REVERSED = ("user", "repository", "issue", "package", "organization", "notification", "misc", "admin",
+                           "activitypub")
 # RFC 6238's test secret, which the sandbox enrols by default.
 RFC_SECRET = b"12345678901234567890"
 
@@ -163,8 +165,7 @@ def test_every_version_returns_the_scopes_as_stored_and_a_second_run_changes_not
     (["read:issue", "read:activitypub"], ["read:activitypub", "read:issue"]),
     (["all", "read:user"], ["all"]),
     (["all", "public-only"], ["public-only", "all"]),
-    (["write:%s" % c for c in ("user", "repository", "issue", "package", "organization", "notification", "misc", "admin",
-                              "activitypub")], ["all"]),
+    (["write:%s" % c for c in EVERY_CATEGORY_REVERSED], ["all"]),
 ])
 def test_normalize_scopes_is_what_the_server_stores(gitea, scopes, stored):
     assert normalize_scopes(scopes) == stored

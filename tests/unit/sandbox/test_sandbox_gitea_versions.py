@@ -233,8 +233,8 @@ def test_scope_names_and_normalization_are_the_same_in_every_version(gitea, gite
         for old in ("repo", "sudo", "admin:org"):
             response = requests.post(gitea_api + "/users/alice/tokens", auth=ALICE, json={"name": old, "scopes": [old]})
             assert answer(response) == error(gitea, 400, "invalid access token scope provided: invalid access token scope: %s" % old)
-        every_write = ["write:%s" % category for category in ("activitypub", "admin", "misc", "notification",
-                                                               "organization", "package", "issue", "repository", "user")]
+        categories = ("activitypub", "admin", "misc", "notification", "organization", "package", "issue", "repository", "user")
+        every_write = ["write:%s" % category for category in categories]
         created = requests.post(gitea_api + "/users/alice/tokens", auth=ALICE,
                                 json={"name": "every", "scopes": every_write + ["public-only"]})
         assert created.status_code == 201
