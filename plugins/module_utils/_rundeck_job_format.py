@@ -52,6 +52,20 @@ JOBREF_FLAGS = ("nodeStep", "useName")
 #: Option settings the server stores as text.
 OPTION_TEXT_FIELDS = ("label", "description", "value", "regex", "storagePath", "valuesUrl", "dateFormat")
 SCRIPT_STEP_KEYS = ("script", "scriptfile", "scripturl")
+#: Keys of a command step that only a script or script file takes; the server drops them from a command.
+SCRIPT_ONLY_KEYS = ("args", "scriptInterpreter", "interpreterArgsQuoted", "fileExtension", "expandTokenInScriptFile")
+#: Step keys the server reads for itself and never exports on a command or script step.
+COMMAND_STEP_DROPPED_KEYS = ("nodeStep", "configuration", "type")
+#: The keys a plugin step keeps; anything else on it is dropped on import.
+PLUGIN_STEP_KEYS = frozenset(["type", "nodeStep", "configuration", "description", "keepgoingOnSuccess", "errorhandler", "plugins"])
+#: The keys a job reference step keeps, and the keys inside its ``jobref``.
+JOBREF_STEP_KEYS = frozenset(["jobref", "description", "keepgoingOnSuccess", "errorhandler", "plugins"])
+JOBREF_KEYS = frozenset(["group", "name", "project", "uuid", "args", "nodeStep", "useName", "nodefilters"]
+                        + list(JOBREF_OPTIONAL_FLAGS))
+#: Job reference settings older documents put beside the ``jobref``; the server moves them into it.
+JOBREF_OUTER_KEYS = ("project", "failOnDisable", "childNodes", "importOptions")
+#: The ways an e-mail notification attaches the log; the server picks the file when none is set.
+EMAIL_ATTACH_FLAGS = ("attachLog", "attachLogInFile", "attachLogInline")
 
 
 def canonical_job(definition):
@@ -232,16 +246,17 @@ def canonical_notification(notification):
 def _single_notifications(entry):
     singles = []
     email = entry.get("email")
-    if not _empty(email):
-        # An address list alone is short for its recipients, as the server reads it.
-        email = dict(email) if isinstance(email, dict) else dict(recipients=_text(email))
-        for key in ("attachLog", "attachLogInFile", "attachLogInline"):
-            email[key] = flag(email.get(key), False) or None
-        singles.append(dict(email=_drop_empty(email)))
+    if isinstance(email, dict) and email:
+        singles.append(dict(email=_email(email)))
+    elif not _empty(email):
+        # Not a notification the server can read; left for it to refuse.
+        singles.append(dict(email=email))
     if not _empty(entry.get("urls")):
+        # Stored as written: the server sends json and get only for those exact words, and
+        # treats a missing value as post and xml.
         singles.append(dict(urls=entry["urls"],
-                            httpMethod=(_text(entry.get("httpMethod")) or "post").lower(),
-                            format=(_text(entry.get("format")) or "xml").lower()))
+                            httpMethod=_text(entry.get("httpMethod")) or "post",
+                            format=_text(entry.get("format")) or "xml"))
     plugins = entry.get("plugin")
     for plugin in plugins if isinstance(plugins, list) else [plugins] if plugins else []:
         if isinstance(plugin, dict):
@@ -253,16 +268,56 @@ def _single_notifications(entry):
     return singles
 
 
+def _email(email):
+    """An e-mail notification as the server stores it."""
+    email = dict(email)
+    if isinstance(email.get("recipients"), str):
+        email["recipients"] = address_list(email["recipients"])
+    for key in EMAIL_ATTACH_FLAGS:
+        email[key] = groovy_true(email.get(key)) or None
+    # A log attached without saying how is attached as a file.
+    if email["attachLog"] and not email["attachLogInline"]:
+        email["attachLogInFile"] = True
+    return _drop_empty(email)
+
+
+def address_list(text):
+    """Comma-separated addresses as the server saves them: each one trimmed, trailing empty ones gone."""
+    pieces = text.split(",")
+    while len(pieces) > 1 and pieces[-1] == "":
+        pieces.pop()
+    return ",".join(piece.strip() for piece in pieces)
+
+
+def groovy_true(value):
+    """A flag the server reads as ``value in ['true', true]``: only true and the exact text "true"."""
+    return value is True or value == "true"
+
+
 def _sequence(sequence):
     if not isinstance(sequence, dict):
         return sequence
     sequence = dict(sequence)
     sequence["keepgoing"] = flag(sequence.get("keepgoing"), False)
     sequence["strategy"] = _text(sequence.get("strategy")) or "node-first"
+    sequence["pluginConfig"] = _workflow_plugin_config(sequence.get("pluginConfig"), sequence["strategy"])
     commands = sequence.get("commands")
     if isinstance(commands, list):
         sequence["commands"] = [canonical_step(step) if isinstance(step, dict) else step for step in commands]
     return _drop_empty(sequence, keep=["keepgoing", "strategy"])
+
+
+def _workflow_plugin_config(config, strategy):
+    """Workflow plugin settings as exported: of the strategy settings only the active strategy's, if set."""
+    if not isinstance(config, dict):
+        return config or None
+    config = dict(config)
+    strategies = config.pop("WorkflowStrategy", None)
+    if isinstance(strategies, dict) and not _empty(strategies.get(strategy)):
+        config["WorkflowStrategy"] = {strategy: strategies[strategy]}
+    elif strategies is not None and not isinstance(strategies, dict):
+        config["WorkflowStrategy"] = strategies
+    return config or None
 
 
 def canonical_step(step):
@@ -270,35 +325,56 @@ def canonical_step(step):
     step = dict(step)
     handler = step.get("errorhandler")
     step["errorhandler"] = canonical_step(handler) if isinstance(handler, dict) and handler else None
-    step["keepgoingOnSuccess"] = flag(step.get("keepgoingOnSuccess"), False) or None
+    # With an error handler the step's own keepgoingOnSuccess is not exported.
+    step["keepgoingOnSuccess"] = None if step["errorhandler"] else (flag(step.get("keepgoingOnSuccess"), False) or None)
     step["plugins"] = _plugins(step.get("plugins"))
-    if isinstance(step.get("jobref"), dict):
-        step["jobref"] = _jobref(step["jobref"])
-    elif "exec" in step:
-        # The server keeps no arguments for a command step.
-        step.pop("args", None)
-    elif any(key in step for key in SCRIPT_STEP_KEYS):
-        if step.get("scriptInterpreter"):
-            step["interpreterArgsQuoted"] = flag(step.get("interpreterArgsQuoted"), False)
-        else:
-            step.pop("interpreterArgsQuoted", None)
-        if "script" in step:
-            step["expandTokenInScriptFile"] = flag(step.get("expandTokenInScriptFile"), False) or None
-        else:
-            step["expandTokenInScriptFile"] = flag(step.get("expandTokenInScriptFile"), False)
-    elif "type" in step:
+    if "jobref" in step:
+        step = _jobref_step(step)
+    elif "type" in step and not any(key in step for key in ("exec",) + SCRIPT_STEP_KEYS):
+        step = dict((key, value) for key, value in step.items() if key in PLUGIN_STEP_KEYS)
         step["nodeStep"] = flag(step.get("nodeStep"), False)
+    elif "exec" in step or any(key in step for key in SCRIPT_STEP_KEYS):
+        # Other keys of a command or script step are kept by the server (since 5.6).
+        for key in COMMAND_STEP_DROPPED_KEYS:
+            step.pop(key, None)
+        if "exec" in step:
+            for key in SCRIPT_ONLY_KEYS:
+                step.pop(key, None)
+        else:
+            if step.get("scriptInterpreter"):
+                step["interpreterArgsQuoted"] = flag(step.get("interpreterArgsQuoted"), False)
+            else:
+                step.pop("interpreterArgsQuoted", None)
+            if "script" in step:
+                # Only a script file or URL keeps the token expansion switch.
+                step.pop("expandTokenInScriptFile", None)
+            else:
+                step["expandTokenInScriptFile"] = flag(step.get("expandTokenInScriptFile"), False)
     return _drop_empty(step, keep=["interpreterArgsQuoted", "expandTokenInScriptFile", "nodeStep"])
+
+
+def _jobref_step(step):
+    ref = step.get("jobref")
+    if isinstance(ref, dict):
+        ref = dict(ref)
+        for key in JOBREF_OUTER_KEYS:
+            # Beside the reference counts only when the reference itself does not say.
+            if _empty(ref.get(key)) and not _empty(step.get(key)):
+                ref[key] = step[key]
+        step = dict((key, value) for key, value in step.items() if key in JOBREF_STEP_KEYS)
+        step["jobref"] = _jobref(dict((key, value) for key, value in ref.items() if key in JOBREF_KEYS))
+    return step
 
 
 def _jobref(ref):
     ref = dict(ref)
     ref["group"] = group_path(ref.get("group"))
-    ref["nodeStep"] = flag(ref.get("nodeStep"), False)
+    ref["nodeStep"] = groovy_true(ref.get("nodeStep"))
     # A reference without a UUID can only be by name, and the server records it so.
-    ref["useName"] = flag(ref.get("useName"), not ref.get("uuid"))
+    use_name = ref.get("useName")
+    ref["useName"] = groovy_true(use_name) or (use_name is None and bool(ref.get("name")) and not ref.get("uuid"))
     for key in JOBREF_OPTIONAL_FLAGS:
-        ref[key] = flag(ref.get(key), False) or None
+        ref[key] = groovy_true(ref.get(key)) or None
     ref["nodefilters"] = _jobref_nodefilters(ref.get("nodefilters"))
     return _drop_empty(ref, keep=["group"] + list(JOBREF_FLAGS))
 
@@ -317,7 +393,7 @@ def _jobref_nodefilters(nodefilters):
         dispatch["threadcount"] = int(threadcount) or None
     for key in ("keepgoing", "nodeIntersect"):
         if key in dispatch:
-            dispatch[key] = flag(dispatch[key], None)
+            dispatch[key] = groovy_true(dispatch[key])
     result["dispatch"] = _drop_empty(dispatch)
     return _drop_empty(result) or None
 

@@ -39,6 +39,20 @@ _ABSOLUTE_GROUP_RE = re.compile(r"^(?:[/\\]|[A-Za-z]:[/\\])")
 _SCRIPT_URL_RE = re.compile(r"^(?i:https?|file):.*$", re.DOTALL)
 _LINE_ENDINGS_RE = re.compile(r"\r\n|\r")
 _STEP_KINDS = ("exec", "script", "scriptfile", "scripturl", "jobref", "type")
+# Keys of a command or script step the server reads itself; since 5.6 any other key of such
+# a step is kept beside them and exported again (PluginStep.LOCAL_CONFIG_KEYS and
+# LEGACY_BUILTIN_STEP_KEYS_MAP).
+_COMMAND_STEP_KEYS = frozenset(
+    ("nodeStep", "type", "configuration", "keepgoingOnSuccess", "description", "plugins", "errorhandler", "jobref",
+     "args", "exec", "script", "scriptfile", "scripturl", "scriptInterpreter", "fileExtension",
+     "interpreterArgsQuoted", "expandTokenInScriptFile")
+)
+
+#: The newest server release emulated; ``version`` arguments default to it.
+NEWEST_VERSION = (6, 1, 0)
+# Releases where the job format changed in a way an export shows.
+_STEPS_AS_PLUGINS = (5, 6, 0)  # command steps stored as step plugins, extra keys kept, flags parsed
+_EXPORT_UNSET_FLAGS = (5, 20, 0)  # expandTokenInScriptFile and empty args exported when stored
 
 # Quartz cron fields: name, lowest value, highest value, names allowed.
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -62,6 +76,18 @@ _SCHEDULE_FIELD_PATTERNS = {
     "dayOfWeek": r"^[0-9a-zA-z*\/?,L#-]*$",
     "year": r"^[0-9*\/,-]*$",
 }
+
+
+def parse_version(version):
+    """A server release as a tuple: "5.0.0", "v5.20.1", (5, 0) or None (the newest)."""
+    if version is None:
+        return NEWEST_VERSION
+    if isinstance(version, (tuple, list)):
+        return tuple(int(part) for part in version)
+    numbers = re.findall(r"[0-9]+", str(version))
+    if not numbers:
+        raise ValueError("not a Rundeck version: %r" % (version,))
+    return tuple(int(part) for part in numbers[:3])
 
 
 # -- Groovy values -------------------------------------------------------------
@@ -96,6 +122,22 @@ def _text(value):
 def _is_true(value):
     # Fields the server compares with `in ['true', true]`.
     return value is True or value == "true"
+
+
+def _parse_boolean(value):
+    # Java's Boolean.parseBoolean of a value's text: "true" in any case, nothing else.
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _trim_address_list(text):
+    """Notification.beforeValidate: each comma-separated address trimmed.
+
+    Java's split drops trailing empty pieces before the trim, so "a, b," becomes "a,b".
+    """
+    pieces = text.split(",")
+    while len(pieces) > 1 and pieces[-1] == "":
+        pieces.pop()
+    return ",".join(piece.strip() for piece in pieces)
 
 
 def _plain(value):
@@ -133,13 +175,15 @@ def lookup_key(data):
     return (_text(uuid) if _truthy(uuid) else None), _text(data.get("name")), (_text(group) if _truthy(group) else None)
 
 
-def from_map(data):
+def from_map(data, version=None):
     """One job of an import document as a stored job, and what is wrong with it.
 
     Returns ``(job, errors)``; errors are the server's validation messages, in
     the order it reports them. The ``id`` key is ignored as on the server: only
     ``uuid`` identifies a job, and the caller decides about the project.
+    ``version`` is the server release emulated (see ``parse_version``).
     """
+    version = parse_version(version)
     errors = []
     job = {}
     job["name"] = _text(data.get("name"))
@@ -167,7 +211,7 @@ def from_map(data):
     job["multipleExecutions"] = _truthy(data.get("multipleExecutions"))
     job["orchestrator"] = _orchestrator_from_map(data.get("orchestrator"))
     job["options"] = _options_from_map(data.get("options"), errors) if _truthy(data.get("options")) else []
-    job["sequence"] = _workflow_from_map(data.get("sequence"), errors) if _truthy(data.get("sequence")) else None
+    job["sequence"] = _workflow_from_map(data.get("sequence"), errors, version) if _truthy(data.get("sequence")) else None
     job["schedule"] = _schedule_from_map(data.get("schedule"), errors) if _truthy(data.get("schedule")) else None
     _nodefilters_from_map(job, data)
     job["notifications"] = []
@@ -274,7 +318,7 @@ def _schedule_from_map(data, errors):
     return schedule
 
 
-def _workflow_from_map(data, errors):
+def _workflow_from_map(data, errors, version):
     if not isinstance(data, dict):
         errors.append("Invalid sequence: expected a map with the key 'commands'")
         return None
@@ -293,18 +337,20 @@ def _workflow_from_map(data, errors):
         return workflow
     problems = []
     for position, command in enumerate(commands, start=1):
-        step = _step_from_map(command, problems, position)
+        step = _step_from_map(command, problems, position, version)
         if step is None:
             continue
         if isinstance(command, dict) and _truthy(command.get("errorhandler")):
-            step["errorhandler"] = _step_from_map(command["errorhandler"], problems, "%d (error handler)" % position)
+            step["errorhandler"] = _step_from_map(
+                command["errorhandler"], problems, "%d (error handler)" % position, version
+            )
         workflow["commands"].append(step)
     if problems:
         errors.append("Workflow has one or more invalid steps: [%s]" % "; ".join(problems))
     return workflow
 
 
-def _step_from_map(data, problems, position):
+def _step_from_map(data, problems, position, version):
     if not isinstance(data, dict):
         problems.append("%s: a step must be a map" % position)
         return None
@@ -340,14 +386,22 @@ def _step_from_map(data, problems, position):
         if not step["text"]:
             what = {"exec": "A Command string", "script": "Script"}.get(step["kind"], "A Script file path")
             problems.append("%s: %s must be specified" % (position, what))
+        # Before 5.6 flags are read with Groovy truth ("false" is true); since, with
+        # Boolean.parseBoolean.
+        read_flag = _parse_boolean if version >= _STEPS_AS_PLUGINS else _truthy
         # Only scripts take arguments and an interpreter; a command ignores them.
         if kind != "exec":
             step["args"] = _text(data.get("args"))
             step["scriptInterpreter"] = _text(data.get("scriptInterpreter"))
-            step["interpreterArgsQuoted"] = _truthy(data.get("interpreterArgsQuoted"))
+            step["interpreterArgsQuoted"] = read_flag(data.get("interpreterArgsQuoted"))
             step["fileExtension"] = _text(data.get("fileExtension"))
+        # An inline script never keeps expandTokenInScriptFile (CommandExec.updateFromMap).
         if kind in ("scriptfile", "scripturl"):
-            step["expandTokenInScriptFile"] = _truthy(data.get("expandTokenInScriptFile"))
+            step["expandTokenInScriptFile"] = read_flag(data.get("expandTokenInScriptFile"))
+        step["extra"] = None
+        if version >= _STEPS_AS_PLUGINS:
+            extra = {_text(key): _plain(value) for key, value in data.items() if key not in _COMMAND_STEP_KEYS}
+            step["extra"] = extra or None
     return step
 
 
@@ -479,18 +533,11 @@ def _notifications_from_map(data, errors):
                 continue
             email = entry.get("email")
             if _truthy(email):
-                email = email if isinstance(email, dict) else {"recipients": email}
-                config = {"recipients": _text(email.get("recipients"))}
-                if _truthy(email.get("subject")):
-                    config["subject"] = _text(email["subject"])
-                if _is_true(email.get("attachLog")):
-                    config["attachLog"] = True
-                    for key in ("attachLogInFile", "attachLogInline"):
-                        if email.get(key) is not None:
-                            config[key] = _is_true(email[key])
-                if not config["recipients"]:
-                    errors.append("Email address cannot be blank")
-                notifications.append({"trigger": trigger, "kind": "email", "config": config})
+                if not isinstance(email, dict):
+                    # Notification.fromMap reads email.recipients, which a text has not.
+                    errors.append("Unable to create Job: No such property: recipients for class: java.lang.String")
+                    continue
+                notifications.append({"trigger": trigger, "kind": "email", "config": _email_from_map(email, errors)})
             if _truthy(entry.get("urls")):
                 notifications.append(
                     {
@@ -498,8 +545,10 @@ def _notifications_from_map(data, errors):
                         "kind": "url",
                         "config": {
                             "urls": _text(entry["urls"]),
-                            "httpMethod": _text(entry["httpMethod"]) if _truthy(entry.get("httpMethod")) else "post",
-                            "format": _text(entry["format"]) if _truthy(entry.get("format")) else "xml",
+                            # Stored as given, null when absent; the sender treats null as
+                            # post and xml, and compares both case-sensitively.
+                            "httpMethod": _plain(entry.get("httpMethod")),
+                            "format": _text(entry.get("format")),
                         },
                     }
                 )
@@ -521,6 +570,25 @@ def _notifications_from_map(data, errors):
                         }
                     )
     return notifications
+
+
+def _email_from_map(email, errors):
+    """Notification.fromMap and beforeValidate for an e-mail notification."""
+    recipients = _text(email.get("recipients"))
+    config = {"recipients": _trim_address_list(recipients) if recipients else recipients}
+    if _truthy(email.get("subject")):
+        config["subject"] = _text(email["subject"])
+    # Each flag is stored only when set (Groovy truth), as `in ['true', true]`, so a
+    # string "false" is stored as false and a boolean false not at all.
+    for key in ("attachLog", "attachLogInFile", "attachLogInline"):
+        if _truthy(email.get(key)):
+            config[key] = _is_true(email[key])
+    # A log attached without saying how is attached as a file.
+    if config.get("attachLog") is True and "attachLogInFile" not in config and "attachLogInline" not in config:
+        config["attachLogInFile"] = True
+    if not config["recipients"]:
+        errors.append("Email address cannot be blank")
+    return config
 
 
 def _validate(job):
@@ -625,13 +693,14 @@ def _check_cron_item(name, item, low, high, names):
 # -- export: stored job -> document ----------------------------------------------
 
 
-def export_map(job):
+def export_map(job, version=None):
     """A stored job as the server exports it, keys sorted at every level."""
-    return canonical(to_map(job))
+    return canonical(to_map(job, version))
 
 
-def to_map(job):
+def to_map(job, version=None):
     """The server's toMap of a stored job (before the keys are sorted)."""
+    version = parse_version(version)
     data = {
         "name": job["name"],
         "id": job["uuid"],
@@ -641,7 +710,7 @@ def to_map(job):
         "scheduleEnabled": job["scheduleEnabled"],
         "executionEnabled": job["executionEnabled"],
         "nodeFilterEditable": job["nodeFilterEditable"],
-        "sequence": _workflow_to_map(job["sequence"]),
+        "sequence": _workflow_to_map(job["sequence"], version),
     }
     if job["group"]:
         data["group"] = job["group"]
@@ -704,13 +773,13 @@ def to_map(job):
     return data
 
 
-def _workflow_to_map(workflow):
+def _workflow_to_map(workflow, version):
     if workflow is None:
         return None
     data = {
         "keepgoing": workflow["keepgoing"],
         "strategy": workflow["strategy"],
-        "commands": [_step_to_map(step) for step in workflow["commands"]],
+        "commands": [_step_to_map(step, version) for step in workflow["commands"]],
     }
     plugin_config = copy.deepcopy(workflow["pluginConfig"]) or {}
     # Only the configuration of the strategy in use is kept, and only when set.
@@ -722,7 +791,7 @@ def _workflow_to_map(workflow):
     return data
 
 
-def _step_to_map(step):
+def _step_to_map(step, version):
     kind = step["kind"]
     if kind == "jobref":
         data = _jobref_to_map(step)
@@ -738,16 +807,21 @@ def _step_to_map(step):
         else:
             # The path decides: a URL is exported as scripturl whatever key brought it.
             data = {"scripturl" if _SCRIPT_URL_RE.match(step["text"]) else "scriptfile": step["text"]}
-            data["expandTokenInScriptFile"] = step["expandTokenInScriptFile"]
+            # Since 5.20 the stored flag is exported whatever its value; before, only when true.
+            if step["expandTokenInScriptFile"] or version >= _EXPORT_UNSET_FLAGS:
+                data["expandTokenInScriptFile"] = step["expandTokenInScriptFile"]
         if step["scriptInterpreter"]:
             data["scriptInterpreter"] = step["scriptInterpreter"]
             data["interpreterArgsQuoted"] = step["interpreterArgsQuoted"]
         if step["fileExtension"]:
             data["fileExtension"] = step["fileExtension"]
-        if step["args"]:
+        if step["args"] or (step["args"] is not None and version >= _EXPORT_UNSET_FLAGS):
             data["args"] = step["args"]
+    if kind in ("exec", "script", "file") and step.get("extra"):
+        # Keys the server does not know come back beside the step's own (PluginStep.toLegacyCommandMap).
+        data.update(copy.deepcopy(step["extra"]))
     if step["errorhandler"]:
-        data["errorhandler"] = _step_to_map(step["errorhandler"])
+        data["errorhandler"] = _step_to_map(step["errorhandler"], version)
     elif step["keepgoingOnSuccess"]:
         data["keepgoingOnSuccess"] = True
     if step["description"]:
@@ -758,12 +832,12 @@ def _step_to_map(step):
 
 
 def _jobref_to_map(step):
-    ref = {
-        "group": step["group"] or "",
-        "nodeStep": "true" if step["nodeStep"] else "false",
-        "useName": "true" if step["useName"] else "false",
-    }
-    for key in ("name", "project", "uuid", "args"):
+    # JobExec.toMap writes the name always, and the two flags as "true" only when set.
+    ref = {"group": step["group"] or "", "name": step["name"]}
+    for key in ("nodeStep", "useName"):
+        if step[key]:
+            ref[key] = "true"
+    for key in ("project", "uuid", "args"):
         if step[key]:
             ref[key] = step[key]
     for key in ("failOnDisable", "childNodes", "importOptions", "ignoreNotifications"):

@@ -137,13 +137,11 @@ node_filters = st.fixed_dictionaries(
     {"filter": st.sampled_from(["tags: web", "name: node1", ".*", "tags: db !name: db3"])},
     optional={"filterExclude": st.sampled_from(["name: web3", "tags: retired"]), "dispatch": node_dispatch})
 
-email_settings = st.fixed_dictionaries(
-    {"recipients": st.sampled_from(["ops@example.com", "a@example.com,b@example.com"])},
-    optional={"subject": short_text, "attachLog": flags, "attachLogInFile": flags, "attachLogInline": flags},
-).map(lambda email: email if email.get("attachLog") else dict(
-    (k, v) for k, v in email.items() if k not in ("attachLogInFile", "attachLogInline")))
-# An address list alone is short for the recipients.
-emails = st.one_of(email_settings, st.sampled_from(["ops@example.com", "a@example.com,b@example.com"]))
+# Addresses as people type them: spaces around commas, a trailing comma.
+emails = st.fixed_dictionaries(
+    {"recipients": st.sampled_from(["ops@example.com", "a@example.com,b@example.com", "a@example.com, b@example.com ",
+                                    "ops@example.com,"])},
+    optional={"subject": short_text, "attachLog": text_flags, "attachLogInFile": text_flags, "attachLogInline": text_flags})
 notification_plugins = st.fixed_dictionaries({"type": words}, optional={"configuration": st.dictionaries(words, short_text, max_size=2)})
 notification_entries = st.fixed_dictionaries({}, optional={
     "email": emails,
@@ -202,18 +200,29 @@ jobref_steps = st.fixed_dictionaries({"jobref": st.fixed_dictionaries({"name": j
 plugin_steps = st.fixed_dictionaries(
     {"type": st.sampled_from(["localexec", "copyfile", "com.example.notify"])},
     optional={"nodeStep": flags, "configuration": st.dictionaries(words, st.one_of(short_text, st.integers(0, 9)), max_size=3)})
-simple_steps = st.one_of(st.fixed_dictionaries({"exec": short_text}), script_steps, jobref_steps, plugin_steps)
+# Keys that do not apply to a step's kind, or that no kind knows: the server drops them or, on a
+# command or script step, keeps the unknown ones beside the step.
+stray_keys = st.fixed_dictionaries({}, optional={"colour": short_text, "expandTokenInScriptFile": flags, "nodeStep": flags})
+command_steps = st.fixed_dictionaries({"exec": short_text}, optional=dict(script_settings, expandTokenInScriptFile=flags))
+simple_steps = st.tuples(st.one_of(command_steps, script_steps, jobref_steps, plugin_steps), stray_keys).map(
+    lambda pair: dict(pair[1], **pair[0]))
 step_settings = {"description": short_text, "plugins": log_filters}
 steps = st.one_of(
     st.tuples(simple_steps, st.fixed_dictionaries({}, optional=dict(step_settings, keepgoingOnSuccess=flags))),
-    # keepgoingOnSuccess belongs to the error handler when there is one.
+    # With an error handler, the step's own keepgoingOnSuccess is not kept.
     st.tuples(simple_steps, st.fixed_dictionaries({"errorhandler": st.tuples(
         simple_steps, st.fixed_dictionaries({}, optional={"keepgoingOnSuccess": flags})).map(lambda pair: dict(pair[0], **pair[1]))},
-        optional=step_settings)),
+        optional=dict(step_settings, keepgoingOnSuccess=flags))),
 ).map(lambda pair: dict(pair[0], **pair[1]))
+strategy_names = st.sampled_from(["node-first", "step-first", "parallel", "sequential"])
+# Settings for several strategies: only the active one's is kept.
+workflow_plugins = st.fixed_dictionaries({}, optional={
+    "WorkflowStrategy": st.dictionaries(strategy_names, st.one_of(st.just({}), small_maps), max_size=3),
+    "LogFilter": log_filters.map(lambda filters: filters["LogFilter"]),
+})
 sequences = st.fixed_dictionaries(
     {"commands": st.lists(steps, min_size=1, max_size=4)},
-    optional={"keepgoing": flags, "strategy": st.sampled_from(["node-first", "step-first", "parallel", "sequential"])})
+    optional={"keepgoing": flags, "strategy": strategy_names, "pluginConfig": workflow_plugins})
 
 job_fields = st.fixed_dictionaries({"name": job_names, "sequence": sequences}, optional={
     "group": st.one_of(st.just(""), group_paths),
@@ -309,6 +318,27 @@ def test_a_definition_equals_its_own_server_round_trip(definition):
     # The canonical form is itself a definition the server imports as the same job.
     canonical = canonical_job(definition)
     assert differences(canonical_job(server_export(canonical)), canonical) == []
+
+
+def _without_unknown_step_keys(definition):
+    """The definition without the step keys that servers before 5.6 drop and later ones keep."""
+    def clean(step):
+        step = dict((key, value) for key, value in step.items() if key != "colour")
+        if isinstance(step.get("errorhandler"), dict):
+            step["errorhandler"] = clean(step["errorhandler"])
+        return step
+    sequence = dict(definition["sequence"], commands=[clean(step) for step in definition["sequence"]["commands"]])
+    return dict(definition, sequence=sequence)
+
+
+@given(job_definitions.map(_without_unknown_step_keys), st.sampled_from(["5.0.0", "5.6.0", "5.19.0", "5.20.0"]))
+def test_a_definition_equals_its_round_trip_on_older_servers(definition, version):
+    document = import_document(definition, None)
+    stored, errors = jobformat.from_map(copy.deepcopy(document), version)
+    assert errors == []
+    stored["uuid"] = stored["uuid"] or JOB_UUID
+    current = record(jobformat.export_map(stored, version))
+    assert differences(current["definition"], canonical_job(document)) == []
 
 
 def _mutations(definition):

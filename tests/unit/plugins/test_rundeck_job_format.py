@@ -74,7 +74,7 @@ EXPORTED_RICH_JOB = {
             {"script": "#!/bin/sh\necho deploying\n", "scriptInterpreter": "sh -e", "interpreterArgsQuoted": False,
              "args": "${option.version}"},
             {"scriptfile": "/srv/bin/check", "expandTokenInScriptFile": False},
-            {"jobref": {"name": "smoke-test", "group": "", "nodeStep": "false", "useName": "true"}},
+            {"jobref": {"name": "smoke-test", "group": "", "useName": "true"}},
             {"type": "localexec", "nodeStep": False, "configuration": {"command": "echo done"}},
         ],
     },
@@ -96,7 +96,7 @@ WRITTEN_RICH_JOB = {
         {"name": "hosts", "multivalued": True, "values": ["a", " b ", "a", ""]},
     ],
     "notification": {
-        "onsuccess": [{"urls": "https://hooks.example.com/deployed", "format": "JSON"}],
+        "onsuccess": [{"urls": "https://hooks.example.com/deployed", "format": "json"}],
         "onfailure": {"email": {"recipients": "ops@example.com", "subject": "deploy failed", "attachLog": False}},
     },
     "sequence": {
@@ -292,9 +292,20 @@ EXPORTED_DISPATCH = {"excludePrecedence": True, "keepgoing": False, "rankOrder":
 
 
 @pytest.mark.parametrize("written, exported", [
-    # An address list alone is short for the recipients.
-    ({"notification": {"onfailure": {"email": "ops@example.com"}}},
-     {"notification": {"onfailure": {"email": {"recipients": "ops@example.com"}}}, "notifyAvgDurationThreshold": None}),
+    # Each address is trimmed, trailing commas dropped (Notification.beforeValidate).
+    ({"notification": {"onfailure": {"email": {"recipients": " a@example.com , b@example.com,"}}}},
+     {"notification": {"onfailure": {"email": {"recipients": "a@example.com,b@example.com"}}}, "notifyAvgDurationThreshold": None}),
+    # A log attached without saying how is attached as a file (Notification.fromMap).
+    ({"notification": {"onfailure": {"email": {"recipients": "ops@example.com", "attachLog": True}}}},
+     {"notification": {"onfailure": {"email": {"recipients": "ops@example.com", "attachLog": True, "attachLogInFile": True}}},
+      "notifyAvgDurationThreshold": None}),
+    ({"notification": {"onfailure": {"email": {"recipients": "ops@example.com", "attachLog": "true", "attachLogInFile": False}}}},
+     {"notification": {"onfailure": {"email": {"recipients": "ops@example.com", "attachLog": True, "attachLogInFile": True}}},
+      "notifyAvgDurationThreshold": None}),
+    # A webhook without method or format is stored without them: sent as a post of xml.
+    ({"notification": {"onsuccess": {"urls": "https://hooks.example.com/a"}}},
+     {"notification": {"onsuccess": {"urls": "https://hooks.example.com/a", "httpMethod": None, "format": None}},
+      "notifyAvgDurationThreshold": None}),
     # The threshold is stored as text, and only next to notifications.
     ({"notification": {"onavgduration": {"email": {"recipients": "ops@example.com"}}}, "notifyAvgDurationThreshold": 30},
      {"notification": {"onavgduration": {"email": {"recipients": "ops@example.com"}}}, "notifyAvgDurationThreshold": "30"}),
@@ -309,11 +320,40 @@ EXPORTED_DISPATCH = {"excludePrecedence": True, "keepgoing": False, "rankOrder":
     # A job reference's thread count is exported as a number, its flags as booleans, nothing of it without a filter.
     ({"sequence": {"commands": [{"jobref": {"name": "smoke", "nodefilters": {
         "filter": "tags: web", "dispatch": {"threadcount": "2", "keepgoing": "true", "nodeIntersect": "false"}}}}]}},
-     {"sequence": {"commands": [{"jobref": {"group": "", "name": "smoke", "nodeStep": "false", "useName": "true", "nodefilters": {
+     {"sequence": {"commands": [{"jobref": {"group": "", "name": "smoke", "useName": "true", "nodefilters": {
          "dispatch": {"keepgoing": True, "nodeIntersect": False, "threadcount": 2}, "filter": "tags: web"}}}],
          "keepgoing": False, "strategy": "node-first"}}),
     ({"sequence": {"commands": [{"jobref": {"name": "smoke", "nodefilters": {"dispatch": {"threadcount": 2}}}}]}},
-     {"sequence": {"commands": [{"jobref": {"group": "", "name": "smoke", "nodeStep": "false", "useName": "true"}}],
+     {"sequence": {"commands": [{"jobref": {"group": "", "name": "smoke", "useName": "true"}}],
+                   "keepgoing": False, "strategy": "node-first"}}),
+    # An inline script keeps no token expansion switch (CommandExec.toMap).
+    ({"sequence": {"commands": [{"script": "echo hi", "expandTokenInScriptFile": True}]}},
+     {"sequence": {"commands": [{"script": "echo hi"}], "keepgoing": False, "strategy": "node-first"}}),
+    # With an error handler, the step's keepgoingOnSuccess is not exported (CommandExec.toMap, JobExec.toMap).
+    ({"sequence": {"commands": [{"exec": "deploy", "keepgoingOnSuccess": True, "errorhandler": {"exec": "rollback"}},
+                                {"jobref": {"name": "smoke"}, "keepgoingOnSuccess": True, "errorhandler": {"exec": "rollback"}}]}},
+     {"sequence": {"commands": [{"exec": "deploy", "errorhandler": {"exec": "rollback"}},
+                                {"jobref": {"group": "", "name": "smoke", "useName": "true"}, "errorhandler": {"exec": "rollback"}}],
+                   "keepgoing": False, "strategy": "node-first"}}),
+    # Of the strategy settings only the active strategy's is kept, and only when set (Workflow.toMap).
+    ({"sequence": {"commands": [{"exec": "x"}], "strategy": "parallel", "pluginConfig": {"WorkflowStrategy": {
+        "parallel": {"threads": "2"}, "node-first": {"a": "b"}}}}},
+     {"sequence": {"commands": [{"exec": "x"}], "keepgoing": False, "strategy": "parallel",
+                   "pluginConfig": {"WorkflowStrategy": {"parallel": {"threads": "2"}}}}}),
+    ({"sequence": {"commands": [{"exec": "x"}], "pluginConfig": {"WorkflowStrategy": {"parallel": {"threads": "2"}}}}},
+     {"sequence": {"commands": [{"exec": "x"}], "keepgoing": False, "strategy": "node-first"}}),
+    # Keys a step kind does not take are dropped: script settings on a command, unknown keys on
+    # plugin steps and job references; job reference settings beside the reference move into it.
+    ({"sequence": {"commands": [{"exec": "x", "args": "-v", "scriptInterpreter": "sh", "expandTokenInScriptFile": True,
+                                 "nodeStep": True},
+                                {"type": "copyfile", "nodeStep": True, "color": "red"},
+                                {"jobref": {"name": "smoke", "colour": "red"}, "importOptions": True, "shape": 1}]}},
+     {"sequence": {"commands": [{"exec": "x"}, {"type": "copyfile", "nodeStep": True},
+                                {"jobref": {"group": "", "name": "smoke", "useName": "true", "importOptions": True}}],
+                   "keepgoing": False, "strategy": "node-first"}}),
+    # Job reference flags are true only as true or "true" (JobExec.updateFromMap).
+    ({"sequence": {"commands": [{"jobref": {"name": "smoke", "nodeStep": "True", "childNodes": "yes"}}]}},
+     {"sequence": {"commands": [{"jobref": {"group": "", "name": "smoke", "useName": "true"}}],
                    "keepgoing": False, "strategy": "node-first"}}),
     # Option settings are stored as text.
     ({"options": [{"name": "year", "label": 2024, "description": 7}]},

@@ -24,12 +24,12 @@ def job(**fields):
     return document
 
 
-def export(document):
-    stored, errors = from_map(document)
+def export(document, version=None):
+    stored, errors = from_map(document, version)
     assert errors == []
     if stored["uuid"] is None:
         stored["uuid"] = UUID
-    return export_map(stored)
+    return export_map(stored, version)
 
 
 def errors_of(document):
@@ -445,7 +445,7 @@ def test_plugin_steps():
 
 def test_job_references():
     assert commands_of({"jobref": {"name": "child"}}) == [
-        {"jobref": {"name": "child", "group": "", "nodeStep": "false", "useName": "true"}}
+        {"jobref": {"name": "child", "group": "", "useName": "true"}}
     ]
     ref = {
         "uuid": "c1",
@@ -463,11 +463,11 @@ def test_job_references():
         {
             "jobref": {
                 "uuid": "c1",
+                "name": None,
                 "group": "ops",
                 "project": "other",
                 "args": "-x 1",
                 "nodeStep": "true",
-                "useName": "false",
                 "importOptions": True,
                 "failOnDisable": True,
                 "ignoreNotifications": True,
@@ -513,8 +513,8 @@ def test_one_notification_of_each_kind_uses_the_map_form():
     assert exported["notification"] == {
         "onsuccess": {
             "email": {"recipients": "ops@example.com", "subject": "done"},
-            "format": "xml",
-            "httpMethod": "post",
+            "format": None,
+            "httpMethod": None,
             "urls": "https://hooks.example.com/a",
         },
         "onfailure": {"plugin": {"type": "slack", "configuration": {"channel": "#ops"}}},
@@ -618,3 +618,156 @@ def test_several_problems_are_all_reported():
         'Log level "LOUD" is not valid, it must be one of: DEBUG, VERBOSE, INFO, WARN, ERROR',
         "Workflow must have at least one step",
     ]
+
+
+# -- e-mail notifications (Notification.fromMap, beforeValidate; NotificationSpec) ------------------
+
+
+def email_of(email):
+    exported = export(job(notification={"onsuccess": {"email": email}}))
+    return exported["notification"]["onsuccess"]["email"]
+
+
+@pytest.mark.parametrize(
+    "flags, stored",
+    [
+        ({"attachLog": True}, {"attachLog": True, "attachLogInFile": True}),
+        ({"attachLog": "true"}, {"attachLog": True, "attachLogInFile": True}),
+        ({"attachLog": True, "attachLogInline": True}, {"attachLog": True, "attachLogInline": True}),
+        ({"attachLog": True, "attachLogInFile": True}, {"attachLog": True, "attachLogInFile": True}),
+        # A false flag is not set at all, so the default still applies.
+        ({"attachLog": True, "attachLogInFile": False}, {"attachLog": True, "attachLogInFile": True}),
+        ({"attachLog": True, "attachLogInline": False}, {"attachLog": True, "attachLogInFile": True}),
+        # The text "false" is set, as false, and keeps the default away.
+        ({"attachLog": True, "attachLogInFile": "false"}, {"attachLog": True, "attachLogInFile": False}),
+        ({"attachLog": "false"}, {"attachLog": False}),
+        ({"attachLog": "yes"}, {"attachLog": False}),
+        ({"attachLog": False}, {}),
+        # The ways to attach are kept without attachLog too.
+        ({"attachLog": False, "attachLogInFile": True}, {"attachLogInFile": True}),
+    ],
+)
+def test_how_an_email_attaches_the_log(flags, stored):
+    assert email_of(dict(flags, recipients="ops@example.com")) == dict(stored, recipients="ops@example.com")
+
+
+@pytest.mark.parametrize(
+    "recipients, stored",
+    [
+        ("a@example.com, b@example.com", "a@example.com,b@example.com"),
+        (" a@example.com ,b@example.com , ", "a@example.com,b@example.com,"),
+        ("a@example.com,b@example.com,,", "a@example.com,b@example.com"),
+        ("a@example.com,,b@example.com", "a@example.com,,b@example.com"),
+    ],
+)
+def test_email_addresses_are_trimmed(recipients, stored):
+    assert email_of({"recipients": recipients})["recipients"] == stored
+
+
+def test_an_address_list_alone_is_not_an_email_notification():
+    assert errors_of(job(notification={"onsuccess": {"email": "ops@example.com"}})) == [
+        "Unable to create Job: No such property: recipients for class: java.lang.String"
+    ]
+
+
+def test_a_webhook_keeps_its_method_and_format_as_written():
+    notification = {"onsuccess": {"urls": "https://x", "httpMethod": "GET", "format": "JSON"}}
+    assert export(job(notification=notification))["notification"]["onsuccess"] == {
+        "urls": "https://x",
+        "httpMethod": "GET",
+        "format": "JSON",
+    }
+
+
+# -- steps: what each kind keeps (CommandExec, JobExec, PluginStep, Workflow) -----------------------
+
+
+def test_an_inline_script_drops_the_token_expansion_switch():
+    assert commands_of({"script": "echo hi", "expandTokenInScriptFile": True}) == [{"script": "echo hi"}]
+
+
+def test_keepgoing_on_success_is_not_exported_next_to_an_error_handler():
+    handler = {"exec": "rollback"}
+    assert commands_of(
+        {"exec": "a", "keepgoingOnSuccess": True, "errorhandler": handler},
+        {"jobref": {"name": "child"}, "keepgoingOnSuccess": True, "errorhandler": handler},
+        {"type": "copyfile", "keepgoingOnSuccess": True, "errorhandler": handler},
+        {"exec": "b", "keepgoingOnSuccess": True},
+    ) == [
+        {"exec": "a", "errorhandler": handler},
+        {"jobref": {"name": "child", "group": "", "useName": "true"}, "errorhandler": handler},
+        {"type": "copyfile", "nodeStep": False, "errorhandler": handler},
+        {"exec": "b", "keepgoingOnSuccess": True},
+    ]
+
+
+@pytest.mark.parametrize(
+    "strategy, config, exported",
+    [
+        ("parallel", {"WorkflowStrategy": {"parallel": {"n": "2"}, "node-first": {"x": "y"}}},
+         {"WorkflowStrategy": {"parallel": {"n": "2"}}}),
+        ("node-first", {"WorkflowStrategy": {"parallel": {"n": "2"}}}, None),
+        ("node-first", {"WorkflowStrategy": {"node-first": {}}, "LogFilter": [{"type": "mask"}]},
+         {"LogFilter": [{"type": "mask"}]}),
+        ("node-first", {}, None),
+    ],
+)
+def test_only_the_active_strategy_keeps_its_settings(strategy, config, exported):
+    sequence = export(job(sequence={"commands": [EXEC], "strategy": strategy, "pluginConfig": config}))["sequence"]
+    assert sequence.get("pluginConfig") == exported
+
+
+def test_a_plugin_step_and_a_job_reference_drop_unknown_keys():
+    assert commands_of({"type": "copyfile", "colour": "red"}, {"jobref": {"name": "child", "colour": "red"}, "shape": 1}) == [
+        {"type": "copyfile", "nodeStep": False},
+        {"jobref": {"name": "child", "group": "", "useName": "true"}},
+    ]
+
+
+# -- releases: what changed between 5.0 and 6.1 ------------------------------------------------------
+
+
+def test_since_5_6_unknown_keys_of_a_command_step_are_kept():
+    step = {"exec": "uptime", "colour": "red", "nodeStep": True, "args": "-x"}
+    assert commands_of(step) == [{"exec": "uptime", "colour": "red"}]
+    assert export(job(sequence={"commands": [step]}), "5.6.0")["sequence"]["commands"] == [{"exec": "uptime", "colour": "red"}]
+    assert export(job(sequence={"commands": [step]}), "5.5.0")["sequence"]["commands"] == [{"exec": "uptime"}]
+    assert export(job(sequence={"commands": [step]}), "5.0.0")["sequence"]["commands"] == [{"exec": "uptime"}]
+
+
+@pytest.mark.parametrize(
+    "version, written, exported",
+    [
+        # Before 5.6 the switch is read with Groovy truth and exported only when true.
+        ("5.0.0", None, None),
+        ("5.0.0", False, None),
+        ("5.0.0", "false", True),
+        ("5.0.0", True, True),
+        # From 5.6 it is parsed as a boolean; exported only when true until 5.20, always since.
+        ("5.6.0", "false", None),
+        ("5.6.0", "TRUE", True),
+        ("5.19.0", False, None),
+        ("5.20.0", None, False),
+        ("6.1.0", "false", False),
+        ("6.1.0", True, True),
+    ],
+)
+def test_the_token_expansion_switch_of_a_script_file(version, written, exported):
+    step = {"scriptfile": "/opt/run.sh"}
+    if written is not None:
+        step["expandTokenInScriptFile"] = written
+    expected = {"scriptfile": "/opt/run.sh"}
+    if exported is not None:
+        expected["expandTokenInScriptFile"] = exported
+    assert export(job(sequence={"commands": [step]}), version)["sequence"]["commands"] == [expected]
+
+
+def test_empty_script_arguments_are_exported_since_5_20():
+    step = {"script": "echo", "args": ""}
+    assert export(job(sequence={"commands": [step]}), "5.19.0")["sequence"]["commands"] == [{"script": "echo"}]
+    assert export(job(sequence={"commands": [step]}), "6.1.0")["sequence"]["commands"] == [{"script": "echo", "args": ""}]
+
+
+@pytest.mark.parametrize("version", ["5.0.0", "v5.20.1", (6, 1, 0), None])
+def test_versions_are_read_in_any_usual_form(version):
+    assert export(job(), version)["sequence"]["commands"] == [EXEC]
