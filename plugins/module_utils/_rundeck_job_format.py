@@ -49,6 +49,10 @@ OPTION_FLAGS = ("required", "enforced", "multivalued", "secure", "valueExposed",
 JOBREF_OPTIONAL_FLAGS = ("importOptions", "failOnDisable", "childNodes", "ignoreNotifications")
 #: Job reference flags the server always exports (as the strings "true"/"false").
 JOBREF_FLAGS = ("nodeStep", "useName")
+#: Every key of an option the server reads; it ignores others.
+OPTION_KEYS = frozenset(["name", "type", "config", "sortIndex", "label", "description", "value", "storagePath",
+                         "valuesUrl", "configRemoteUrl", "regex", "values", "valuesListDelimiter", "delimiter",
+                         "optionValuesPluginType", "dateFormat"] + list(OPTION_FLAGS))
 #: Option settings the server stores as text.
 OPTION_TEXT_FIELDS = ("label", "description", "value", "regex", "storagePath", "valuesUrl", "dateFormat")
 SCRIPT_STEP_KEYS = ("script", "scriptfile", "scripturl")
@@ -197,16 +201,25 @@ def canonical_options(options):
 
 
 def _option(option):
-    option = dict(option)
+    option = dict((key, value) for key, value in option.items() if key in OPTION_KEYS)
     option.pop("sortIndex", None)
+    # Multi-valued only as true or "true" (Option.fromMap).
+    multivalued = groovy_true(option.get("multivalued")) or None
     for key in OPTION_FLAGS:
         option[key] = flag(option.get(key), False) or None
+    option["multivalued"] = multivalued
+    if not multivalued:
+        # Exported only inside a multi-valued option (Option.toMap).
+        option.pop("multivalueAllSelected", None)
     if not option.get("secure"):
         option.pop("valueExposed", None)
     if not option.get("isDate"):
         option.pop("dateFormat", None)
     delimiter = _text(option.get("valuesListDelimiter")) or ","
     values = option.get("values")
+    if isinstance(values, list):
+        # Stored joined with the delimiter and split again: an item holding it becomes several.
+        values = delimiter.join(_text(v) for v in values)
     if isinstance(values, str):
         values = values.split(delimiter)
     if isinstance(values, list):
@@ -370,9 +383,9 @@ def _jobref(ref):
     ref = dict(ref)
     ref["group"] = group_path(ref.get("group"))
     ref["nodeStep"] = groovy_true(ref.get("nodeStep"))
-    # A reference without a UUID can only be by name, and the server records it so.
-    use_name = ref.get("useName")
-    ref["useName"] = groovy_true(use_name) or (use_name is None and bool(ref.get("name")) and not ref.get("uuid"))
+    # A reference without a UUID can only be by name whatever the flag says; the server exports
+    # the flag only when true, so an explicit false reads back as unset, which means true.
+    ref["useName"] = groovy_true(ref.get("useName")) or not ref.get("uuid")
     for key in JOBREF_OPTIONAL_FLAGS:
         ref[key] = groovy_true(ref.get(key)) or None
     ref["nodefilters"] = _jobref_nodefilters(ref.get("nodefilters"))

@@ -51,7 +51,9 @@ _COMMAND_STEP_KEYS = frozenset(
 #: The newest server release emulated; ``version`` arguments default to it.
 NEWEST_VERSION = (6, 1, 0)
 # Releases where the job format changed in a way an export shows.
+_OPTIONS_BOUND = (5, 2, 0)  # Option.fromMap through data binding: multivalued only as true or "true"
 _STEPS_AS_PLUGINS = (5, 6, 0)  # command steps stored as step plugins, extra keys kept, flags parsed
+_EXPORTS_USER = (5, 17, 0)  # ScheduledExecution.toMap writes the schedule owner
 _EXPORT_UNSET_FLAGS = (5, 20, 0)  # expandTokenInScriptFile and empty args exported when stored
 
 # Quartz cron fields: name, lowest value, highest value, names allowed.
@@ -199,7 +201,8 @@ def from_map(data, version=None):
     job["loglimit"] = job["loglimitAction"] = job["loglimitStatus"] = None
     if _truthy(data.get("loglimit")):
         job["loglimit"] = _text(data["loglimit"])
-        job["loglimitAction"] = _text(data["loglimitAction"]) if _truthy(data.get("loglimitAction")) else "halt"
+        # The action is stored as given, null when missing (the runner then halts).
+        job["loglimitAction"] = _text(data.get("loglimitAction"))
         job["loglimitStatus"] = _text(data["loglimitStatus"]) if _truthy(data.get("loglimitStatus")) else "failed"
     for key in ("timeout", "timeZone", "defaultTab", "maxMultipleExecutions"):
         job[key] = _text(data[key]) if _truthy(data.get(key)) else None
@@ -210,7 +213,7 @@ def from_map(data, version=None):
         job["retry"], job["retryDelay"] = _text(retry), _text(data.get("retryDelay"))
     job["multipleExecutions"] = _truthy(data.get("multipleExecutions"))
     job["orchestrator"] = _orchestrator_from_map(data.get("orchestrator"))
-    job["options"] = _options_from_map(data.get("options"), errors) if _truthy(data.get("options")) else []
+    job["options"] = _options_from_map(data.get("options"), errors, version) if _truthy(data.get("options")) else []
     job["sequence"] = _workflow_from_map(data.get("sequence"), errors, version) if _truthy(data.get("sequence")) else None
     job["schedule"] = _schedule_from_map(data.get("schedule"), errors) if _truthy(data.get("schedule")) else None
     _nodefilters_from_map(job, data)
@@ -453,16 +456,16 @@ def _jobref_nodefilters(nodefilters, problems, position):
     return result
 
 
-def _options_from_map(data, errors):
+def _options_from_map(data, errors, version):
     options = []
     if isinstance(data, dict):
         # The older map form, keyed by name: no order of its own.
         for name, option in data.items():
-            options.append(_option_from_map(_text(name), option if isinstance(option, dict) else {}, None))
+            options.append(_option_from_map(_text(name), option if isinstance(option, dict) else {}, None, version))
     elif isinstance(data, list):
         for index, option in enumerate(data):
             option = option if isinstance(option, dict) else {}
-            options.append(_option_from_map(_text(option.get("name")), option, index))
+            options.append(_option_from_map(_text(option.get("name")), option, index, version))
     else:
         errors.append("Invalid Option definition: %s" % _text(data))
         return []
@@ -479,26 +482,40 @@ def _options_from_map(data, errors):
     return options
 
 
-def _option_from_map(name, data, sort_index):
+def _option_from_map(name, data, sort_index, version):
     option = {"name": name, "sortIndex": sort_index}
     for key in ("label", "description", "value", "storagePath", "valuesUrl", "optionValuesPluginType"):
         option[key] = _text(data[key]) if _truthy(data.get(key)) else None
     option["regex"] = _text(data.get("regex"))
-    for flag in ("enforced", "required", "isDate", "multivalued", "secure", "hidden", "sortValues"):
+    for flag in ("enforced", "required", "isDate"):
         option[flag] = _truthy(data.get(flag))
+    if version >= _OPTIONS_BOUND:
+        # Bound by Grails data binding, which parses text as a boolean; multivalued counts
+        # only as true or "true".
+        for flag in ("hidden", "sortValues"):
+            option[flag] = _parse_boolean(data.get(flag))
+        option["multivalued"] = _is_true(data.get("multivalued"))
+    else:
+        for flag in ("hidden", "sortValues", "multivalued"):
+            option[flag] = _truthy(data.get(flag))
+    # Secure and valueExposed count when set, parsed as booleans.
+    option["secure"] = _truthy(data.get("secure")) and _parse_boolean(data.get("secure"))
     option["dateFormat"] = _text(data.get("dateFormat")) if option["isDate"] else None
     option["type"] = _text(data["type"]) if _truthy(data.get("type")) else None
     config = data.get("config")
     option["config"] = _plain(config) if option["type"] and isinstance(config, dict) and config else None
-    option["valueExposed"] = option["secure"] and _truthy(data.get("valueExposed"))
+    option["valueExposed"] = option["secure"] and _parse_boolean(data.get("valueExposed"))
     option["delimiter"] = _text(data["delimiter"]) if option["multivalued"] and _truthy(data.get("delimiter")) else None
-    option["multivalueAllSelected"] = option["multivalued"] and _is_true(data.get("multivalueAllSelected"))
+    option["multivalueAllSelected"] = option["multivalued"] and _parse_boolean(data.get("multivalueAllSelected"))
     option["values"] = None
     option["valuesListDelimiter"] = None
     if _truthy(data.get("values")):
         delimiter = _text(data["valuesListDelimiter"]) if _truthy(data.get("valuesListDelimiter")) else ","
         raw = data["values"]
-        items = [_text(item) for item in raw] if isinstance(raw, list) else _text(raw).split(delimiter)
+        # Stored joined with the delimiter and split again on reading, so a listed item that
+        # holds the delimiter becomes several values.
+        joined = delimiter.join(_text(item) for item in raw) if isinstance(raw, list) else _text(raw)
+        items = joined.split(delimiter)
         values = []
         for item in items:
             item = (item or "").strip()
@@ -620,7 +637,7 @@ def _validate(job):
         errors.append("UUID cannot have spaces")
     if job["loglevel"] not in LOG_LEVELS:
         errors.append('Log level "%s" is not valid, it must be one of: %s' % (job["loglevel"], ", ".join(LOG_LEVELS)))
-    if job["loglimit"] and job["loglimitAction"] not in LOG_LIMIT_ACTIONS:
+    if job["loglimit"] and job["loglimitAction"] and job["loglimitAction"] not in LOG_LIMIT_ACTIONS:
         errors.append(
             "Property [logOutputThresholdAction] of class [class rundeck.ScheduledExecution] with value [%s] is not contained within the list [%s]"
             % (job["loglimitAction"], ", ".join(LOG_LIMIT_ACTIONS))
@@ -714,6 +731,9 @@ def to_map(job, version=None):
     }
     if job["group"]:
         data["group"] = job["group"]
+    # Since 5.17 the job's owner is exported too.
+    if job.get("user") and version >= _EXPORTS_USER:
+        data["user"] = job["user"]
     if job["loglimit"]:
         data["loglimit"] = job["loglimit"]
         data["loglimitAction"] = job["loglimitAction"]

@@ -355,6 +355,10 @@ EXPORTED_DISPATCH = {"excludePrecedence": True, "keepgoing": False, "rankOrder":
     ({"sequence": {"commands": [{"jobref": {"name": "smoke", "nodeStep": "True", "childNodes": "yes"}}]}},
      {"sequence": {"commands": [{"jobref": {"group": "", "name": "smoke", "useName": "true"}}],
                    "keepgoing": False, "strategy": "node-first"}}),
+    # A listed value holding the delimiter becomes several values; keys an option does not have are
+    # ignored; multi-valued only as true or "true" (Option.fromMap, convertValuesList).
+    ({"options": [{"name": "hosts", "values": ["a,b", "c"], "colour": "red", "multivalued": "yes"}]},
+     {"options": [{"name": "hosts", "values": ["a", "b", "c"], "valuesListDelimiter": ","}]}),
     # Option settings are stored as text.
     ({"options": [{"name": "year", "label": 2024, "description": 7}]},
      {"options": [{"name": "year", "label": "2024", "description": "7"}]}),
@@ -372,3 +376,14 @@ def test_leaving_out_a_setting_to_uncheck_the_exclusions_is_a_difference():
                             excludeFilterUncheck=True)
     assert differences(canonical_job(exported), canonical_job(written_job(nodefilters=nodefilters))) == ["excludeFilterUncheck"]
     assert differences(canonical_job(exported), canonical_job(written_job(nodefilters=nodefilters, excludeFilterUncheck=True))) == []
+
+
+def test_a_reference_by_name_stays_by_name_whatever_its_flag_says():
+    # JobExec.toMap writes useName only when true, and without a UUID the name is used anyway.
+    written = written_job(sequence={"commands": [{"jobref": {"name": "smoke", "useName": False}}]})
+    exported = exported_job(sequence={"commands": [{"jobref": {"group": "", "name": "smoke"}}],
+                                      "keepgoing": False, "strategy": "node-first"})
+    assert differences(canonical_job(exported), canonical_job(written)) == []
+    by_uuid = {"group": "", "name": "smoke", "uuid": "c1"}
+    assert canonical_job(exported_job(sequence={"commands": [{"jobref": by_uuid}]}))["sequence"]["commands"][0]["jobref"][
+        "useName"] is False

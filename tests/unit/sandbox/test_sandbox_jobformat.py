@@ -170,7 +170,7 @@ def test_multiple_executions_and_their_limit():
 
 def test_log_limit_defaults():
     exported = export(job(loglimit="100MB"))
-    assert (exported["loglimit"], exported["loglimitAction"], exported["loglimitStatus"]) == ("100MB", "halt", "failed")
+    assert (exported["loglimit"], exported["loglimitAction"], exported["loglimitStatus"]) == ("100MB", None, "failed")
     exported = export(job(loglimit=1000, loglimitAction="truncate", loglimitStatus="custom"))
     assert (exported["loglimit"], exported["loglimitAction"], exported["loglimitStatus"]) == ("1000", "truncate", "custom")
     assert "loglimitAction" not in export(job(loglimitAction="truncate"))
@@ -771,3 +771,49 @@ def test_empty_script_arguments_are_exported_since_5_20():
 @pytest.mark.parametrize("version", ["5.0.0", "v5.20.1", (6, 1, 0), None])
 def test_versions_are_read_in_any_usual_form(version):
     assert export(job(), version)["sequence"]["commands"] == [EXEC]
+
+
+# -- options and top-level fields (Option.fromMap/toMap, ScheduledExecution.fromMap/toMap) -----------
+
+
+def option_of(option, version=None):
+    return export(job(options=[dict(option, name="opt")]), version)["options"][0]
+
+
+@pytest.mark.parametrize(
+    "flags, exported",
+    [
+        ({"multivalued": "yes"}, {}),
+        ({"multivalued": "true"}, {"multivalued": True, "delimiter": ","}),
+        ({"multivalued": True, "multivalueAllSelected": "TRUE"}, {"multivalued": True, "delimiter": ",", "multivalueAllSelected": True}),
+        ({"secure": "false"}, {}),
+        ({"secure": "true", "valueExposed": "false"}, {"secure": True}),
+        ({"hidden": "false", "sortValues": "false"}, {}),
+        ({"required": "false"}, {"required": True}),
+    ],
+)
+def test_option_flags_as_text(flags, exported):
+    assert option_of(flags) == dict(exported, name="opt")
+
+
+def test_before_5_2_multivalued_is_read_with_groovy_truth():
+    assert option_of({"multivalued": "yes"}, "5.1.0") == {"name": "opt", "multivalued": True, "delimiter": ","}
+
+
+def test_a_listed_value_that_holds_the_delimiter_becomes_several_values():
+    assert option_of({"values": ["a,b", "c"]})["values"] == ["a", "b", "c"]
+    assert option_of({"values": ["a,b", "c"], "valuesListDelimiter": ";"})["values"] == ["a,b", "c"]
+
+
+def test_a_log_limit_action_is_not_defaulted():
+    exported = export(job(loglimit="100MB"))
+    assert exported["loglimitAction"] is None
+    assert export(job(loglimit="100MB", loglimitAction="truncate"))["loglimitAction"] == "truncate"
+    assert errors_of(job(loglimit="100MB", loglimitAction="stop")) != []
+
+
+def test_the_owner_is_exported_since_5_17():
+    stored, _errors = from_map(job(uuid=UUID))
+    stored["user"] = "admin"
+    assert export_map(stored, "5.17.0")["user"] == "admin"
+    assert "user" not in export_map(stored, "5.16.0")
