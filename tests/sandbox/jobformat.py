@@ -54,7 +54,8 @@ NEWEST_VERSION = (6, 1, 0)
 _OPTIONS_BOUND = (5, 2, 0)  # Option.fromMap through data binding: multivalued only as true or "true"
 _STEPS_AS_PLUGINS = (5, 6, 0)  # command steps stored as step plugins, extra keys kept, flags parsed
 _EXPORTS_USER = (5, 17, 0)  # ScheduledExecution.toMap writes the schedule owner
-_EXPORT_UNSET_FLAGS = (5, 20, 0)  # expandTokenInScriptFile and empty args exported when stored
+_EXPORT_UNSET_FLAGS = (5, 20, 0)
+_GROUP_PATH_CHECKED = (6, 0, 0)  # absolute and traversing group paths refused  # expandTokenInScriptFile and empty args exported when stored
 
 # Quartz cron fields: name, lowest value, highest value, names allowed.
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -224,7 +225,7 @@ def from_map(data, version=None):
         job["notifyAvgDurationThreshold"] = _text(data.get("notifyAvgDurationThreshold"))
     plugins = data.get("plugins")
     job["plugins"] = _plain(plugins) if isinstance(plugins, dict) else None
-    return job, _validate(job) + errors
+    return job, _validate(job, version) + errors
 
 
 def _orchestrator_from_map(data):
@@ -608,7 +609,7 @@ def _email_from_map(email, errors):
     return config
 
 
-def _validate(job):
+def _validate(job, version=NEWEST_VERSION):
     """The checks the server makes on the job itself before saving it."""
     errors = []
     name = job["name"]
@@ -629,10 +630,11 @@ def _validate(job):
                 "Property [groupPath] of class [class rundeck.ScheduledExecution] with value [%s] exceeds the maxim size of [%d]"
                 % (group, GROUP_PATH_MAX_LENGTH)
             )
-        elif _ABSOLUTE_GROUP_RE.match(group):
-            errors.append("Group path cannot be an absolute path: %s" % group)
-        elif any(segment in (".", "..") for segment in re.split(r"[/\\]", group)):
-            errors.append("Group path cannot contain '.' or '..' segments: %s" % group)
+        # Checked since 6.0 (SharedJobConstraints.groupPath).
+        elif version >= _GROUP_PATH_CHECKED and _ABSOLUTE_GROUP_RE.match(group):
+            errors.append("Group path must not be an absolute path")
+        elif version >= _GROUP_PATH_CHECKED and any(segment in (".", "..") for segment in re.split(r"[/\\]", group)):
+            errors.append("Group path must not contain path traversal sequences (.. or .)")
     if job["uuid"] is not None and not _UUID_RE.fullmatch(job["uuid"]):
         errors.append("UUID cannot have spaces")
     if job["loglevel"] not in LOG_LEVELS:

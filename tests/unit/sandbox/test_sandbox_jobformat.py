@@ -571,10 +571,10 @@ def test_empty_triggers_mean_no_notification():
             "Property [jobName] of class [class rundeck.ScheduledExecution] with value [%s] exceeds the maxim size of [1024]"
             % ("x" * 1025),
         ),
-        ({"group": "ops/../secrets"}, "Group path cannot contain '.' or '..' segments: ops/../secrets"),
-        ({"group": "./ops"}, "Group path cannot contain '.' or '..' segments: ./ops"),
-        ({"group": "C:\\jobs"}, "Group path cannot be an absolute path: C:\\jobs"),
-        ({"group": "///"}, "Group path cannot be an absolute path: /"),
+        ({"group": "ops/../secrets"}, "Group path must not contain path traversal sequences (.. or .)"),
+        ({"group": "./ops"}, "Group path must not contain path traversal sequences (.. or .)"),
+        ({"group": "C:\\jobs"}, "Group path must not be an absolute path"),
+        ({"group": "///"}, "Group path must not be an absolute path"),
         ({"uuid": "has space"}, "UUID cannot have spaces"),
         ({"uuid": ".hidden"}, "UUID cannot have spaces"),
         ({"loglevel": "TRACE"}, 'Log level "TRACE" is not valid, it must be one of: DEBUG, VERBOSE, INFO, WARN, ERROR'),
@@ -817,3 +817,10 @@ def test_the_owner_is_exported_since_5_17():
     stored["user"] = "admin"
     assert export_map(stored, "5.17.0")["user"] == "admin"
     assert "user" not in export_map(stored, "5.16.0")
+
+
+def test_group_paths_are_checked_since_6_0():
+    assert from_map(job(group="ops/../secrets"), "5.20.0")[1] == []
+    assert from_map(job(group="ops/../secrets"), "6.0.0")[1] == [
+        "Group path must not contain path traversal sequences (.. or .)"
+    ]
