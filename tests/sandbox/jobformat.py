@@ -55,7 +55,8 @@ _OPTIONS_BOUND = (5, 2, 0)  # Option.fromMap through data binding: multivalued o
 _STEPS_AS_PLUGINS = (5, 6, 0)  # command steps stored as step plugins, extra keys kept, flags parsed
 _EXPORTS_USER = (5, 17, 0)  # ScheduledExecution.toMap writes the schedule owner
 _EXPORT_UNSET_FLAGS = (5, 20, 0)
-_GROUP_PATH_CHECKED = (6, 0, 0)  # absolute and traversing group paths refused  # expandTokenInScriptFile and empty args exported when stored
+_GROUP_PATH_CHECKED = (6, 0, 0)
+_EMPTY_FILTER_DISPATCHES = (6, 1, 0)  # ScheduledExecution.fromMap: containsKey('filter')  # absolute and traversing group paths refused  # expandTokenInScriptFile and empty args exported when stored
 
 # Quartz cron fields: name, lowest value, highest value, names allowed.
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -217,7 +218,7 @@ def from_map(data, version=None):
     job["options"] = _options_from_map(data.get("options"), errors, version) if _truthy(data.get("options")) else []
     job["sequence"] = _workflow_from_map(data.get("sequence"), errors, version) if _truthy(data.get("sequence")) else None
     job["schedule"] = _schedule_from_map(data.get("schedule"), errors) if _truthy(data.get("schedule")) else None
-    _nodefilters_from_map(job, data)
+    _nodefilters_from_map(job, data, version)
     job["notifications"] = []
     job["notifyAvgDurationThreshold"] = None
     if _truthy(data.get("notification")):
@@ -235,7 +236,7 @@ def _orchestrator_from_map(data):
     return {"type": _text(data["type"]), "configuration": _plain(configuration) if isinstance(configuration, dict) else {}}
 
 
-def _nodefilters_from_map(job, data):
+def _nodefilters_from_map(job, data, version):
     job.update(
         filter=None,
         filterExclude=None,
@@ -270,6 +271,10 @@ def _nodefilters_from_map(job, data):
             job["successOnEmptyNodeFilter"] = _truthy(dispatch["successOnEmptyNodeFilter"])
     if _truthy(nodefilters.get("filter")):
         job["filter"] = _text(nodefilters["filter"])
+    elif version >= _EMPTY_FILTER_DISPATCHES and "filter" in nodefilters:
+        # Since 6.1 a filter key, even empty, keeps the job dispatching to nodes.
+        job["filter"] = ""
+    job["nodeDispatch"] = job["filter"] is not None
     if _truthy(nodefilters.get("filterExclude")):
         job["filterExclude"] = _text(nodefilters["filterExclude"])
 
@@ -769,7 +774,7 @@ def to_map(job, version=None):
             data["schedule"]["weekday"] = {"day": schedule["dayOfWeek"]}
     if job["multipleExecutions"]:
         data["multipleExecutions"] = True
-    if job["filter"]:
+    if job.get("nodeDispatch", bool(job["filter"])):
         data["nodesSelectedByDefault"] = job["nodesSelectedByDefault"]
         dispatch = {
             "threadcount": job["threadcount"] or "1",

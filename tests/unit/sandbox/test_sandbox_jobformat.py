@@ -824,3 +824,20 @@ def test_group_paths_are_checked_since_6_0():
     assert from_map(job(group="ops/../secrets"), "6.0.0")[1] == [
         "Group path must not contain path traversal sequences (.. or .)"
     ]
+
+
+def test_an_empty_filter_keeps_node_dispatch_since_6_1():
+    document = job(nodefilters={"filter": "", "dispatch": {"threadcount": 3}})
+    assert "nodefilters" not in export(document, "6.0.1")
+    exported = export(document, "6.1.0")
+    assert exported["nodefilters"] == {
+        "dispatch": {
+            "excludePrecedence": True,
+            "keepgoing": False,
+            "rankOrder": "ascending",
+            "successOnEmptyNodeFilter": False,
+            "threadcount": "3",
+        },
+        "filter": "",
+    }
+    assert exported["nodesSelectedByDefault"] is True
