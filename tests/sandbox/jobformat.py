@@ -54,9 +54,9 @@ NEWEST_VERSION = (6, 1, 0)
 _OPTIONS_BOUND = (5, 2, 0)  # Option.fromMap through data binding: multivalued only as true or "true"
 _STEPS_AS_PLUGINS = (5, 6, 0)  # command steps stored as step plugins, extra keys kept, flags parsed
 _EXPORTS_USER = (5, 17, 0)  # ScheduledExecution.toMap writes the schedule owner
-_EXPORT_UNSET_FLAGS = (5, 20, 0)
-_GROUP_PATH_CHECKED = (6, 0, 0)
-_EMPTY_FILTER_DISPATCHES = (6, 1, 0)  # ScheduledExecution.fromMap: containsKey('filter')  # absolute and traversing group paths refused  # expandTokenInScriptFile and empty args exported when stored
+_EXPORT_UNSET_FLAGS = (5, 20, 0)  # expandTokenInScriptFile and empty args exported when stored
+_GROUP_PATH_CHECKED = (6, 0, 0)  # absolute and traversing group paths refused
+_EMPTY_FILTER_DISPATCHES = (6, 1, 0)  # ScheduledExecution.fromMap: containsKey('filter')
 
 # Quartz cron fields: name, lowest value, highest value, names allowed.
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")

@@ -841,3 +841,59 @@ def test_an_empty_filter_keeps_node_dispatch_since_6_1():
         "filter": "",
     }
     assert exported["nodesSelectedByDefault"] is True
+
+
+# -- facts pinned by the server's own tests ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("intersect", [True, False])
+def test_a_reference_node_filter_round_trip(intersect):
+    # JobExecSpec "to map with node filter" / "to map with node intersect without filter".
+    ref = {"group": "group", "name": "name", "nodefilters": {"filter": "abc def", "dispatch": {"threadcount": 2, "nodeIntersect": intersect}}}
+    assert commands_of({"jobref": ref, "description": "a monkey"}) == [
+        {"jobref": dict(ref, useName="true"), "description": "a monkey"}
+    ]
+    bare = {"group": "group", "name": "name", "nodefilters": {"dispatch": {"nodeIntersect": intersect}}}
+    assert commands_of({"jobref": bare}) == [{"jobref": dict(bare, useName="true")}]
+
+
+@pytest.mark.parametrize(
+    "uuid, use_name, exported",
+    [(None, None, "true"), ("c1", None, None), (None, False, None), (None, True, "true"), ("c1", True, "true")],
+)
+def test_use_name_without_the_flag(uuid, use_name, exported):
+    # JobExecSpec "from map use name without useName property".
+    ref = {"group": "group", "name": "name"}
+    if uuid:
+        ref["uuid"] = uuid
+    if use_name is not None:
+        ref["useName"] = use_name
+    assert commands_of({"jobref": ref})[0]["jobref"].get("useName") == exported
+
+
+@pytest.mark.parametrize("order", [["aplugin", "bplugin", "zplugin"], ["aplugin", "zplugin", "bplugin"], ["zplugin", "aplugin", "bplugin"]])
+def test_plugins_of_a_trigger_are_sorted_by_type_and_their_keys_too(order):
+    # codecs/JobsYAMLCodecSpec "canonical notifications".
+    plugins = [{"type": name, "configuration": {"c": "c", "z": "z", "a": "a"}} for name in order]
+    exported = export(job(notification={"onsuccess": {"plugin": plugins}}))["notification"]["onsuccess"]
+    assert [plugin["type"] for plugin in exported[0]["plugin"]] == ["aplugin", "bplugin", "zplugin"]
+    assert all(list(plugin["configuration"]) == ["a", "c", "z"] for plugin in exported[0]["plugin"])
+
+
+@pytest.mark.parametrize("written, stored", [(True, True), ("true", True), (False, None), ("false", None), (None, None)])
+def test_multivalue_all_selected(written, stored):
+    # OptionSpec "from map multivalue all selected" and "to map multivalue default select all".
+    option = {"multivalued": True}
+    if written is not None:
+        option["multivalueAllSelected"] = written
+    assert option_of(option).get("multivalueAllSelected") == stored
+
+
+def test_a_webhook_as_the_server_spec_writes_it():
+    # ScheduledExecutionSpec "from map notifications urls should include httpMethod and format".
+    notification = {"onsuccess": [{"urls": "url1", "format": "JSON", "httpMethod": "POST"}]}
+    assert export(job(notification=notification))["notification"]["onsuccess"] == {
+        "urls": "url1",
+        "format": "JSON",
+        "httpMethod": "POST",
+    }
