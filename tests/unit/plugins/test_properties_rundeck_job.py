@@ -236,12 +236,13 @@ job_fields = st.fixed_dictionaries({"name": job_names, "sequence": sequences}, o
     "nodeFilterEditable": flags,
     "multipleExecutions": flags,
     "maxMultipleExecutions": numbers_or_text(1, 5),
-    "timeout": st.sampled_from(["30m", "1h", "PT90S", "${option.timeout}"]),
-    "timeZone": st.sampled_from(["UTC", "Europe/Paris", "America/New_York"]),
-    "defaultTab": st.sampled_from(["nodes", "output", "html", "summary"]),
+    # Empty text means unset, as on the server.
+    "timeout": st.sampled_from(["30m", "1h", "PT90S", "${option.timeout}", ""]),
+    "timeZone": st.sampled_from(["UTC", "Europe/Paris", "America/New_York", ""]),
+    "defaultTab": st.sampled_from(["nodes", "output", "html", "summary", ""]),
     "retry": st.one_of(numbers_or_text(0, 5), st.fixed_dictionaries(
         {"retry": st.integers(1, 5)}, optional={"delay": st.sampled_from(["PT30S", "1m", ""])})),
-    "loglimit": st.sampled_from(["100", "10MB", "1000/node"]),
+    "loglimit": st.one_of(st.sampled_from(["100", "10MB", "1000/node", ""]), st.integers(1, 500)),
     "loglimitAction": st.sampled_from(["halt", "truncate"]),
     "loglimitStatus": st.sampled_from(["failed", "aborted", "too-long"]),
     "options": option_collections,
