@@ -275,9 +275,7 @@ def _single_notifications(entry):
         if isinstance(plugin, dict):
             plugin = dict(plugin, configuration=plugin.get("configuration") or {})
         singles.append(dict(plugin=plugin))
-    other = dict((k, v) for k, v in entry.items() if k not in ("email", "urls", "httpMethod", "format", "plugin"))
-    if other:
-        singles.append(other)
+    # Any other key of an entry (a bare ``recipients`` too) is not read by the server.
     return singles
 
 

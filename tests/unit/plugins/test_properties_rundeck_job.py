@@ -152,6 +152,8 @@ notification_entries = st.fixed_dictionaries({}, optional={
     "httpMethod": st.sampled_from(["post", "get", "POST"]),
     "format": st.sampled_from(["xml", "json", "JSON"]),
     "plugin": st.one_of(notification_plugins, st.lists(notification_plugins, min_size=1, max_size=3)),
+    # The prose of the format reference names it, but the server reads recipients only under email.
+    "recipients": st.just("x@example.com"),
 }).map(lambda entry: entry if "urls" in entry else dict((k, v) for k, v in entry.items() if k not in ("httpMethod", "format"))
        ).filter(bool)
 notifications = st.dictionaries(

@@ -302,6 +302,10 @@ EXPORTED_DISPATCH = {"excludePrecedence": True, "keepgoing": False, "rankOrder":
     ({"notification": {"onfailure": {"email": {"recipients": "ops@example.com", "attachLog": "true", "attachLogInFile": False}}}},
      {"notification": {"onfailure": {"email": {"recipients": "ops@example.com", "attachLog": True, "attachLogInFile": True}}},
       "notifyAvgDurationThreshold": None}),
+    # Keys of a notification entry other than email, urls (with httpMethod and format) and plugin
+    # are not read (ScheduledExecution.fromMap).
+    ({"notification": {"onfailure": {"email": {"recipients": "ops@example.com"}, "recipients": "x@example.com"}}},
+     {"notification": {"onfailure": {"email": {"recipients": "ops@example.com"}}}, "notifyAvgDurationThreshold": None}),
     # A webhook without method or format is stored without them: sent as a post of xml.
     ({"notification": {"onsuccess": {"urls": "https://hooks.example.com/a"}}},
      {"notification": {"onsuccess": {"urls": "https://hooks.example.com/a", "httpMethod": None, "format": None}},
