@@ -160,10 +160,18 @@ def canonical_schedule(schedule):
     if not isinstance(schedule, dict):
         return schedule
     if schedule.get("crontab"):
-        fields = schedule["crontab"].split()
+        crontab = _text(schedule["crontab"])
+        fields = crontab.split()
         if len(fields) not in (6, 7):
             # Not a Quartz expression; the server will say so.
             return schedule
+        # The server stores the fields of a split on single spaces, so doubled or leading spaces
+        # shift them (ScheduledExecution.parseCrontabString).
+        stored = crontab.split(" ")
+        while len(stored) > 1 and stored[-1] == "":
+            stored.pop()
+        if len(stored) >= 6:
+            fields = stored[:7]
         seconds, minute, hour, day_of_month, month, day_of_week = fields[:6]
         year = fields[6] if len(fields) == 7 else "*"
     else:

@@ -133,6 +133,14 @@ def _parse_boolean(value):
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
+def _split_on_spaces(text):
+    """Java's ``text.split(" ")``: empty pieces kept between spaces, trailing ones dropped."""
+    pieces = text.split(" ")
+    while len(pieces) > 1 and pieces[-1] == "":
+        pieces.pop()
+    return pieces
+
+
 def _trim_address_list(text):
     """Notification.beforeValidate: each comma-separated address trimmed.
 
@@ -289,7 +297,15 @@ def _schedule_from_map(data, errors):
         if len(fields) not in (6, 7) or not _valid_cron(fields):
             errors.append("Crontab string format was invalid: %s" % crontab)
             return None
-        return dict(zip([field[0] for field in _CRON_FIELDS], fields + ["*"] * (7 - len(fields))))
+        # Quartz checks the text as written, but the stored fields come from a split on single
+        # spaces (parseCrontabString): doubled or leading spaces shift them.
+        stored = _split_on_spaces(crontab)[:7]
+        if len(stored) >= 6:
+            fields = stored
+        schedule = dict(zip([field[0] for field in _CRON_FIELDS], fields + ["*"] * (7 - len(fields))))
+        # The stored fields still go through the field checks.
+        _check_schedule_fields(schedule, errors)
+        return schedule
     schedule = {"seconds": "0", "minute": "0", "hour": "0"}
     time = data.get("time")
     if _truthy(time) and isinstance(time, dict):
@@ -305,12 +321,7 @@ def _schedule_from_map(data, errors):
         schedule["dayOfMonth"], schedule["dayOfWeek"] = "?", _text(weekday["day"])
     else:
         schedule["dayOfMonth"], schedule["dayOfWeek"] = "?", "*"
-    bad = [key for key, pattern in _SCHEDULE_FIELD_PATTERNS.items() if not re.match(pattern, schedule[key])]
-    for key in bad:
-        errors.append(
-            "Property [%s] of class [class rundeck.ScheduledExecution] with value [%s] does not match the required pattern [%s]"
-            % (key, schedule[key], _SCHEDULE_FIELD_PATTERNS[key])
-        )
+    bad = _check_schedule_fields(schedule, errors)
     # The server checks the crontab its fields make, with the weekday dropped
     # whenever a day of the month is set.
     expression = [
@@ -325,6 +336,17 @@ def _schedule_from_map(data, errors):
     if not bad and not _valid_cron(expression):
         errors.append("Crontab string format was invalid: %s" % " ".join(expression))
     return schedule
+
+
+def _check_schedule_fields(schedule, errors):
+    """The server's pattern checks of the stored schedule fields; returns the fields that fail."""
+    bad = [key for key, pattern in _SCHEDULE_FIELD_PATTERNS.items() if not re.match(pattern, schedule[key])]
+    for key in bad:
+        errors.append(
+            "Property [%s] of class [class rundeck.ScheduledExecution] with value [%s] does not match the required pattern [%s]"
+            % (key, schedule[key], _SCHEDULE_FIELD_PATTERNS[key])
+        )
+    return bad
 
 
 def _workflow_from_map(data, errors, version):

@@ -106,15 +106,19 @@ option_collections = st.one_of(option_lists, option_lists.map(
     lambda listed: dict((option["name"], dict((k, v) for k, v in option.items() if k != "name")) for option in listed)))
 
 # Quartz expressions: exactly one of the two day fields is "?".
+# Separated by single spaces, or with a trailing one as typed by hand (a doubled one shifts the
+# stored fields, which the server may then refuse: see the unit tests).
 crontabs = st.builds(
-    lambda seconds, minute, hour, month, days, year: {"crontab": " ".join([seconds, minute, hour, days[0], month, days[1]] + year)},
+    lambda seconds, minute, hour, month, days, year, tail: {
+        "crontab": " ".join([seconds, minute, hour, days[0], month, days[1]] + year) + tail},
     st.sampled_from(["0", "30", "*/15"]),
     st.sampled_from(["0", "5", "*/10", "0,30"]),
     st.sampled_from(["*", "2", "9-17", "*/6"]),
     st.sampled_from(["*", "1", "JAN", "6-8"]),
     st.one_of(st.tuples(st.just("?"), st.sampled_from(["*", "MON-FRI", "2", "SAT,SUN"])),
               st.tuples(st.sampled_from(["*", "1", "15", "L"]), st.just("?"))),
-    st.sampled_from([[], ["*"], ["2030"], ["2026-2030"]]))
+    st.sampled_from([[], ["*"], ["2030"], ["2026-2030"]]),
+    st.sampled_from(["", "", " "]))
 structured_schedules = st.builds(
     lambda schedule, day: dict(schedule, **day),
     st.fixed_dictionaries(

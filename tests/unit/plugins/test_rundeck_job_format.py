@@ -366,6 +366,9 @@ EXPORTED_DISPATCH = {"excludePrecedence": True, "keepgoing": False, "rankOrder":
     # Option settings are stored as text.
     ({"options": [{"name": "year", "label": 2024, "description": 7}]},
      {"options": [{"name": "year", "label": "2024", "description": "7"}]}),
+    # A crontab's fields are stored from a split on single spaces: a doubled space shifts them.
+    ({"schedule": {"crontab": "0 30 2 ? * MON  2030"}},
+     {"schedule": {"month": "*", "time": {"hour": "2", "minute": "30", "seconds": "0"}, "weekday": {"day": "MON"}, "year": ""}}),
     # "?" as the day of the month, without a weekday, is any day of the week.
     ({"schedule": {"time": {"hour": "2"}, "dayofmonth": {"day": "?"}}},
      {"schedule": {"month": "*", "time": {"hour": "2", "minute": "0", "seconds": "0"}, "weekday": {"day": "*"}, "year": "*"}}),

@@ -897,3 +897,17 @@ def test_a_webhook_as_the_server_spec_writes_it():
         "format": "JSON",
         "httpMethod": "POST",
     }
+
+
+def test_a_crontab_is_stored_from_a_split_on_single_spaces():
+    # Quartz accepts the doubled space; ScheduledExecution.parseCrontabString then shifts the fields.
+    schedule = export(job(schedule={"crontab": "0 30 2 ? * MON  2030"}))["schedule"]
+    assert schedule == {"month": "*", "time": {"hour": "2", "minute": "30", "seconds": "0"}, "weekday": {"day": "MON"}, "year": ""}
+    assert export(job(schedule={"crontab": "0 30 2 ? * *  "}))["schedule"]["weekday"] == {"day": "*"}
+
+
+def test_a_shifted_crontab_field_can_fail_the_field_checks():
+    assert errors_of(job(schedule={"crontab": "0 0  * ? * *"})) == [
+        "Property [month] of class [class rundeck.ScheduledExecution] with value [?] does not match the required pattern"
+        " [^[0-9a-zA-z*\\/,-]*$]"
+    ]
