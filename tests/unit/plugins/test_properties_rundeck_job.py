@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -420,3 +421,27 @@ def test_the_module_leaves_a_job_it_just_wrote_alone(sandbox_server, module_runn
     assert created["changed"] is True and not created.get("warnings"), created
     again = module_runner(rundeck_job_main, args)
     assert again["changed"] is False, again
+
+
+# Definitions that once showed a change on every run, each for a rule the server applies on import.
+SETTLED_DEFINITIONS = {
+    "log attached by default as a file": {"notification": {"onfailure": {"email": {"recipients": "ops@example.com", "attachLog": True}}}},
+    "addresses trimmed": {"notification": {"onfailure": {"email": {"recipients": "a@example.com, b@example.com"}}}},
+    "inline script without token expansion": {"sequence": {"commands": [{"script": "echo hi", "expandTokenInScriptFile": True}]}},
+    "keepgoingOnSuccess beside an error handler": {"sequence": {"commands": [
+        {"exec": "deploy", "keepgoingOnSuccess": True, "errorhandler": {"exec": "rollback"}}]}},
+    "settings of a strategy not in use": {"sequence": {"commands": [{"exec": "x"}], "strategy": "parallel", "pluginConfig": {
+        "WorkflowStrategy": {"parallel": {"threads": "2"}, "node-first": {"a": "b"}}}}},
+    "reference by name with useName false": {"sequence": {"commands": [{"jobref": {"name": "other", "useName": False}}]}},
+}
+
+
+@pytest.mark.parametrize("name", sorted(SETTLED_DEFINITIONS))
+def test_the_module_leaves_these_jobs_alone_on_the_second_run(sandbox_server, module_runner, name):
+    sandbox_server.reset()
+    definition = dict({"name": "settled", "uuid": JOB_UUID, "sequence": {"commands": [{"exec": "x"}]}}, **SETTLED_DEFINITIONS[name])
+    connection = dict(url=sandbox_server.urls["rundeck"], api_token=sandbox_server.credentials["rundeck_token"], retries=0)
+    args = dict(connection, project="sandbox", definition=definition)
+    created = module_runner(rundeck_job_main, args)
+    assert created["changed"] is True and not created.get("warnings"), created
+    assert module_runner(rundeck_job_main, args)["changed"] is False
