@@ -83,9 +83,10 @@ def canonical_job(definition):
     job["group"] = group_path(job.get("group"))
     job["multipleExecutions"] = flag(job.get("multipleExecutions"), False) or None
     for key in ("maxMultipleExecutions", "timeout", "timeZone", "defaultTab"):
-        job[key] = _text(job.get(key))
+        job[key] = _set_text(job.get(key))
     job["retry"] = _retry(job.get("retry"))
-    if _empty(job.get("loglimit")):
+    if not _set_text(job.get("loglimit")):
+        job["loglimit"] = None
         job.pop("loglimitAction", None)
         job.pop("loglimitStatus", None)
     else:
@@ -237,6 +238,9 @@ def _option(option):
     option["values"] = values or None
     option["valuesListDelimiter"] = delimiter if values else None
     option["delimiter"] = (_text(option.get("delimiter")) or ",") if option.get("multivalued") else None
+    # Read only when set by Groovy's rules: a number 0 is no value (Option.fromMap).
+    for key in ("value", "storagePath", "valuesUrl"):
+        option[key] = _set_text(option.get(key))
     for key in OPTION_TEXT_FIELDS:
         if option.get(key) is not None:
             option[key] = _text(option[key])
@@ -479,6 +483,13 @@ def _text(value):
     if isinstance(value, bool):
         return "true" if value else "false"
     return value if isinstance(value, str) else str(value)
+
+
+def _set_text(value):
+    """A field the server reads only when Groovy counts it as set (not 0, false or empty), as text."""
+    if value is None or value is False or value == 0 or _empty(value):
+        return None
+    return _text(value)
 
 
 def _empty(value):

@@ -53,7 +53,7 @@ option_fields = st.fixed_dictionaries(
     optional={
         "label": st.one_of(short_text, st.integers(1, 99)),
         "description": free_text,
-        "value": st.one_of(short_text, st.integers(1, 999)),
+        "value": st.one_of(short_text, st.integers(0, 999)),
         "required": flags,
         "enforced": flags,
         "hidden": flags,
@@ -242,7 +242,7 @@ job_fields = st.fixed_dictionaries({"name": job_names, "sequence": sequences}, o
     "scheduleEnabled": flags,
     "nodeFilterEditable": flags,
     "multipleExecutions": flags,
-    "maxMultipleExecutions": numbers_or_text(1, 5),
+    "maxMultipleExecutions": numbers_or_text(0, 5),
     # Empty text means unset, as on the server.
     "timeout": st.sampled_from(["30m", "1h", "PT90S", "${option.timeout}", ""]),
     "timeZone": st.sampled_from(["UTC", "Europe/Paris", "America/New_York", ""]),

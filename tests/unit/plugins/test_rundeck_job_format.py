@@ -28,7 +28,8 @@ WRITTEN_TEST_JOB = {
     "defaultTab": "nodes",
     "nodeFilterEditable": False,
     "options": [
-        {"name": "exit_code", "label": "Exit Code", "value": 0},
+        # A number 0 would be no default at all (Option.fromMap reads it with Groovy truth).
+        {"name": "exit_code", "label": "Exit Code", "value": "0"},
         {"name": "sleep", "label": "Sleep", "value": 1, "required": False},
     ],
     "sequence": {"commands": [{"exec": 'sleep $RD_OPTION_SLEEP && echo "Test done!" && exit $RD_OPTION_EXIT_CODE'}]},
@@ -363,6 +364,11 @@ EXPORTED_DISPATCH = {"excludePrecedence": True, "keepgoing": False, "rankOrder":
     # ignored; multi-valued only as true or "true" (Option.fromMap, convertValuesList).
     ({"options": [{"name": "hosts", "values": ["a,b", "c"], "colour": "red", "multivalued": "yes"}]},
      {"options": [{"name": "hosts", "values": ["a", "b", "c"], "valuesListDelimiter": ","}]}),
+    # Fields read only when set by Groovy's rules: a number 0 is no value (ScheduledExecution.fromMap,
+    # Option.fromMap); a retry of 0 is kept, as text.
+    ({"timeout": 0, "maxMultipleExecutions": 0, "loglimit": 0, "loglimitAction": "truncate", "retry": 0,
+      "options": [{"name": "o", "value": 0}]},
+     {"retry": "0", "options": [{"name": "o"}]}),
     # Option settings are stored as text.
     ({"options": [{"name": "year", "label": 2024, "description": 7}]},
      {"options": [{"name": "year", "label": "2024", "description": "7"}]}),
