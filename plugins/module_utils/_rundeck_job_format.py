@@ -411,14 +411,28 @@ def _jobref_nodefilters(nodefilters):
     dispatch = dict(result.get("dispatch") or {})
     if "filter" not in result:
         dispatch = dict((key, value) for key, value in dispatch.items() if key == "nodeIntersect")
-    threadcount = _text(dispatch.get("threadcount")).strip()
-    if threadcount.isdigit():
-        dispatch["threadcount"] = int(threadcount) or None
+    dispatch["threadcount"] = _jobref_threadcount(dispatch.get("threadcount"))
     for key in ("keepgoing", "nodeIntersect"):
         if key in dispatch:
             dispatch[key] = groovy_true(dispatch[key])
     result["dispatch"] = _drop_empty(dispatch)
     return _drop_empty(result) or None
+
+
+def _jobref_threadcount(value):
+    """A job reference's thread count as exported: a number above 0, or none.
+
+    The server takes a number as it is and parses a text, turning "0" into 1 (JobExec.updateFromMap);
+    it exports only counts above 0. Text that is not a number is left for the server to refuse.
+    """
+    if isinstance(value, bool) or not value:
+        return None
+    if not isinstance(value, int):
+        try:
+            value = int(_text(value)) or 1
+        except ValueError:
+            return value
+    return value if value > 0 else None
 
 
 def _nodefilters(nodefilters):

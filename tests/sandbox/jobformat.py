@@ -470,7 +470,11 @@ def _jobref_nodefilters(nodefilters, problems, position):
         threadcount = dispatch.get("threadcount")
         if _truthy(threadcount):
             try:
-                result["threadcount"] = int(_text(threadcount))
+                # A number is taken as it is; a text is parsed and 0 becomes 1 (JobExec.updateFromMap).
+                if isinstance(threadcount, int) and not isinstance(threadcount, bool):
+                    result["threadcount"] = threadcount
+                else:
+                    result["threadcount"] = int(_text(threadcount)) or 1
             except ValueError:
                 problems.append("%s: Thread Count must be an integer greater than 0" % position)
         if dispatch.get("keepgoing") is not None:

@@ -188,7 +188,7 @@ script_steps = st.one_of(
 jobref_filters = st.fixed_dictionaries(
     {"filter": st.sampled_from(["tags: web", "name: node2"])},
     optional={"dispatch": st.fixed_dictionaries({}, optional={
-        "threadcount": numbers_or_text(1, 8),
+        "threadcount": numbers_or_text(0, 8),
         "keepgoing": text_flags,
         "rankOrder": st.sampled_from(["ascending", "descending"]),
         "rankAttribute": st.just("rank"),

@@ -369,6 +369,13 @@ EXPORTED_DISPATCH = {"excludePrecedence": True, "keepgoing": False, "rankOrder":
     ({"timeout": 0, "maxMultipleExecutions": 0, "loglimit": 0, "loglimitAction": "truncate", "retry": 0,
       "options": [{"name": "o", "value": 0}]},
      {"retry": "0", "options": [{"name": "o"}]}),
+    # A job reference's thread count: the text "0" becomes 1, the number 0 none, negatives none.
+    ({"sequence": {"commands": [{"jobref": {"name": "a", "nodefilters": {"filter": "x", "dispatch": {"threadcount": "0"}}}},
+                                {"jobref": {"name": "b", "nodefilters": {"filter": "x", "dispatch": {"threadcount": -1}}}}]}},
+     {"sequence": {"commands": [{"jobref": {"group": "", "name": "a", "useName": "true",
+                                            "nodefilters": {"filter": "x", "dispatch": {"threadcount": 1}}}},
+                                {"jobref": {"group": "", "name": "b", "useName": "true", "nodefilters": {"filter": "x"}}}],
+                   "keepgoing": False, "strategy": "node-first"}}),
     # Option settings are stored as text.
     ({"options": [{"name": "year", "label": 2024, "description": 7}]},
      {"options": [{"name": "year", "label": "2024", "description": "7"}]}),

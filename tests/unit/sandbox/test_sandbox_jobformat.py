@@ -911,3 +911,11 @@ def test_a_shifted_crontab_field_can_fail_the_field_checks():
         "Property [month] of class [class rundeck.ScheduledExecution] with value [?] does not match the required pattern"
         " [^[0-9a-zA-z*\\/,-]*$]"
     ]
+
+
+@pytest.mark.parametrize("written, exported", [(2, 2), ("2", 2), ("0", 1), (0, None), ("-1", None), (-1, None)])
+def test_a_reference_thread_count(written, exported):
+    # JobExec.updateFromMap: a text "0" becomes 1, a number 0 is unset; toMap writes only counts above 0.
+    ref = {"name": "child", "nodefilters": {"filter": "tags: web", "dispatch": {"threadcount": written}}}
+    dispatch = commands_of({"jobref": ref})[0]["jobref"]["nodefilters"].get("dispatch", {})
+    assert dispatch.get("threadcount") == exported
