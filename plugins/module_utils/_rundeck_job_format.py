@@ -412,11 +412,18 @@ def _jobref_nodefilters(nodefilters):
     if "filter" not in result:
         dispatch = dict((key, value) for key, value in dispatch.items() if key == "nodeIntersect")
     dispatch["threadcount"] = _jobref_threadcount(dispatch.get("threadcount"))
+    if "rankOrder" in dispatch:
+        dispatch["rankOrder"] = _rank_order(dispatch["rankOrder"])
     for key in ("keepgoing", "nodeIntersect"):
         if key in dispatch:
             dispatch[key] = groovy_true(dispatch[key])
     result["dispatch"] = _drop_empty(dispatch)
     return _drop_empty(result) or None
+
+
+def _rank_order(value):
+    """Only the exact word "ascending" is ascending; any other given value is descending."""
+    return "ascending" if value is None or value == "ascending" else "descending"
 
 
 def _jobref_threadcount(value):
@@ -443,11 +450,11 @@ def _nodefilters(nodefilters):
         return None
     result = dict(nodefilters)
     dispatch = dict(result.get("dispatch") or {})
-    dispatch["threadcount"] = _text(dispatch.get("threadcount")) or "1"
+    dispatch["threadcount"] = _set_text(dispatch.get("threadcount")) or "1"
     dispatch["keepgoing"] = flag(dispatch.get("keepgoing"), False)
     dispatch["successOnEmptyNodeFilter"] = flag(dispatch.get("successOnEmptyNodeFilter"), False)
     dispatch["excludePrecedence"] = flag(dispatch.get("excludePrecedence"), True)
-    dispatch["rankOrder"] = _text(dispatch.get("rankOrder")) or "ascending"
+    dispatch["rankOrder"] = _rank_order(dispatch.get("rankOrder"))
     result["dispatch"] = _drop_empty(dispatch, keep=["keepgoing", "successOnEmptyNodeFilter", "excludePrecedence"])
     return _drop_empty(result)
 

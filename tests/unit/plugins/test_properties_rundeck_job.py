@@ -134,10 +134,11 @@ structured_schedules = st.builds(
         st.fixed_dictionaries({"weekday": st.fixed_dictionaries({"day": st.sampled_from(["*", "MON-FRI", "2"])})})))
 
 node_dispatch = st.fixed_dictionaries({}, optional={
-    "threadcount": numbers_or_text(1, 8),
+    "threadcount": numbers_or_text(0, 8),
     "keepgoing": flags,
     "excludePrecedence": flags,
-    "rankOrder": st.sampled_from(["ascending", "descending"]),
+    # Any word but "ascending" means descending to the server.
+    "rankOrder": st.sampled_from(["ascending", "descending", "Ascending", "desc"]),
     "rankAttribute": st.sampled_from(["nodename", "rank"]),
     "successOnEmptyNodeFilter": flags,
 })
@@ -190,7 +191,7 @@ jobref_filters = st.fixed_dictionaries(
     optional={"dispatch": st.fixed_dictionaries({}, optional={
         "threadcount": numbers_or_text(0, 8),
         "keepgoing": text_flags,
-        "rankOrder": st.sampled_from(["ascending", "descending"]),
+        "rankOrder": st.sampled_from(["ascending", "descending", "ASC"]),
         "rankAttribute": st.just("rank"),
         "nodeIntersect": text_flags,
     })})

@@ -376,6 +376,15 @@ EXPORTED_DISPATCH = {"excludePrecedence": True, "keepgoing": False, "rankOrder":
                                             "nodefilters": {"filter": "x", "dispatch": {"threadcount": 1}}}},
                                 {"jobref": {"group": "", "name": "b", "useName": "true", "nodefilters": {"filter": "x"}}}],
                    "keepgoing": False, "strategy": "node-first"}}),
+    # Only the exact word "ascending" is ascending; a thread count of 0 is the default 1
+    # (ScheduledExecution.fromMap, JobExec.updateFromMap).
+    ({"nodefilters": {"filter": "tags: web", "dispatch": {"rankOrder": "Ascending", "threadcount": 0}},
+      "sequence": {"commands": [{"jobref": {"name": "a", "nodefilters": {"filter": "x", "dispatch": {"rankOrder": "ASC"}}}}]}},
+     {"nodefilters": {"dispatch": dict(EXPORTED_DISPATCH, rankOrder="descending"), "filter": "tags: web"},
+      "nodesSelectedByDefault": True,
+      "sequence": {"commands": [{"jobref": {"group": "", "name": "a", "useName": "true",
+                                            "nodefilters": {"filter": "x", "dispatch": {"rankOrder": "descending"}}}}],
+                   "keepgoing": False, "strategy": "node-first"}}),
     # Option settings are stored as text.
     ({"options": [{"name": "year", "label": 2024, "description": 7}]},
      {"options": [{"name": "year", "label": "2024", "description": "7"}]}),
