@@ -518,6 +518,11 @@ def _option_from_map(name, data, sort_index, version):
     option = {"name": name, "sortIndex": sort_index}
     for key in ("label", "description", "value", "storagePath", "valuesUrl", "optionValuesPluginType"):
         option[key] = _text(data[key]) if _truthy(data.get(key)) else None
+    if version >= _OPTIONS_BOUND:
+        # Since 5.2 these are bound as given, so a number 0 is kept as "0".
+        for key in ("label", "description"):
+            if data.get(key) is not None:
+                option[key] = _text(data[key])
     option["regex"] = _text(data.get("regex"))
     for flag in ("enforced", "required", "isDate"):
         option[flag] = _truthy(data.get(flag))

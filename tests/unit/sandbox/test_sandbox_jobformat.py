@@ -919,3 +919,8 @@ def test_a_reference_thread_count(written, exported):
     ref = {"name": "child", "nodefilters": {"filter": "tags: web", "dispatch": {"threadcount": written}}}
     dispatch = commands_of({"jobref": ref})[0]["jobref"]["nodefilters"].get("dispatch", {})
     assert dispatch.get("threadcount") == exported
+
+
+def test_an_option_label_of_0_is_kept_since_5_2():
+    assert option_of({"label": 0, "description": 0, "value": 0}) == {"name": "opt", "label": "0", "description": "0"}
+    assert option_of({"label": 0, "description": 0, "value": 0}, "5.1.0") == {"name": "opt"}
