@@ -254,9 +254,11 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._options import 
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import CreatedMeanwhile, Resource
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
+    check_known_keys,
     differences,
     group_path,
     job_path,
+    with_real_booleans,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_plan import (
     check_definition,
@@ -355,25 +357,46 @@ class RundeckJob(Resource):
 def build_job(module):
     params = module.params
     definition = params["definition"]
+    key_warnings = []
     if definition is not None:
         definition = same_identity(definition, params["uuid"], params["name"], params["group"])
         if params["state"] == "present":
             check_definition(definition)
+            key_warnings = check_known_keys(definition)
+            definition = with_real_booleans(definition)
     uuid = params["uuid"] or definition_uuid(definition)
     name = params["name"] if params["name"] is not None else (definition or {}).get("name")
     group = params["group"] if params["group"] is not None else (definition or {}).get("group")
     if not uuid and not name:
         raise InputError("give uuid, or name (and group), or a definition with a name, to say which job to manage")
     switches = dict(executionEnabled=params["execution_enabled"], scheduleEnabled=params["schedule_enabled"])
-    return RundeckJob(RundeckJobs(params), params["project"], uuid, name, group, definition, switches)
+    job = RundeckJob(RundeckJobs(params), params["project"], uuid, name, group, definition, switches)
+    job.warnings.extend(key_warnings)
+    return job
+
+
+def checked_definitions(definitions, state):
+    """The definitions of ``jobs`` with real booleans, and the warnings about their keys.
+
+    Raises InputError, before any request, for a key the job format does not have."""
+    if state != "present":
+        return definitions, []
+    checked, warnings = [], []
+    for index, definition in enumerate(definitions):
+        where = "jobs[%d]" % index
+        warnings.extend(check_known_keys(definition, where))
+        checked.append(with_real_booleans(definition, where))
+    return checked, warnings
 
 
 def run_job_set(module):
     params = module.params
     try:
-        job_set = JobSet(RundeckJobs(params), params["project"], params["jobs"], params["state"],
+        definitions, key_warnings = checked_definitions(params["jobs"], params["state"])
+        job_set = JobSet(RundeckJobs(params), params["project"], definitions, params["state"],
                          params["purge"], params["purge_group"])
         changed, jobs, diffs, warnings = job_set.run(module.check_mode, with_diff=module._diff)
+        warnings = key_warnings + warnings
     except InputError as exc:
         module.fail_json(msg=str(exc))
     except ApiError as exc:
