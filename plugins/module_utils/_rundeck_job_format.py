@@ -735,7 +735,7 @@ def _check_step_keys(step, path, unknown, near):
         # A setting of the reference written beside it instead of inside it.
         inside = sorted(JOBREF_KEYS - JOBREF_STEP_INPUT_KEYS)
         for where, key, close in beside:
-            meant = difflib.get_close_matches(str(key), inside, n=1, cutoff=0.75)
+            meant = _close_keys(str(key), inside)[:1]
             unknown.append((where, key, ["jobref." + meant[0]] if meant else close))
         ref = step["jobref"]
         if _check_keys(ref, JOBREF_KEYS, path + ".jobref", unknown):
@@ -764,8 +764,17 @@ def _check_keys(part, known, path, unknown):
         return False
     for key in part:
         if key not in known:
-            unknown.append((path, key, difflib.get_close_matches(str(key), sorted(known), n=3, cutoff=0.75)))
+            unknown.append((path, key, _close_keys(str(key), known)))
     return True
+
+
+def _close_keys(key, known):
+    """The known keys ``key`` is likely a misspelling of: alike letter by letter, or else those it
+    begins, in any case (``config`` for ``configuration``)."""
+    close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.75)
+    if not close and len(key) >= 4:
+        close = [name for name in sorted(known) if name.lower().startswith(key.lower())][:3]
+    return close
 
 
 def _describe_key(path, key, close):
