@@ -64,6 +64,17 @@ options:
         UUID when there is no C(uuid).
       - Required to create a job. Without it, only O(execution_enabled), O(schedule_enabled) or
         O(state=absent) apply to an existing job.
+      - A key that Rundeck's job format does not have at its place (such as C(descripton), or
+        C(recipients) beside rather than inside C(email)) fails the task before any request,
+        with the path of each such key (for example C(sequence.commands[2])) and the keys it
+        comes close to. Keys Rundeck reads in any release from 5.0 on are accepted. A command
+        or script step may also carry keys of its own, which Rundeck 5.6 and later keep beside
+        the step; one that comes close to a key of the step gives a warning. The entries of
+        O(jobs) are checked the same way.
+      - Switches such as C(multipleExecutions), C(keepgoing) or a step's C(nodeStep) may be
+        written as the text V(true) or V(false) (any case); they are sent as booleans, because
+        Rundeck reads most switches with Groovy truth, where any text, V(false) too, is true.
+        Other text for a switch fails the task before any request.
     type: dict
   jobs:
     description:
@@ -120,6 +131,9 @@ notes:
     with Rundeck's reason for each refused job. With O(jobs), the jobs Rundeck accepted stay
     imported, and nothing is purged.
   - Check mode sends only the reading requests, and the diff shows what would change.
+  - The diff shows each job's canonical definition as YAML; a multi-line string, such as an
+    inline script, is written as a literal block (C(|)) whenever such a block gives back exactly
+    the same text, and quoted otherwise (for example with spaces at the end of a line).
 seealso:
   - plugin: opsforge.delivery.rundeck_job
     plugin_type: lookup
