@@ -12,6 +12,10 @@ numbers as strings, turns a crontab into its structured schedule, drops false fl
 option delimiters and reshapes notifications. ``canonical_job`` brings a definition written by a
 person and one exported by the server to the same form, so that equal forms mean the server has
 nothing to change. The form is itself a valid definition for Rundeck's job import.
+
+``check_known_keys`` and ``with_real_booleans`` take a definition as a person wrote it, before
+anything is sent: the first refuses keys the format does not have, the second turns switches
+written as text into the booleans they mean. Both read the same tables as the canonical form.
 """
 
 from __future__ import annotations
