@@ -602,11 +602,12 @@ def check_known_keys(definition, where="definition"):
 
 
 def with_real_booleans(definition, where="definition"):
-    """A copy of ``definition`` whose switches written as the text "true" or "false" are booleans.
+    """A copy of ``definition`` whose switches written as the text "true" or "false" (or the
+    numbers 1 and 0) are booleans.
 
     Rundeck reads most switches with Groovy truth, where any non-empty text, "false" too, is
     true; some compare with the text "true" only, and a few parse the text. A boolean means
-    the same to all of them, and to the comparison. Other text for a switch is refused
+    the same to all of them, and to the comparison. Any other value for a switch is refused
     (InputError), since the server would read it as true or false depending on the switch.
     """
     if not isinstance(definition, dict):
@@ -654,12 +655,16 @@ def _switches(part, switches, path, bad):
     part = dict(part)
     for key in switches:
         value = part.get(key)
-        if isinstance(value, str):
-            word = value.strip().lower()
-            if word in ("true", "false"):
-                part[key] = word == "true"
-            else:
-                bad.append((_join(path, key), value))
+        if value is None or isinstance(value, bool):
+            continue
+        word = value.strip().lower() if isinstance(value, str) else value
+        if word in ("true", "false"):
+            part[key] = word == "true"
+        elif isinstance(word, int) and word in (0, 1):
+            # Groovy reads 1 as true and 0 as false; the comparison would show the number.
+            part[key] = word == 1
+        else:
+            bad.append((_join(path, key), value))
     return part
 
 

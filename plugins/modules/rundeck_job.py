@@ -72,9 +72,9 @@ options:
         the step; one that comes close to a key of the step gives a warning. The entries of
         O(jobs) are checked the same way.
       - Switches such as C(multipleExecutions), C(keepgoing) or a step's C(nodeStep) may be
-        written as the text V(true) or V(false) (any case); they are sent as booleans, because
-        Rundeck reads most switches with Groovy truth, where any text, V(false) too, is true.
-        Other text for a switch fails the task before any request.
+        written as the text V(true) or V(false) (any case), or as V(1) or V(0); they are sent as
+        booleans, because Rundeck reads most switches with Groovy truth, where any text,
+        V(false) too, is true. Any other value for a switch fails the task before any request.
     type: dict
   jobs:
     description:

@@ -550,6 +550,14 @@ def test_switches_written_as_text_become_booleans_everywhere_and_the_definition_
     assert canonical_job(document)["executionEnabled"] is False
 
 
+def test_switches_written_as_1_and_0_become_booleans_and_other_values_are_refused():
+    document = with_real_booleans({"name": "a", "multipleExecutions": 1, "sequence": {"keepgoing": 0, "commands": []}})
+    assert document["multipleExecutions"] is True and document["sequence"]["keepgoing"] is False
+    with pytest.raises(InputError) as caught:
+        with_real_booleans({"name": "a", "options": [{"name": "v", "required": 2, "secure": ["x"]}]})
+    assert "options[0].required is 2, options[0].secure is ['x']" in str(caught.value)
+
+
 def test_a_switch_written_as_other_text_is_refused_with_where_it_is():
     with pytest.raises(InputError) as caught:
         with_real_booleans({"name": "a", "sequence": {"commands": [{"exec": "x", "keepgoingOnSuccess": "yes"}]}}, "jobs[0]")

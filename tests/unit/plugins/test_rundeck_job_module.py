@@ -157,6 +157,7 @@ def test_a_near_miss_on_a_command_step_is_a_warning_since_rundeck_keeps_such_key
 TEXT_SWITCHES = {
     "name": "texts",
     "multipleExecutions": "false",
+    "scheduleEnabled": 1,
     "nodeFilterEditable": "False",
     "options": [{"name": "v", "required": "false", "multivalued": "false"}],
     "notification": {"onfailure": {"email": {"recipients": "ops@example.com", "attachLog": "TRUE"}}},
@@ -171,6 +172,8 @@ TEXT_SWITCHES = {
 
 def test_switches_written_as_text_mean_what_they_say_and_settle(sandbox, module_runner):
     args = dict(connection(sandbox), project="sandbox", definition=TEXT_SWITCHES)
+    predicted = module_runner(rundeck_job, args, check_mode=True, diff=True)
+    assert predicted["job"]["definition"]["scheduleEnabled"] is True
     created = module_runner(rundeck_job, args)
     assert created["changed"] is True and not created.get("warnings"), created
     stored = created["job"]["definition"]
