@@ -493,3 +493,19 @@ def test_the_module_leaves_these_jobs_alone_on_the_second_run(sandbox_server, mo
     created = module_runner(rundeck_job_main, args)
     assert created["changed"] is True and not created.get("warnings"), created
     assert module_runner(rundeck_job_main, args)["changed"] is False
+
+
+@settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(job_definitions.map(_as_the_format_allows))
+def test_check_mode_predicts_the_real_run_field_for_field(sandbox_server, module_runner, definition):
+    sandbox_server.reset()
+    connection = dict(url=sandbox_server.urls["rundeck"], api_token=sandbox_server.credentials["rundeck_token"], retries=0)
+    args = dict(connection, project="sandbox", definition=definition)
+    predicted = module_runner(rundeck_job_main, args, check_mode=True, diff=True)
+    real = module_runner(rundeck_job_main, args, diff=True)
+    if "uuid" not in definition:
+        # Only the server knows the UUID it gives a new job.
+        for key in ("id", "href", "permalink"):
+            assert predicted["job"].pop(key) is None
+            real["job"].pop(key)
+    assert predicted == real
