@@ -495,10 +495,14 @@ def _jobref_threadcount(value):
 def _nodefilters(nodefilters):
     if not isinstance(nodefilters, dict):
         return nodefilters or None
-    if _empty(nodefilters.get("filter")):
+    result = dict(nodefilters)
+    structured = [result.pop(key, None) for key in ("include", "exclude")]
+    if _empty(result.get("filter")) and any(structured):
+        # The older structured filters are stored as the filter text they make.
+        result["filter"] = structured_filter_text(*structured)
+    if _empty(result.get("filter")):
         # No filter: the job does not dispatch to nodes, and the server exports nothing.
         return None
-    result = dict(nodefilters)
     dispatch = dict(result.get("dispatch") or {})
     dispatch["threadcount"] = _set_text(dispatch.get("threadcount")) or "1"
     dispatch["keepgoing"] = flag(dispatch.get("keepgoing"), False)
@@ -507,6 +511,23 @@ def _nodefilters(nodefilters):
     dispatch["rankOrder"] = _rank_order(dispatch.get("rankOrder"))
     result["dispatch"] = _drop_empty(dispatch, keep=["keepgoing", "successOnEmptyNodeFilter", "excludePrecedence"])
     return _drop_empty(result)
+
+
+#: The node attributes the older structured node filters may name; others are left out.
+STRUCTURED_FILTER_ATTRIBUTES = ("hostname", "tags", "os-name", "os-family", "os-arch", "os-version", "name")
+
+
+def structured_filter_text(include, exclude):
+    """The filter text the server makes of the older ``include``/``exclude`` node filter maps:
+    ``key: value`` per set include, ``!key: value`` per exclude, in the order written; a word
+    with a space, a quote or a line break is double-quoted, its double quotes doubled."""
+    words = []
+    for prefix, part in (("", include), ("!", exclude)):
+        for key, value in (part.items() if isinstance(part, dict) else ()):
+            if key in STRUCTURED_FILTER_ATTRIBUTES and _set_text(value):
+                words += [prefix + key + ":", _text(value)]
+    return " ".join(word if word and not any(char in word for char in " \"'\n\r") else '"%s"' % word.replace('"', '""')
+                    for word in words)
 
 
 def _plugins(plugins):

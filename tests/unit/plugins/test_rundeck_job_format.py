@@ -27,6 +27,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_for
     group_path,
     in_group,
     job_path,
+    structured_filter_text,
     with_real_booleans,
 )
 from tests.sandbox.jobformat import _COMMAND_STEP_KEYS as _SANDBOX_COMMAND_STEP_KEYS
@@ -563,3 +564,14 @@ def test_a_switch_written_as_other_text_is_refused_with_where_it_is():
         with_real_booleans({"name": "a", "sequence": {"commands": [{"exec": "x", "keepgoingOnSuccess": "yes"}]}}, "jobs[0]")
     assert str(caught.value) == ("jobs[0] (job a): a switch takes true or false, but sequence.commands[0].keepgoingOnSuccess is 'yes'; "
                                  "nothing was sent")
+
+
+def test_the_older_structured_node_filters_compare_as_the_filter_text_the_server_makes():
+    written = {"name": "a", "sequence": {"commands": [{"exec": "x"}]},
+               "nodefilters": {"include": {"tags": "web", "colour": "red"}, "exclude": {"name": "web 3"}}}
+    exported = {"name": "a", "sequence": {"commands": [{"exec": "x"}]}, "nodesSelectedByDefault": True,
+                "nodefilters": {"filter": 'tags: web !name: "web 3"', "dispatch": {"threadcount": "1", "keepgoing": False,
+                                "successOnEmptyNodeFilter": False, "excludePrecedence": True, "rankOrder": "ascending"}}}
+    assert differences(canonical_job(exported), canonical_job(written)) == []
+    assert structured_filter_text({"tags": 0, "os-name": "Linux"}, None) == "os-name: Linux"
+    assert canonical_job(dict(written, nodefilters={"include": {"colour": "red"}})).get("nodefilters") is None

@@ -207,3 +207,15 @@ def test_a_multi_line_script_reads_as_a_block_in_the_diff_and_keeps_its_text(san
     assert '- script: "echo a  \\necho b\\n"' in after
     commands = yaml.safe_load(after)["sequence"]["commands"]
     assert [step["script"] for step in commands] == [SCRIPT, trailing]
+
+
+def test_a_job_with_the_older_structured_node_filters_settles(sandbox, module_runner):
+    definition = {"name": "legacy-filters", "nodefilters": {"include": {"tags": "web"}, "exclude": {"name": "web 3"}},
+                  "sequence": {"commands": [{"exec": "uptime"}]}}
+    args = dict(connection(sandbox), project="sandbox", definition=definition)
+    predicted, real = predicted_and_real(module_runner, args)
+    for result in (predicted, real):
+        result["job"].update(id=None, href=None, permalink=None)
+    assert predicted == real
+    assert real["job"]["definition"]["nodefilters"]["filter"] == 'tags: web !name: "web 3"'
+    assert module_runner(rundeck_job, args)["changed"] is False
