@@ -74,14 +74,21 @@ class RundeckProjects(object):
             raise ApiError(SERVICE, action, "GET", response.request.url, response.status_code,
                            "the answer has no project configuration: the API token needs configure (or admin) "
                            "access to project %s to read its properties" % name)
-        return project
+        return self._own_url(project)
 
     def create(self, name, properties):
         """Create the project with ``properties`` in one request; the project as Rundeck answers it."""
         action = "create project %s" % name
         response = self.http.request("POST", "projects", action, expected=(201,),
                                      json={"name": name, "config": properties})
-        return decode_json(response, SERVICE, action)
+        return self._own_url(decode_json(response, SERVICE, action))
+
+    def _own_url(self, project):
+        """The project with its address at the API version in use: Rundeck writes its own current
+        version into ``url``, which check mode cannot know and which changes with each upgrade."""
+        if isinstance(project, dict) and project.get("name"):
+            project = dict(project, url=self.url(project["name"]))
+        return project
 
     def set_property(self, name, key, value):
         action = "set property %s of project %s" % (key, name)

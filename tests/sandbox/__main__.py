@@ -14,7 +14,8 @@ import threading
 
 import yaml
 
-from .server import DEFAULT_CREDENTIALS, DEFAULT_HOST, DEFAULT_PORTS, SERVICES, Sandbox
+from .rundeck_versions import parse_release
+from .server import DEFAULT_CREDENTIALS, DEFAULT_HOST, DEFAULT_PORTS, DEFAULT_SETTINGS, SERVICES, Sandbox
 
 # Credentials that can be changed from the command line; each option is the
 # key with dashes, e.g. --rundeck-token.
@@ -47,6 +48,12 @@ def parse_args(argv=None):
         )
     for key in _CREDENTIAL_OPTIONS:
         parser.add_argument("--" + key.replace("_", "-"), default=DEFAULT_CREDENTIALS[key], help="(default: %(default)s)")
+    parser.add_argument(
+        "--rundeck-version",
+        default=DEFAULT_SETTINGS["rundeck_version"],
+        metavar="RELEASE",
+        help="Rundeck release to emulate, 5.0 or later (default: %(default)s)",
+    )
     parser.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain), PEM; needs --tls-key")
     parser.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert, PEM")
     parser.add_argument(
@@ -57,6 +64,10 @@ def parse_args(argv=None):
         parser.error("--tls-cert and --tls-key go together")
     if args.tls_client_ca and not args.tls_cert:
         parser.error("--tls-client-ca needs --tls-cert and --tls-key")
+    try:
+        parse_release(args.rundeck_version)
+    except ValueError as exc:
+        parser.error("--rundeck-version: %s" % exc)
     return args
 
 
@@ -79,7 +90,8 @@ def main(argv=None):
 
     ports = {name: getattr(args, "%s_port" % name) for name in SERVICES}
     credentials = {key: getattr(args, key) for key in _CREDENTIAL_OPTIONS}
-    sandbox = Sandbox(host=args.host, ports=ports, credentials=credentials, tls=tls_settings(args))
+    settings = {key: getattr(args, key) for key in DEFAULT_SETTINGS}
+    sandbox = Sandbox(host=args.host, ports=ports, credentials=credentials, tls=tls_settings(args), settings=settings)
     try:
         sandbox.start()
     except (OSError, RuntimeError) as exc:

@@ -1,11 +1,14 @@
 # Copyright (c) opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Rundeck API v49: checks, ACL policies (system and project), routes; projects and jobs in their own files."""
+"""Rundeck API: checks, ACL policies (system and project), routes; projects and jobs in their own files.
+
+The release emulated (``rundeck_version``, default the newest) sets the API
+versions answered; see rundeck_versions.py.
+"""
 
 import hmac
 import json
-import re
 import threading
 import time
 from datetime import datetime, timezone
@@ -21,9 +24,8 @@ from werkzeug.wrappers import Response
 from .aclpolicy import POLICY_PATH_PATTERN, is_valid_policy_path, validate_policy, validation_body
 from .rundeck_jobs import JobApi, JobStore
 from .rundeck_projects import ProjectApi, new_project_properties, project_missing
+from .rundeck_versions import CONFIG_KEY, DEFAULT_RELEASE, EARLIEST_API_VERSION, error, parse_release, server_api_version
 
-API_VERSION = 49
-MIN_API_VERSION = 14
 SEED_PROJECT = "sandbox"
 SEED_DESCRIPTION = "Seeded by the sandbox"
 # How long a deletion in the background (deferred, API 45+) takes here, on a monotonic clock.
@@ -31,7 +33,6 @@ DEFERRED_DELETE_SECONDS = 0.5
 # Rundeck runs on Jetty, which refuses a request line longer than its 8 KiB buffer.
 MAX_REQUEST_URI_BYTES = 8192
 
-_VERSION_RE = re.compile(r"^-?[0-9]+$")
 _YAML_TYPES = ("application/yaml", "text/yaml", "application/x-yaml")
 _TEXT_TYPES = _YAML_TYPES + ("text/plain",)
 _ERROR_CODES = {
@@ -40,11 +41,6 @@ _ERROR_CODES = {
     404: "api.error.item.doesnotexist",
     409: "api.error.item.alreadyexists",
 }
-
-
-def error(status, code, message):
-    body = {"error": True, "apiversion": API_VERSION, "errorCode": code, "message": message}
-    return Response(json.dumps(body), status=status, content_type="application/json")
 
 
 def error_response(status, request=None):
@@ -126,20 +122,20 @@ class RundeckApi:
         path = request.path
         if not path.startswith("/api/"):
             return None
-        presented = request.headers.get("X-Rundeck-Auth-Token") or request.args.get("authtoken") or ""
-        if not hmac.compare_digest(presented.encode("utf-8"), self.token.encode("utf-8")):
-            # Never echo what was presented: it may be a real token sent here by mistake.
-            return error(403, "unauthorized", "Not authorized: the request did not present a valid API token")
-        # "/api/49/projects" -> "49"
+        # The version is checked before the token: a bad version and a bad token get the 400.
+        # "/api/49/projects" -> "49"; the server knows the versions as text, so "049" is unknown.
         version = path.split("/")[2]
-        reason = None
-        if not _VERSION_RE.match(version) or int(version) < MIN_API_VERSION:
-            reason = "Minimum supported version: %d" % MIN_API_VERSION
-        elif int(version) > API_VERSION:
-            reason = "Current version: %d" % API_VERSION
-        if reason:
+        current = server_api_version()
+        if version not in {str(number) for number in range(EARLIEST_API_VERSION, current + 1)}:
+            reason = "Current version: %d" % current
             message = 'Unsupported API Version "%s". API Request: %s. Reason: %s' % (version, path, reason)
-            return error(400, "api.error.api-version.unsupported", message)
+            return error(400, "api.error.api-version.unsupported", message, [version, path, reason])
+        # The authtoken parameter wins over the header.
+        presented = request.args.get("authtoken") or request.headers.get("X-Rundeck-Auth-Token") or ""
+        if not hmac.compare_digest(presented.encode("utf-8"), self.token.encode("utf-8")):
+            # The server names the token by its first five characters only.
+            who = "(Token:%s****)" % (presented[:5] if len(presented) > 5 else "") if presented else "(unauthenticated)"
+            return error(403, "unauthorized", "%s is not authorized for: %s" % (who, path))
         return None
 
     def http_error(self, exc):
@@ -288,13 +284,18 @@ def _policy_response(text, status=200):
 
 
 def create_app(control, credentials):
-    """The Flask app of the Rundeck service, behind the control layer."""
+    """The Flask app of the Rundeck service, behind the control layer.
+
+    ``credentials["rundeck_version"]`` names the release to emulate (e.g. ``"5.0"``).
+    """
+    release = parse_release(credentials.get("rundeck_version") or DEFAULT_RELEASE)
     state = RundeckState()
     api = RundeckApi(state, credentials["rundeck_token"])
     projects = ProjectApi(state)
     jobs = JobApi(state)
     app = Flask(__name__, static_folder=None)
     app.json.sort_keys = False
+    app.config[CONFIG_KEY] = release
     # Keep paths as sent: no redirects for doubled or missing slashes.
     app.url_map.merge_slashes = False
     # Jetty's limit comes first: such a request never reaches Rundeck's own checks.
@@ -335,4 +336,9 @@ def create_app(control, credentials):
         endpoint="bulk_toggle_jobs",
     )
 
-    return control.install(app, reset=state.reset, error_response=error_response, state=state)
+    def fault_error(status, request):
+        # Faults are answered before the app sees the request: the release comes from its config.
+        with app.app_context():
+            return error_response(status, request)
+
+    return control.install(app, reset=state.reset, error_response=fault_error, state=state)

@@ -1,7 +1,7 @@
 # Copyright (c) opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Rundeck API v49: job definitions (list, import, export, delete, toggles).
+"""Rundeck API: job definitions (list, import, export, delete, toggles).
 
 Job documents are JSON (API 44 and later) or YAML. The sandbox does not
 emulate the XML job format: asking for XML, or sending it, gets a 415.
@@ -18,7 +18,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
 
-from . import jobformat
+from . import jobformat, rundeck_versions
 
 # JSON job documents arrived with this API version; YAML works from 14.
 JSON_JOBS_MIN_API_VERSION = 44
@@ -34,10 +34,8 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _JOB_ID_RE = re.compile(jobformat.UUID_PATTERN)
 
 
-def _error(status, code, message):
-    # The body of rundeck.error(); that module imports this one, so it is not imported back.
-    body = {"error": True, "apiversion": 49, "errorCode": code, "message": message}
-    return Response(json.dumps(body), status=status, content_type="application/json")
+def _error(status, code, message, args=None):
+    return rundeck_versions.error(status, code, message, args)
 
 
 def _json(data, status=200):
@@ -52,12 +50,9 @@ def _version_too_low(version, minimum):
     """The server's error for an endpoint or format younger than the URL's version."""
     if int(version) >= minimum:
         return None
-    message = 'Unsupported API Version "%s". API Request: %s. Reason: Minimum supported version: %d' % (
-        version,
-        request.path,
-        minimum,
-    )
-    return _error(400, "api.error.api-version.unsupported", message)
+    reason = "Minimum supported version: %d" % minimum
+    message = 'Unsupported API Version "%s". API Request: %s. Reason: %s' % (version, request.path, reason)
+    return _error(400, "api.error.api-version.unsupported", message, [int(version), request.path, reason])
 
 
 def _unsupported_format(fmt):
@@ -77,16 +72,26 @@ def _job_missing(job_id):
 
 
 class JobStore:
-    """Stored jobs of every project, by uuid, in the order they were created."""
+    """Stored jobs of every project, by uuid, in the order they were created.
+
+    Each job also has its database id, a number counted from 1, which the
+    server accepts wherever it takes a job id.
+    """
 
     def __init__(self):
         self.jobs = {}
+        self.last_database_id = 0
 
     def clear(self):
         self.jobs = {}
+        self.last_database_id = 0
 
     def get(self, job_id):
-        return self.jobs.get(job_id)
+        """The job of that uuid or database id."""
+        record = self.jobs.get(job_id)
+        if record is None and str(job_id).isdigit():
+            record = next((found for found in self.jobs.values() if str(found["database_id"]) == str(job_id)), None)
+        return record
 
     def in_project(self, project):
         return [record for record in self.jobs.values() if record["project"] == project]
@@ -103,12 +108,19 @@ class JobStore:
         return found[0] if len(found) == 1 else None
 
     def save(self, project, job):
-        # Replacing keeps the job's place: an update is the same job.
-        self.jobs[job["uuid"]] = {"id": job["uuid"], "project": project, "job": job}
+        # Replacing keeps the job's place and its database id: an update is the same job.
+        existing = self.jobs.get(job["uuid"])
+        if existing is None:
+            self.last_database_id += 1
+            database_id = self.last_database_id
+        else:
+            database_id = existing["database_id"]
+        self.jobs[job["uuid"]] = {"id": job["uuid"], "database_id": database_id, "project": project, "job": job}
         return self.jobs[job["uuid"]]
 
     def delete(self, job_id):
-        return self.jobs.pop(job_id, None)
+        record = self.get(job_id)
+        return self.jobs.pop(record["id"]) if record is not None else None
 
     def delete_project(self, project):
         for record in self.in_project(project):
@@ -123,11 +135,12 @@ class JobApi:
 
     # -- links ------------------------------------------------------------------
 
-    def _links(self, version, record):
+    @staticmethod
+    def _links(job_id, project):
+        # The server writes job links at its own current API version, whatever the URL's.
         return {
-            "href": "%sapi/%s/job/%s" % (request.host_url, version, quote(record["id"], safe="")),
-            "permalink": "%sproject/%s/job/show/%s"
-            % (request.host_url, quote(record["project"], safe=""), quote(record["id"], safe="")),
+            "href": "%sapi/%d/job/%s" % (request.host_url, rundeck_versions.server_api_version(), quote(job_id, safe="")),
+            "permalink": "%sproject/%s/job/show/%s" % (request.host_url, quote(project, safe=""), quote(job_id, safe="")),
         }
 
     def _summary(self, version, record):
@@ -139,7 +152,7 @@ class JobApi:
             "project": record["project"],
             "description": item["description"],
         }
-        summary.update(self._links(version, record))
+        summary.update(self._links(record["id"], record["project"]))
         summary.update(scheduled=item["scheduled"], scheduleEnabled=item["scheduleEnabled"], enabled=item["enabled"])
         return summary
 
@@ -151,8 +164,9 @@ class JobApi:
         records = self.state.jobs.in_project(project)
         idlist = args.get("idlist")
         if idlist:
+            # Each id is a uuid or a database id.
             wanted = {job_id.strip() for job_id in idlist.split(",")}
-            records = [record for record in records if record["id"] in wanted]
+            records = [record for record in records if record["id"] in wanted or str(record["database_id"]) in wanted]
         group_path = args.get("groupPath")
         if group_path and group_path != "*":
             if group_path == "-":
@@ -282,14 +296,17 @@ class JobApi:
             elif name:
                 existing = self.state.jobs.by_name(project, name, lookup_group)
         if dupe_option == "skip" and existing is not None:
+            # The entry describes the imported definition, given the existing job's database id:
+            # its id is the definition's uuid when it has one, else that database id.
+            external_id = wanted_uuid or str(existing["database_id"])
             entry = {
-                "id": existing["id"],
+                "id": external_id,
                 "error": "A Job named '%s' already exists" % name,
                 "name": name,
                 "group": lookup_group or "",
                 "project": project,
             }
-            entry.update(self._links(version, existing))
+            entry.update(self._links(external_id, project))
             return "skipped", entry
         job, errors = jobformat.from_map(document)
         if existing is not None:
@@ -312,7 +329,7 @@ class JobApi:
             return "failed", entry
         record = self.state.jobs.save(project, job)
         entry = {"id": record["id"], "name": job["name"], "group": job["group"] or "", "project": project}
-        entry.update(self._links(version, record))
+        entry.update(self._links(record["id"], project))
         return "succeeded", entry
 
     # -- delete and toggles -----------------------------------------------------------

@@ -1,7 +1,7 @@
 # Copyright (c) opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Rundeck API v49: projects and their configuration properties.
+"""Rundeck API: projects and their configuration properties.
 
 A project is its name and its properties (``project.properties``); the
 description and the label are the properties ``project.description`` and
@@ -10,12 +10,13 @@ description and the label are the properties ``project.description`` and
 
 import json
 import re
-from urllib.parse import quote
 
 from flask import request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
+
+from . import rundeck_versions
 
 PROJECT_NAME_PATTERN = r"^[-_a-zA-Z0-9+][-\._a-zA-Z0-9+]*$"
 # The server's own words for a bad project name (its message code is also its errorCode).
@@ -38,10 +39,8 @@ DEFAULT_PROPERTIES = (
 _PROJECT_NAME_RE = re.compile(PROJECT_NAME_PATTERN)
 
 
-def _error(status, code, message):
-    # The body of rundeck.error(); that module imports this one, so it is not imported back.
-    body = {"error": True, "apiversion": 49, "errorCode": code, "message": message}
-    return Response(json.dumps(body), status=status, content_type="application/json")
+def _error(status, code, message, args=None):
+    return rundeck_versions.error(status, code, message, args)
 
 
 def _json(data, status=200):
@@ -110,7 +109,8 @@ class ProjectApi:
         self.state = state
 
     def _url(self, version, name):
-        return "%sapi/%s/project/%s" % (request.host_url, version, quote(name, safe=""))
+        # At the server's current version, whatever the URL's; a project name needs no escaping.
+        return "%sapi/%d/project/%s" % (request.host_url, rundeck_versions.server_api_version(), name)
 
     def _summary(self, version, project):
         config = project["config"]
@@ -131,6 +131,8 @@ class ProjectApi:
         # A project's own answer has the label only when there is one.
         if int(version) >= LABEL_MIN_API_VERSION and config.get("project.label"):
             body["label"] = config["project.label"]
+        if int(version) >= CREATED_MIN_API_VERSION:
+            body["created"] = project["created"]
         body["config"] = dict(config)
         return body
 

@@ -56,3 +56,14 @@ def test_jobs_created_meanwhile_are_left_when_equal_and_updated_when_not(rundeck
     assert len(warnings) == 2
     listed = RundeckJobs(rundeck).list("sandbox")
     assert sorted(job["name"] for job in listed) == ["job-0", "job-1", "job-2"]
+
+
+def test_a_job_lost_to_another_run_is_found_again_by_name_and_group(rundeck):
+    # Rundeck names a skipped definition without a UUID by the job's database id, which no export
+    # carries: the job is found again by its name and group, and reported with its UUID.
+    client = RacedJobs(rundeck, [JOBS[0]])
+    changed, jobs, diffs, warnings = JobSet(client, "sandbox", JOBS[:1]).run(False, with_diff=False)
+    listed = RundeckJobs(rundeck).list("sandbox")
+    assert not changed
+    assert [(job["name"], job["id"]) for job in jobs["unchanged"]] == [("job-0", listed[0]["id"])]
+    assert len(listed) == 1 and warnings

@@ -8,6 +8,11 @@ import json
 import pytest
 import requests
 
+from tests.sandbox.rundeck_versions import DEFAULT_RELEASE, current_api_version, parse_release
+
+# Error bodies carry the emulated release's own current API version.
+SERVER_API_VERSION = current_api_version(parse_release(DEFAULT_RELEASE))
+
 TOKEN = "sandbox-rundeck-token"
 SYSTEM_POLICY = """description: admins
 context:
@@ -27,8 +32,11 @@ by:
 """
 
 
-def error(status, code, message):
-    return status, {"error": True, "apiversion": 49, "errorCode": code, "message": message}
+def error(status, code, message, args=None):
+    body = {"error": True, "apiversion": SERVER_API_VERSION, "errorCode": code, "message": message}
+    if args:
+        body["args"] = args
+    return status, body
 
 
 def answer(response):
@@ -43,33 +51,44 @@ def test_token_in_header_or_query(api, auth):
     assert requests.get(api + "/projects", params={"authtoken": TOKEN}).status_code == 200
 
 
-@pytest.mark.parametrize("headers", [{}, {"X-Rundeck-Auth-Token": "wrong-secret"}])
-def test_missing_or_wrong_token_is_forbidden(api, headers):
-    response = requests.get(api + "/projects", headers=headers, params={"authtoken": "also-wrong"})
-    assert answer(response) == error(403, "unauthorized", "Not authorized: the request did not present a valid API token")
-    assert "wrong" not in response.text
-
-
-def test_auth_comes_before_the_version_check(sandbox):
-    response = requests.get(sandbox.urls["rundeck"] + "/api/1/projects")
-    assert response.status_code == 403
-
-
 @pytest.mark.parametrize(
-    "version, reason",
-    [("13", "Minimum supported version: 14"), ("50", "Current version: 49"), ("x", "Minimum supported version: 14")],
+    "headers, params, who",
+    [
+        ({}, {}, "(unauthenticated)"),
+        ({"X-Rundeck-Auth-Token": "wrong-secret"}, {}, "(Token:wrong****)"),
+        # The authtoken parameter wins over the header.
+        ({"X-Rundeck-Auth-Token": TOKEN}, {"authtoken": "also-wrong"}, "(Token:also-****)"),
+        ({}, {"authtoken": "short"}, "(Token:****)"),
+    ],
 )
-def test_unsupported_versions(sandbox, auth, version, reason):
+def test_missing_or_wrong_token_is_forbidden(api, headers, params, who):
+    response = requests.get(api + "/projects", headers=headers, params=params)
+    assert answer(response) == error(403, "unauthorized", "%s is not authorized for: /api/49/projects" % who)
+    assert "secret" not in response.text
+
+
+def test_the_version_check_comes_before_the_token(sandbox):
+    response = requests.get(sandbox.urls["rundeck"] + "/api/1/projects")
+    assert response.status_code == 400
+    assert response.json()["errorCode"] == "api.error.api-version.unsupported"
+
+
+@pytest.mark.parametrize("version", ["1", "13", str(SERVER_API_VERSION + 1), "x", "049", "-1"])
+def test_unsupported_versions(sandbox, auth, version):
+    # Any version outside 14..current gets the same reason: the current version.
     response = requests.get("%s/api/%s/projects" % (sandbox.urls["rundeck"], version), headers=auth)
-    message = 'Unsupported API Version "%s". API Request: /api/%s/projects. Reason: %s' % (version, version, reason)
-    assert answer(response) == error(400, "api.error.api-version.unsupported", message)
+    path = "/api/%s/projects" % version
+    reason = "Current version: %d" % SERVER_API_VERSION
+    message = 'Unsupported API Version "%s". API Request: %s. Reason: %s' % (version, path, reason)
+    assert answer(response) == error(400, "api.error.api-version.unsupported", message, [version, path, reason])
 
 
-@pytest.mark.parametrize("version", [14, 49])
+@pytest.mark.parametrize("version", [14, 44, 49, SERVER_API_VERSION])
 def test_supported_versions(sandbox, auth, version):
     response = requests.get("%s/api/%d/projects" % (sandbox.urls["rundeck"], version), headers=auth)
     assert response.status_code == 200
-    assert response.json()[0]["url"] == "%s/api/%d/project/sandbox" % (sandbox.urls["rundeck"], version)
+    # Links are written at the server's current version.
+    assert response.json()[0]["url"] == "%s/api/%d/project/sandbox" % (sandbox.urls["rundeck"], SERVER_API_VERSION)
 
 
 def test_unknown_paths(sandbox, api, auth):

@@ -10,6 +10,11 @@ import pytest
 import requests
 import yaml
 
+from tests.sandbox.rundeck_versions import DEFAULT_RELEASE, current_api_version, parse_release
+
+# Error bodies carry the emulated release's own current API version.
+SERVER_API_VERSION = current_api_version(parse_release(DEFAULT_RELEASE))
+
 UUID = "3b8a6e54-69fb-42b7-b98f-f82e59238478"
 OTHER_UUID = "9f1c2d3e-0000-4000-8000-000000000001"
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures")
@@ -41,8 +46,11 @@ RICH_JOB = {
 }
 
 
-def error(status, code, message):
-    return status, {"error": True, "apiversion": 49, "errorCode": code, "message": message}
+def error(status, code, message, args=None):
+    body = {"error": True, "apiversion": SERVER_API_VERSION, "errorCode": code, "message": message}
+    if args:
+        body["args"] = args
+    return status, body
 
 
 def answer(response):
@@ -75,7 +83,7 @@ def names(response):
 def test_import_create_and_read_back(sandbox, api, auth):
     base = sandbox.urls["rundeck"]
     result = load(api, auth, yaml.safe_load(TEST_JOB_YAML))
-    href = "%s/api/49/job/%s" % (base, UUID)
+    href = "%s/api/%d/job/%s" % (base, SERVER_API_VERSION, UUID)
     permalink = "%s/project/sandbox/job/show/%s" % (base, UUID)
     assert result == {
         "succeeded": [
@@ -237,24 +245,47 @@ def test_a_uuid_that_matches_nothing_creates_even_when_the_name_exists(api, auth
     assert len(requests.get(api + "/project/sandbox/jobs", headers=auth).json()) == 2
 
 
-def test_skip(sandbox, api, auth):
+def skipped_entry(base, external_id, name="deploy", group="ops"):
+    return {
+        "index": 1,
+        "id": external_id,
+        "error": "A Job named '%s' already exists" % name,
+        "name": name,
+        "group": group,
+        "project": "sandbox",
+        "href": "%s/api/%d/job/%s" % (base, SERVER_API_VERSION, external_id),
+        "permalink": "%s/project/sandbox/job/show/%s" % (base, external_id),
+    }
+
+
+def test_skip_names_a_definition_without_uuid_by_the_jobs_database_id(sandbox, api, auth):
+    # The server answers with the imported definition, given the existing job's database id:
+    # without a uuid of its own, that number is all the entry has.
     base = sandbox.urls["rundeck"]
+    load(api, auth, [job(name="first")])
     load(api, auth, [job(uuid=UUID, group="ops")])
     result = load(api, auth, [job(group="ops", description="changed"), job(name="other")], dupeOption="skip")
-    assert result["skipped"] == [
-        {
-            "index": 1,
-            "id": UUID,
-            "error": "A Job named 'deploy' already exists",
-            "name": "deploy",
-            "group": "ops",
-            "project": "sandbox",
-            "href": "%s/api/49/job/%s" % (base, UUID),
-            "permalink": "%s/project/sandbox/job/show/%s" % (base, UUID),
-        }
-    ]
+    assert result["skipped"] == [skipped_entry(base, "2")]
     assert [entry["index"] for entry in result["succeeded"]] == [2]
     assert export(api, auth, UUID)[0]["description"] == ""
+    # The database id finds the job too, as the server's getByIDorUUID and idlist do.
+    assert export(api, auth, "2")[0]["uuid"] == UUID
+    listed = requests.get(api + "/project/sandbox/jobs", headers=auth, params={"idlist": "2"}).json()
+    assert [item["id"] for item in listed] == [UUID]
+
+
+def test_skip_names_a_definition_with_its_uuid(sandbox, api, auth):
+    base = sandbox.urls["rundeck"]
+    load(api, auth, [job(uuid=UUID, group="ops")])
+    result = load(api, auth, [job(uuid=UUID, group="ops", description="changed")], dupeOption="skip")
+    assert result["skipped"] == [skipped_entry(base, UUID)]
+
+
+def test_skip_with_uuid_option_remove_names_the_database_id(sandbox, api, auth):
+    base = sandbox.urls["rundeck"]
+    load(api, auth, [job(uuid=UUID, group="ops")])
+    result = load(api, auth, [job(uuid=UUID, group="ops")], dupeOption="skip", uuidOption="remove")
+    assert result["skipped"] == [skipped_entry(base, "1")]
 
 
 def test_create_is_the_default_and_allows_the_same_name(api, auth):
@@ -420,15 +451,16 @@ def test_json_needs_api_44(sandbox, auth):
     for version in (14, 43):
         url = "%s/api/%d/project/sandbox/jobs/import" % (base, version)
         message = 'Unsupported API Version "%d". API Request: /api/%d/project/sandbox/jobs/import. Reason: Minimum supported version: 44'
+        path = "/api/%d/project/sandbox/jobs/import" % version
         assert answer(requests.post(url, headers=auth, json=[job()])) == error(
-            400, "api.error.api-version.unsupported", message % (version, version)
+            400, "api.error.api-version.unsupported", message % (version, version), [version, path, "Minimum supported version: 44"]
         )
         # A form defaults to JSON too.
         assert requests.post(url, headers=auth, data={"xmlBatch": "[]"}).status_code == 400
         response = requests.post(
             url, headers=dict(auth, **{"Content-Type": "application/yaml"}), data=yaml.safe_dump([job(name="v%d" % version)])
         )
-        assert response.json()["succeeded"][0]["href"].startswith("%s/api/%d/job/" % (base, version))
+        assert response.json()["succeeded"][0]["href"].startswith("%s/api/%d/job/" % (base, SERVER_API_VERSION))
     job_id = requests.get(base + "/api/49/project/sandbox/jobs", headers=auth).json()[0]["id"]
     for path in ("/job/" + job_id, "/project/sandbox/jobs/export"):
         url = "%s/api/43%s" % (base, path)
@@ -498,7 +530,8 @@ def test_unknown_and_deleted_jobs(api, auth):
 def test_job_info_needs_api_18(sandbox, auth):
     url = sandbox.urls["rundeck"] + "/api/17/job/%s/info" % UUID
     message = 'Unsupported API Version "17". API Request: /api/17/job/%s/info. Reason: Minimum supported version: 18' % UUID
-    assert answer(requests.get(url, headers=auth)) == error(400, "api.error.api-version.unsupported", message)
+    args = [17, "/api/17/job/%s/info" % UUID, "Minimum supported version: 18"]
+    assert answer(requests.get(url, headers=auth)) == error(400, "api.error.api-version.unsupported", message, args)
 
 
 def test_other_methods_are_not_allowed(api, auth):
@@ -535,7 +568,7 @@ def test_listing(sandbox, api, auth):
         "group": "ops",
         "project": "sandbox",
         "description": "B job",
-        "href": "%s/api/49/job/%s" % (base, UUID),
+        "href": "%s/api/%d/job/%s" % (base, SERVER_API_VERSION, UUID),
         "permalink": "%s/project/sandbox/job/show/%s" % (base, UUID),
         "scheduled": True,
         "scheduleEnabled": True,

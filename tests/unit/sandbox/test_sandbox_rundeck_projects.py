@@ -10,6 +10,10 @@ import requests
 
 from tests.sandbox import rundeck
 from tests.sandbox.rundeck_projects import DEFAULT_PROPERTIES
+from tests.sandbox.rundeck_versions import DEFAULT_RELEASE, current_api_version, parse_release
+
+# Error bodies carry the emulated release's own current API version.
+SERVER_API_VERSION = current_api_version(parse_release(DEFAULT_RELEASE))
 
 POLICY = """description: ops runs jobs
 for:
@@ -22,7 +26,7 @@ DEFAULTS = dict(DEFAULT_PROPERTIES)
 
 
 def error(status, code, message):
-    return status, {"error": True, "apiversion": 49, "errorCode": code, "message": message}
+    return status, {"error": True, "apiversion": SERVER_API_VERSION, "errorCode": code, "message": message}
 
 
 def answer(response):
@@ -45,7 +49,7 @@ def create(api, auth, **body):
 def test_the_seeded_project(sandbox, api, auth):
     projects = requests.get(api + "/projects", headers=auth).json()
     assert [(p["name"], p["description"], p["label"]) for p in projects] == [("sandbox", "Seeded by the sandbox", "")]
-    assert projects[0]["url"] == sandbox.urls["rundeck"] + "/api/49/project/sandbox"
+    assert projects[0]["url"] == sandbox.urls["rundeck"] + "/api/%d/project/sandbox" % SERVER_API_VERSION
     assert projects[0]["created"].endswith("Z")
     config = requests.get(api + "/project/sandbox", headers=auth).json()["config"]
     assert config == dict(DEFAULTS, **{"project.name": "sandbox", "project.description": "Seeded by the sandbox"})
@@ -95,8 +99,10 @@ def test_creation_adds_the_name_and_the_defaults_the_request_leaves_out(sandbox,
     created = response.json()
     assert created["name"] == "web"
     assert created["description"] == "Web tier"
-    assert created["url"] == sandbox.urls["rundeck"] + "/api/49/project/web"
+    assert created["url"] == sandbox.urls["rundeck"] + "/api/%d/project/web" % SERVER_API_VERSION
     assert "label" not in created
+    # A project's own answer has its creation date too (API 33 and later).
+    assert created["created"].endswith("Z")
     assert created["config"] == dict(DEFAULTS, **{
         "project.name": "web",
         "project.description": "Web tier",
