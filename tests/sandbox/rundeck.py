@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
 
-from .aclpolicy import POLICY_PATH_PATTERN, is_valid_policy_path, validate_policy, validation_body
+from .aclpolicy import is_valid_policy_path, validate_policy, validation_body
 from .rundeck_jobs import JobApi, JobStore
 from .rundeck_projects import ProjectApi, new_project_properties, project_missing
 from .rundeck_versions import CONFIG_KEY, DEFAULT_RELEASE, EARLIEST_API_VERSION, error, parse_release, server_api_version
@@ -150,9 +150,11 @@ class RundeckApi:
     # -- ACL policies ---------------------------------------------------------
 
     def _acl_base(self, version, project):
+        # Links at the server's current API version, whatever the URL's.
+        current = server_api_version()
         if project is None:
-            return "%sapi/%s/system/acl/" % (request.host_url, version)
-        return "%sapi/%s/project/%s/acl/" % (request.host_url, version, quote(project, safe=""))
+            return "%sapi/%d/system/acl/" % (request.host_url, current)
+        return "%sapi/%d/project/%s/acl/" % (request.host_url, current, quote(project, safe=""))
 
     def list_acls(self, version, project=None):
         with self.state.lock:
@@ -177,24 +179,26 @@ class RundeckApi:
             if project is not None and project not in self.state.projects:
                 return project_missing(project)
             if not is_valid_policy_path(policy):
-                return error(
-                    400,
-                    "api.error.parameter.invalid",
-                    "Invalid parameter path value: %s, Reason: must match: %s" % (policy, POLICY_PATH_PATTERN),
-                )
+                args = [policy, "path", "Must refer to a file ending in .aclpolicy"]
+                return error(400, "api.error.parameter.invalid", 'The value "%s" for parameter "%s" is not valid: %s' % tuple(args), args)
             store = self.state.acls(project)
             exists = policy in store
+            # The server names the file differently per method and scope.
+            if project is None:
+                kind, named = "System ACL Policy File", policy
+            else:
+                kind, named = "Project ACL Policy File", "%s for project %s" % (policy, project)
             if request.method in ("GET", "HEAD"):
-                return _policy_response(store[policy]) if exists else _policy_missing(policy)
+                return _policy_response(store[policy]) if exists else _item_missing("resource", policy)
             if request.method == "DELETE":
                 if not exists:
-                    return _policy_missing(policy)
+                    return _item_missing(kind, named)
                 del store[policy]
                 return Response(status=204)
             if request.method == "POST" and exists:
-                return error(409, "api.error.item.alreadyexists", "Policy already exists: %s" % policy)
+                return error(409, "api.error.item.alreadyexists", "%s already exists: %s" % (kind, named), [kind, named])
             if request.method == "PUT" and not exists:
-                return _policy_missing(policy)
+                return _item_missing(kind, named)
             text, problem = _read_policy_text()
             if problem is not None:
                 return problem
@@ -206,8 +210,8 @@ class RundeckApi:
             return _policy_response(text, 201 if request.method == "POST" else 200)
 
 
-def _policy_missing(policy):
-    return error(404, "api.error.item.doesnotexist", "Policy does not exist: %s" % policy)
+def _item_missing(kind, named):
+    return error(404, "api.error.item.doesnotexist", "%s does not exist: %s" % (kind, named), [kind, named])
 
 
 def _media_type(value):
@@ -218,7 +222,7 @@ def _read_policy_text():
     """The policy text of a POST or PUT: raw YAML/text, or JSON {"contents"}."""
     raw = request.get_data()
     if not raw:
-        return None, error(400, "api.error.invalid.request", "No content")
+        return None, _no_content()
     try:
         charset = request.mimetype_params.get("charset", "utf-8")
         body = raw.decode(charset)
@@ -233,12 +237,17 @@ def _read_policy_text():
         return None, error(400, "api.error.invalid.request", "Invalid JSON request content")
     contents = data.get("contents") if isinstance(data, dict) else None
     if contents is None or contents == "":
-        return None, error(400, "api.error.invalid.request", "No content")
+        return None, _no_content()
     if not isinstance(contents, str):
         return None, error(
             400, "api.error.invalid.request", "Invalid request content: 'contents' must be the policy text as a string"
         )
     return contents, None
+
+
+def _no_content():
+    # The server gives this message without a code of its own.
+    return error(400, "api.error.unknown", "No content")
 
 
 def uri_too_long():

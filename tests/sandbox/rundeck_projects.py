@@ -64,7 +64,7 @@ def new_project_properties(name, config):
 
 def project_missing(name, word="Project"):
     # The server's message names the item as its controller spells it: "project" for a project read.
-    return _error(404, "api.error.item.doesnotexist", "%s does not exist: %s" % (word, name))
+    return _error(404, "api.error.item.doesnotexist", "%s does not exist: %s" % (word, name), [word, name])
 
 
 def _property_missing(key):

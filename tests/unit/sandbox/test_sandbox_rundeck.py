@@ -117,15 +117,21 @@ def policy_for(root):
 def test_policy_lifecycle(api, auth, root):
     url = api + root + "ops.aclpolicy"
     policy = policy_for(root)
-    missing = error(404, "api.error.item.doesnotexist", "Policy does not exist: ops.aclpolicy")
-    assert answer(requests.get(url, headers=auth)) == missing
+    if root.startswith("/system"):
+        kind, named = "System ACL Policy File", "ops.aclpolicy"
+    else:
+        kind, named = "Project ACL Policy File", "ops.aclpolicy for project sandbox"
+    # A read names the policy a resource; a change names the file by its scope.
+    unread = error(404, "api.error.item.doesnotexist", "resource does not exist: ops.aclpolicy", ["resource", "ops.aclpolicy"])
+    missing = error(404, "api.error.item.doesnotexist", "%s does not exist: %s" % (kind, named), [kind, named])
+    assert answer(requests.get(url, headers=auth)) == unread
     assert answer(requests.put(url, headers=auth, json={"contents": policy})) == missing
 
     response = requests.post(url, headers=auth, json={"contents": policy})
     assert (response.status_code, response.json()) == (201, {"contents": policy})
     assert response.headers["Content-Type"] == "application/json"
     response = requests.post(url, headers=auth, json={"contents": policy})
-    assert answer(response) == error(409, "api.error.item.alreadyexists", "Policy already exists: ops.aclpolicy")
+    assert answer(response) == error(409, "api.error.item.alreadyexists", "%s already exists: %s" % (kind, named), [kind, named])
 
     assert answer(requests.get(url, headers=auth)) == (200, {"contents": policy})
     updated = policy.replace("description: ", "description: updated ")
@@ -133,7 +139,7 @@ def test_policy_lifecycle(api, auth, root):
 
     assert requests.delete(url, headers=auth).status_code == 204
     assert answer(requests.delete(url, headers=auth)) == missing
-    assert answer(requests.get(url, headers=auth)) == missing
+    assert answer(requests.get(url, headers=auth)) == unread
 
 
 @pytest.mark.parametrize("accept", ["application/yaml", "text/plain"])
@@ -187,7 +193,7 @@ def test_no_accept_header_answers_in_the_request_format(api, auth):
 )
 def test_empty_contents(api, auth, headers, data):
     response = requests.post(api + "/system/acl/ops.aclpolicy", headers=dict(auth, **headers), data=data)
-    assert answer(response) == error(400, "api.error.invalid.request", "No content")
+    assert answer(response) == error(400, "api.error.unknown", "No content")
 
 
 @pytest.mark.parametrize("root", ACL_ROOTS)
@@ -196,8 +202,9 @@ def test_empty_contents(api, auth, headers, data):
 )
 def test_the_policy_path_pattern(api, auth, root, path, shown):
     response = requests.get(api + root + path, headers=auth)
-    message = "Invalid parameter path value: %s, Reason: must match: ^[^/]+.aclpolicy$" % shown
-    assert answer(response) == error(400, "api.error.parameter.invalid", message)
+    args = [shown, "path", "Must refer to a file ending in .aclpolicy"]
+    message = 'The value "%s" for parameter "path" is not valid: Must refer to a file ending in .aclpolicy' % shown
+    assert answer(response) == error(400, "api.error.parameter.invalid", message, args)
 
 
 def test_encoded_policy_names(api, auth):
@@ -207,7 +214,7 @@ def test_encoded_policy_names(api, auth):
     assert requests.post(api + "/system/acl/opsXaclpolicy", headers=auth, json={"contents": SYSTEM_POLICY}).status_code == 201
     listing = requests.get(api + "/system/acl/", headers=auth).json()
     assert [r["name"] for r in listing["resources"]] == ["my team.aclpolicy", "opsXaclpolicy"]
-    assert listing["resources"][0]["href"].endswith("/api/49/system/acl/my%20team.aclpolicy")
+    assert listing["resources"][0]["href"].endswith("/api/%d/system/acl/my%%20team.aclpolicy" % SERVER_API_VERSION)
     assert requests.get(listing["resources"][0]["href"], headers=auth).json() == {"contents": SYSTEM_POLICY}
 
 
@@ -215,7 +222,7 @@ def test_encoded_policy_names(api, auth):
 def test_listing(sandbox, api, auth, root):
     for name in ("zeta", "alpha", "mid"):
         requests.post(api + root + name + ".aclpolicy", headers=auth, json={"contents": policy_for(root)})
-    base = sandbox.urls["rundeck"] + "/api/49" + root
+    base = sandbox.urls["rundeck"] + "/api/%d" % SERVER_API_VERSION + root
     expected = {
         "path": "",
         "type": "directory",
@@ -230,7 +237,7 @@ def test_listing(sandbox, api, auth, root):
 
 
 def test_the_project_is_checked_first(api, auth):
-    missing = error(404, "api.error.item.doesnotexist", "Project does not exist: nope")
+    missing = error(404, "api.error.item.doesnotexist", "Project does not exist: nope", ["Project", "nope"])
     assert answer(requests.get(api + "/project/nope/acl/", headers=auth)) == missing
     assert answer(requests.get(api + "/project/nope/acl/bad-path", headers=auth)) == missing
     assert answer(requests.post(api + "/project/nope/acl/x.aclpolicy", headers=auth, json={})) == missing

@@ -25,8 +25,11 @@ by:
 DEFAULTS = dict(DEFAULT_PROPERTIES)
 
 
-def error(status, code, message):
-    return status, {"error": True, "apiversion": SERVER_API_VERSION, "errorCode": code, "message": message}
+def error(status, code, message, args=None):
+    body = {"error": True, "apiversion": SERVER_API_VERSION, "errorCode": code, "message": message}
+    if args:
+        body["args"] = args
+    return status, body
 
 
 def answer(response):
@@ -78,9 +81,9 @@ def test_a_project_shows_its_label_only_when_it_has_one_and_from_api_26(sandbox,
 
 
 def test_a_missing_project_is_named_as_the_server_names_it(api, auth):
-    missing = error(404, "api.error.item.doesnotexist", "project does not exist: nope")
+    missing = error(404, "api.error.item.doesnotexist", "project does not exist: nope", ["project", "nope"])
     assert answer(requests.get(api + "/project/nope", headers=auth)) == missing
-    missing = error(404, "api.error.item.doesnotexist", "Project does not exist: nope")
+    missing = error(404, "api.error.item.doesnotexist", "Project does not exist: nope", ["Project", "nope"])
     assert answer(requests.delete(api + "/project/nope", headers=auth)) == missing
     assert answer(requests.get(api + "/project/nope/config", headers=auth)) == missing
     assert answer(requests.get(api + "/project/nope/config/a.b", headers=auth)) == missing
