@@ -16,7 +16,12 @@ except ImportError:  # pragma: no cover - Python 2 is not supported
     pass
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, decode_json
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import NOT_FOUND_CODE, SERVICE, RundeckClient
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import (
+    NOT_FOUND_CODE,
+    PROJECT_MISSING_CODE,
+    SERVICE,
+    RundeckClient,
+)
 
 #: From this API version a project deletion runs in the background unless ``deferred=false``.
 DEFERRED_DELETE_API_VERSION = 45
@@ -63,7 +68,9 @@ class RundeckProjects(object):
         try:
             response = self.http.request("GET", "project/%s" % _q(name), action)
         except ApiError as exc:
-            if exc.status == 404 and NOT_FOUND_CODE in exc.message:
+            # Rundeck checks that a named project exists before the endpoint runs (errorCode
+            # api.error.project.missing); the endpoint's own check answers item.doesnotexist.
+            if exc.status == 404 and (PROJECT_MISSING_CODE in exc.message or NOT_FOUND_CODE in exc.message):
                 return None
             raise
         project = decode_json(response, SERVICE, action)

@@ -9,6 +9,7 @@ versions answered; see rundeck_versions.py.
 
 import hmac
 import json
+import re
 import threading
 import time
 from datetime import datetime, timezone
@@ -130,6 +131,14 @@ class RundeckApi:
             reason = "Current version: %d" % current
             message = 'Unsupported API Version "%s". API Request: %s. Reason: %s' % (version, path, reason)
             return error(400, "api.error.api-version.unsupported", message, [version, path, reason])
+        # Then the project a request names (in its path or a "project" parameter) must exist, still
+        # before the token is looked at; creating one is the exception.
+        project = _named_project(path)
+        if project is not None and not (request.method == "POST" and path.rstrip("/").endswith("/projects")):
+            with self.state.lock:
+                missing = project not in self.state.projects
+            if missing:
+                return error(404, "api.error.project.missing", "Project does not exist: %s" % project, [project])
         # The authtoken parameter wins over the header.
         presented = request.args.get("authtoken") or request.headers.get("X-Rundeck-Auth-Token") or ""
         if not hmac.compare_digest(presented.encode("utf-8"), self.token.encode("utf-8")):
@@ -283,6 +292,17 @@ def _response_text_type():
         if value == "text/plain":
             return "text/plain"
     return None
+
+
+_PROJECT_PATH_RE = re.compile(r"^/api/[^/]+/project/([^/]+)")
+
+
+def _named_project(path):
+    """The project a request names: the path's, else the ``project`` parameter, else None."""
+    match = _PROJECT_PATH_RE.match(path)
+    if match:
+        return match.group(1)
+    return request.values.get("project") or None
 
 
 def _policy_response(text, status=200):

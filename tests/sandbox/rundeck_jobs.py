@@ -68,7 +68,7 @@ def _project_missing(name):
 
 
 def _job_missing(job_id):
-    return _error(404, "api.error.item.doesnotexist", "Job ID does not exist: %s" % job_id)
+    return _error(404, "api.error.item.doesnotexist", "Job ID does not exist: %s" % job_id, ["Job ID", job_id])
 
 
 class JobStore:

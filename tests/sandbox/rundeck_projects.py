@@ -68,11 +68,12 @@ def project_missing(name, word="Project"):
 
 
 def _property_missing(key):
-    return _error(404, "api.error.item.doesnotexist", "property does not exist: %s" % key)
+    return _error(404, "api.error.item.doesnotexist", "property does not exist: %s" % key, ["property", key])
 
 
 def _invalid(message):
-    return _error(400, "api.error.invalid.request", message)
+    # The server's message for this code wraps the reason it is given.
+    return _error(400, "api.error.invalid.request", "Invalid API Request: %s" % message, [message])
 
 
 def _media_type(value):
@@ -149,22 +150,32 @@ class ProjectApi:
             return problem
         if not isinstance(data, dict):
             return _invalid("Invalid JSON request content: expected an object")
+        # The server's JSON checks first: a required text name, and a map as config.
+        problems = []
         name = data.get("name")
-        if name is None or name == "":
+        if name is None:
+            problems.append("json: required 'name' but it was not found")
+        elif not isinstance(name, str):
+            problems.append("json: expected 'name' to be a String")
+        if data.get("config") is not None and not isinstance(data["config"], dict):
+            problems.append("json: expected 'config' to be a Map")
+        if problems:
+            return _invalid("; ".join(problems))
+        if name == "":
             return _invalid("Project 'name' is required")
-        name = property_value(name)
         if not _PROJECT_NAME_RE.match(name):
             return _error(400, PROJECT_NAME_CODE, PROJECT_NAME_MESSAGE)
         config = _scalar_map(data.get("config") or {})
         if config is None:
-            return _invalid("Invalid parameter config: expected a map of property names to values")
+            # The server would store such values as Java objects; a sandbox guess refuses them.
+            return _invalid("json: expected 'config' to map property names to text, numbers or booleans")
         description = data.get("description")
         # The description field fills project.description only when the config leaves it empty.
         if description and not config.get("project.description"):
             config["project.description"] = property_value(description)
         with self.state.lock:
             if name in self.state.projects:
-                return _error(409, "api.error.item.alreadyexists", "project already exists: %s" % name)
+                return _error(409, "api.error.item.alreadyexists", "project already exists: %s" % name, ["project", name])
             project = self.state.add_project(name, config)
             return _json(self._body(version, project), 201)
 

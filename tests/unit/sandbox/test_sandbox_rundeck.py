@@ -237,7 +237,7 @@ def test_listing(sandbox, api, auth, root):
 
 
 def test_the_project_is_checked_first(api, auth):
-    missing = error(404, "api.error.item.doesnotexist", "Project does not exist: nope", ["Project", "nope"])
+    missing = error(404, "api.error.project.missing", "Project does not exist: nope", ["nope"])
     assert answer(requests.get(api + "/project/nope/acl/", headers=auth)) == missing
     assert answer(requests.get(api + "/project/nope/acl/bad-path", headers=auth)) == missing
     assert answer(requests.post(api + "/project/nope/acl/x.aclpolicy", headers=auth, json={})) == missing

@@ -472,7 +472,7 @@ def test_json_needs_api_44(sandbox, auth):
 
 def test_import_into_a_missing_project(api, auth):
     response = requests.post(api + "/project/nope/jobs/import", headers=auth, json=[job()])
-    assert answer(response) == error(404, "api.error.item.doesnotexist", "Project does not exist: nope")
+    assert answer(response) == error(404, "api.error.project.missing", "Project does not exist: nope", ["nope"])
 
 
 # -- export and a single job ----------------------------------------------------------------
@@ -513,11 +513,11 @@ def test_export_filters(api, auth):
     ids = [item["id"] for item in requests.get(api + "/project/sandbox/jobs", headers=auth).json()]
     assert exported(idlist=",".join(ids[:2])) == [("", "c"), ("ops", "a")]
     response = requests.get(api + "/project/nope/jobs/export", headers=auth)
-    assert answer(response) == error(404, "api.error.item.doesnotexist", "Project does not exist: nope")
+    assert answer(response) == error(404, "api.error.project.missing", "Project does not exist: nope", ["nope"])
 
 
 def test_unknown_and_deleted_jobs(api, auth):
-    missing = error(404, "api.error.item.doesnotexist", "Job ID does not exist: %s" % UUID)
+    missing = error(404, "api.error.item.doesnotexist", "Job ID does not exist: %s" % UUID, ["Job ID", UUID])
     for method in ("get", "delete"):
         assert answer(requests.request(method, api + "/job/" + UUID, headers=auth)) == missing
     assert answer(requests.get(api + "/job/%s/info" % UUID, headers=auth)) == missing
@@ -620,7 +620,7 @@ def test_listing_problems(api, auth):
     response = requests.get(api + "/project/sandbox/jobs", headers=auth, params={"groupPath": "a", "groupPathExact": "a"})
     assert answer(response) == error(400, "api.error.invalid.request", "groupPathExact cannot be combined with groupPath")
     response = requests.get(api + "/project/nope/jobs", headers=auth)
-    assert answer(response) == error(404, "api.error.item.doesnotexist", "Project does not exist: nope")
+    assert answer(response) == error(404, "api.error.project.missing", "Project does not exist: nope", ["nope"])
     assert requests.get(api + "/project/sandbox/jobs", headers=auth, params={"max": "ten"}).status_code == 400
 
 
@@ -686,7 +686,7 @@ def test_toggles(api, auth, flag, key, listed):
     assert requests.get(api + "/project/sandbox/jobs", headers=auth).json()[0][listed] is False
     assert answer(requests.post(url + "enable", headers=auth)) == (200, {"success": True})
     assert export(api, auth, UUID)[0][key] is True
-    missing = error(404, "api.error.item.doesnotexist", "Job ID does not exist: %s" % OTHER_UUID)
+    missing = error(404, "api.error.item.doesnotexist", "Job ID does not exist: %s" % OTHER_UUID, ["Job ID", OTHER_UUID])
     assert answer(requests.post("%s/job/%s/%s/enable" % (api, OTHER_UUID, flag), headers=auth)) == missing
 
 
