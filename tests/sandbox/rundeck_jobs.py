@@ -55,12 +55,11 @@ def _version_too_low(version, minimum):
     return _error(400, "api.error.api-version.unsupported", message, [int(version), request.path, reason])
 
 
-def _unsupported_format(fmt):
+def _unsupported_format(fmt, status=415):
     if fmt in ("xml",):
-        message = "The format is not supported: xml (the sandbox emulates JSON and YAML job documents only)"
-    else:
-        message = "The format is not supported: %s" % fmt
-    return _error(415, "api.error.item.unsupported-format", message)
+        # The server reads and writes XML; the sandbox does not emulate it.
+        return _error(415, "api.error.item.unsupported-format", "The format is not supported: xml (the sandbox emulates JSON and YAML job documents only)")
+    return _error(status, "api.error.item.unsupported-format", "The format is not valid: %s" % fmt, [fmt])
 
 
 def _project_missing(name):
@@ -218,7 +217,7 @@ class JobApi:
         with self.state.lock:
             if project not in self.state.projects:
                 return _project_missing(project)
-            fmt, problem = _export_format(version)
+            fmt, problem = _export_format(version, 406)
             if problem is not None:
                 return problem
             documents = [jobformat.export_map(record["job"]) for record in self._select(project, exact=False)]
@@ -226,15 +225,17 @@ class JobApi:
 
     def job(self, version, job_id):
         with self.state.lock:
+            if request.method == "GET":
+                # The format is checked before the job is looked for.
+                fmt, problem = _export_format(version, 415)
+                if problem is not None:
+                    return problem
             record = self.state.jobs.get(job_id)
             if record is None:
                 return _job_missing(job_id)
             if request.method == "DELETE":
                 self.state.jobs.delete(job_id)
                 return Response(status=204)
-            fmt, problem = _export_format(version)
-            if problem is not None:
-                return problem
             # A single job comes back as a list of one, like an export.
             return _document_response([jobformat.export_map(record["job"])], fmt)
 
@@ -257,12 +258,10 @@ class JobApi:
                 return _project_missing(project)
         params = request.values if _media_type(request.content_type) in _FORM_TYPES else request.args
         choices = {}
+        # The server checks neither: any other dupeOption creates, any other uuidOption preserves.
         for name, allowed, default in (("dupeOption", DUPE_OPTIONS, "create"), ("uuidOption", UUID_OPTIONS, "preserve")):
-            value = params.get(name) or default
-            if value not in allowed:
-                message = "Invalid parameter %s value: %s, Reason: must be one of: %s" % (name, value, ", ".join(allowed))
-                return _error(400, "api.error.parameter.invalid", message)
-            choices[name] = value
+            value = params.get(name)
+            choices[name] = value if value in allowed else default
         text, fmt, problem = _import_document(version, params)
         if problem is not None:
             return problem
@@ -444,15 +443,15 @@ def _accepted_format():
     return "json"
 
 
-def _export_format(version):
-    """The document format an export asks for: ``format`` wins over Accept."""
+def _export_format(version, refused_status):
+    """The document format an export asks for: ``format`` wins over Accept.
+
+    JSON is a format only from API 44: below, it is refused like any unknown format, with the
+    endpoint's own status (406 for a project's export, 415 for one job).
+    """
     fmt = (request.args.get("format") or _accepted_format()).lower()
-    if fmt not in ("json", "yaml"):
-        return None, _unsupported_format(fmt)
-    if fmt == "json":
-        problem = _version_too_low(version, JSON_JOBS_MIN_API_VERSION)
-        if problem is not None:
-            return None, problem
+    if fmt not in ("json", "yaml") or (fmt == "json" and int(version) < JSON_JOBS_MIN_API_VERSION):
+        return None, _unsupported_format(fmt, refused_status)
     return fmt, None
 
 
@@ -468,7 +467,8 @@ def _import_document(version, params):
     """The text and format of an import: a raw JSON or YAML body, or a form's xmlBatch."""
     media_type = _media_type(request.content_type)
     if media_type in _FORM_TYPES:
-        fmt = (params.get("fileformat") or params.get("format") or "json").lower()
+        # "format" wins over "fileformat"; the server's default is XML.
+        fmt = (params.get("format") or params.get("fileformat") or "xml").lower()
         if media_type == "multipart/form-data":
             upload = request.files.get("xmlBatch")
             if upload is None:

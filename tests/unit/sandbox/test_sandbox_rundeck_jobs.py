@@ -369,9 +369,16 @@ def test_yaml_body(api, auth):
     assert len(response.json()["succeeded"]) == 1
 
 
-@pytest.mark.parametrize(
-    "fileformat, text", [(None, json.dumps([job()])), ("json", json.dumps([job()])), ("yaml", yaml.safe_dump([job()]))]
-)
+def test_a_form_without_format_is_read_as_xml(api, auth):
+    # The server's default file format is XML, which the sandbox does not emulate.
+    response = requests.post(api + "/project/sandbox/jobs/import", headers=auth, data={"xmlBatch": json.dumps([job()])})
+    assert response.status_code == 415
+    # "format" wins over "fileformat".
+    data = {"xmlBatch": json.dumps([job()]), "format": "json", "fileformat": "yaml"}
+    assert len(requests.post(api + "/project/sandbox/jobs/import", headers=auth, data=data).json()["succeeded"]) == 1
+
+
+@pytest.mark.parametrize("fileformat, text", [("json", json.dumps([job()])), ("yaml", yaml.safe_dump([job()]))])
 def test_form_and_multipart_uploads(api, auth, fileformat, text):
     data = {"xmlBatch": text, "dupeOption": "create"}
     if fileformat:
@@ -438,12 +445,15 @@ def test_unparsable_documents(api, auth, content_type, body):
     assert response.json()["message"].startswith("Jobs Document was invalid for format %s: " % fmt)
 
 
-@pytest.mark.parametrize("name, value", [("dupeOption", "replace"), ("uuidOption", "keep")])
-def test_import_options_are_checked(api, auth, name, value):
-    response = requests.post(api + "/project/sandbox/jobs/import", headers=auth, json=[job()], params={name: value})
-    assert response.status_code == 400
-    assert response.json()["errorCode"] == "api.error.parameter.invalid"
-    assert response.json()["message"].startswith("Invalid parameter %s value: %s" % (name, value))
+def test_unknown_import_options_create_and_preserve(api, auth):
+    # loadImportedJobs compares the options with its known values only: anything else creates,
+    # and the uuid is removed only for "remove".
+    load(api, auth, [job(uuid=UUID)])
+    result = load(api, auth, [job(uuid=UUID)], dupeOption="replace", uuidOption="keep")
+    assert result["failed"][0]["error"].startswith("Validation errors: Cannot create a Job with UUID %s" % UUID)
+    result = load(api, auth, [job()], dupeOption="replace")
+    assert len(result["succeeded"]) == 1
+    assert len(requests.get(api + "/project/sandbox/jobs", headers=auth).json()) == 2
 
 
 def test_json_needs_api_44(sandbox, auth):
@@ -455,17 +465,19 @@ def test_json_needs_api_44(sandbox, auth):
         assert answer(requests.post(url, headers=auth, json=[job()])) == error(
             400, "api.error.api-version.unsupported", message % (version, version), [version, path, "Minimum supported version: 44"]
         )
-        # A form defaults to JSON too.
-        assert requests.post(url, headers=auth, data={"xmlBatch": "[]"}).status_code == 400
+        # A form that asks for JSON too.
+        assert requests.post(url, headers=auth, data={"xmlBatch": "[]", "fileformat": "json"}).status_code == 400
         response = requests.post(
             url, headers=dict(auth, **{"Content-Type": "application/yaml"}), data=yaml.safe_dump([job(name="v%d" % version)])
         )
         assert response.json()["succeeded"][0]["href"].startswith("%s/api/%d/job/" % (base, SERVER_API_VERSION))
     job_id = requests.get(base + "/api/49/project/sandbox/jobs", headers=auth).json()[0]["id"]
-    for path in ("/job/" + job_id, "/project/sandbox/jobs/export"):
+    # Below API 44 JSON is no format at all: one job answers 415, a project's export 406.
+    for path, status in (("/job/" + job_id, 415), ("/project/sandbox/jobs/export", 406)):
         url = "%s/api/43%s" % (base, path)
-        assert requests.get(url, headers=auth).json()["errorCode"] == "api.error.api-version.unsupported"
-        assert requests.get(url, headers=auth, params={"format": "json"}).status_code == 400
+        refused = error(status, "api.error.item.unsupported-format", "The format is not valid: json", ["json"])
+        assert answer(requests.get(url, headers=auth)) == refused
+        assert answer(requests.get(url, headers=auth, params={"format": "json"})) == refused
         assert requests.get(url, headers=dict(auth, Accept="text/yaml")).status_code == 200
         assert yaml.safe_load(requests.get(url, headers=auth, params={"format": "yaml"}).text)[0]["id"] == job_id
 
