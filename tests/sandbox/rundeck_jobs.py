@@ -198,11 +198,10 @@ class JobApi:
             value = args.get(key)
             if value:
                 if not re.fullmatch(r"[0-9]+", value):
-                    return _error(
-                        400,
-                        "api.error.parameter.invalid",
-                        "Invalid parameter %s value: %s, Reason: must be a positive integer" % (key, value),
-                    )
+                    # The server's code has no message text of its own, so the code is the message;
+                    # the reason (a data binding error) is the sandbox's wording.
+                    reason = "Invalid parameter %s value: %s, Reason: must be a positive integer" % (key, value)
+                    return _error(400, "api.error.parameter.error", "api.error.parameter.error", [reason])
                 paging[key] = int(value)
         with self.state.lock:
             if project not in self.state.projects:
@@ -344,9 +343,10 @@ class JobApi:
                 if record is None:
                     failed.append({"id": job_id, "errorCode": "notfound", "message": "Job ID does not exist: %s" % job_id})
                 else:
+                    # The job's uuid, also when it was asked for by its database id.
                     job = record["job"]
-                    message = "Job was successfully deleted: [%s] %s/%s" % (job_id, job["group"] or "", job["name"])
-                    succeeded.append({"id": job_id, "message": message})
+                    message = "Job was successfully deleted: [%s] %s/%s" % (record["id"], job["group"] or "", job["name"])
+                    succeeded.append({"id": record["id"], "message": message})
         return _json(_bulk_result(ids, succeeded, failed))
 
     def toggle(self, version, job_id, flag, action):
@@ -415,7 +415,7 @@ def _requested_ids():
             ids.extend(idlist.split(","))
     ids = sorted({str(job_id).strip() for job_id in ids if str(job_id).strip()})
     if not ids:
-        return None, _error(400, "api.error.parameter.required", 'parameter "ids" or "idlist" is required')
+        return None, _error(400, "api.error.parameter.required", 'parameter "Any of: ids, idlist" is required', ["Any of: ids, idlist"])
     bad = [job_id for job_id in ids if not _JOB_ID_RE.match(job_id)]
     if bad:
         message = "The ids must be a list of valid IDs, matching: [-_a-zA-Z0-9+][-\\._a-zA-Z0-9+]*"

@@ -633,7 +633,10 @@ def test_listing_problems(api, auth):
     assert answer(response) == error(400, "api.error.invalid.request", "groupPathExact cannot be combined with groupPath")
     response = requests.get(api + "/project/nope/jobs", headers=auth)
     assert answer(response) == error(404, "api.error.project.missing", "Project does not exist: nope", ["nope"])
-    assert requests.get(api + "/project/sandbox/jobs", headers=auth, params={"max": "ten"}).status_code == 400
+    response = requests.get(api + "/project/sandbox/jobs", headers=auth, params={"max": "ten"})
+    # A query that does not bind is api.error.parameter.error, a code without message text.
+    assert response.status_code == 400
+    assert (response.json()["errorCode"], response.json()["message"]) == ("api.error.parameter.error", "api.error.parameter.error")
 
 
 # -- delete, toggles ----------------------------------------------------------------------
@@ -681,7 +684,7 @@ def test_bulk_delete_needs_ids(api, auth):
         requests.post(api + "/jobs/delete", headers=auth),
         requests.delete(api + "/jobs/delete", headers=auth, json={"ids": []}),
     ):
-        assert answer(response) == error(400, "api.error.parameter.required", 'parameter "ids" or "idlist" is required')
+        assert answer(response) == error(400, "api.error.parameter.required", 'parameter "Any of: ids, idlist" is required', ["Any of: ids, idlist"])
     response = requests.post(api + "/jobs/delete", headers=auth, json={"ids": ["not valid"]})
     assert response.status_code == 400
     assert response.json()["errorCode"] == "api.error.invalid.request"
@@ -788,3 +791,14 @@ def test_the_refusal_is_logged(sandbox):
     requests.get(base + "/api/49/projects?q=" + "x" * 9000)
     log = requests.get(base + "/__sandbox__/requests").json()
     assert [(entry["path"], entry["status"]) for entry in log] == [("/api/49/projects", 414)]
+
+
+def test_bulk_delete_by_database_id_answers_the_uuid(api, auth):
+    # The succeeded entry names the job by its uuid (extid), whichever id the request used.
+    load(api, auth, [job(uuid=UUID, group="ops")])
+    response = requests.post(api + "/jobs/delete", headers=auth, json={"ids": ["1"]})
+    assert response.json() == {
+        "requestCount": 1,
+        "allsuccessful": True,
+        "succeeded": [{"id": UUID, "message": "Job was successfully deleted: [%s] ops/deploy" % UUID}],
+    }
