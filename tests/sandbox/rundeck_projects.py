@@ -27,13 +27,13 @@ LABEL_MIN_API_VERSION = 26
 CREATED_MIN_API_VERSION = 33
 # Deletion in the background (the default) from API 45; before, it always finished first.
 DEFERRED_DELETE_MIN_API_VERSION = 45
-# What Rundeck writes into a new project's properties when the creation does not set them.
+# What Rundeck writes into a new project's properties when the creation does not set them, with
+# the server's own settings (project.defaults.*) left as shipped: no project.ssh-keypath then.
 DEFAULT_PROPERTIES = (
     ("resources.source.1.type", "local"),
-    ("service.NodeExecutor.default.provider", "jsch-ssh"),
-    ("service.FileCopier.default.provider", "jsch-scp"),
+    ("service.NodeExecutor.default.provider", "sshj-ssh"),
+    ("service.FileCopier.default.provider", "sshj-scp"),
     ("project.ssh-authentication", "privateKey"),
-    ("project.ssh-keypath", "/home/rundeck/.ssh/id_rsa"),
 )
 
 _PROJECT_NAME_RE = re.compile(PROJECT_NAME_PATTERN)
