@@ -67,3 +67,13 @@ def test_a_job_lost_to_another_run_is_found_again_by_name_and_group(rundeck):
     assert not changed
     assert [(job["name"], job["id"]) for job in jobs["unchanged"]] == [("job-0", listed[0]["id"])]
     assert len(listed) == 1 and warnings
+
+
+def test_a_definition_with_only_an_id_creates_the_job_under_that_uuid(rundeck):
+    # Rundeck reads "uuid" only; the module sends the "id" it matches by as the uuid too.
+    job_id = "5a0e1f2b-0000-4000-8000-0000000000aa"
+    definition = dict(JOBS[0], id=job_id)
+    changed, jobs, dummy, dummy2 = JobSet(RundeckJobs(rundeck), "sandbox", [definition]).run(False, with_diff=False)
+    assert changed and jobs["created"][0]["id"] == job_id
+    changed, jobs, dummy, dummy2 = JobSet(RundeckJobs(rundeck), "sandbox", [definition]).run(False, with_diff=False)
+    assert not changed and jobs["unchanged"][0]["id"] == job_id
