@@ -77,3 +77,15 @@ def test_a_definition_with_only_an_id_creates_the_job_under_that_uuid(rundeck):
     assert changed and jobs["created"][0]["id"] == job_id
     changed, jobs, dummy, dummy2 = JobSet(RundeckJobs(rundeck), "sandbox", [definition]).run(False, with_diff=False)
     assert not changed and jobs["unchanged"][0]["id"] == job_id
+
+
+def test_past_100_ids_an_export_reads_the_whole_project(rundeck, request_log):
+    # A request line over 8 KiB is refused by Rundeck's web server: 101 ids go as a whole-project export.
+    client = RundeckJobs(rundeck)
+    JobSet(client, "sandbox", JOBS[:1]).run(False, with_diff=False)
+    wanted = client.list("sandbox")[0]["id"]
+    count = len(request_log())
+    ids = [wanted] + ["00000000-0000-4000-8000-%012d" % number for number in range(100)]
+    documents = client.export("sandbox", ids)
+    assert [document["uuid"] for document in documents] == [wanted]
+    assert [entry["query"] for entry in request_log()[count:]] == ["format=json"]
