@@ -148,7 +148,11 @@ class RundeckApi:
         return None
 
     def http_error(self, exc):
+        if exc.code == 404 and request.path.startswith("/api/"):
+            # The server maps every other /api/V/... path to an "invalid request" answer.
+            return error(404, "api.error.invalid.request", "Invalid API Request: %s" % request.path, [request.path])
         if exc.code == 404:
+            # Outside the API the server shows its web interface, which the sandbox does not have.
             return error(404, "api.error.item.doesnotexist", "Resource does not exist: %s" % request.path)
         if exc.code == 405:
             response = error(405, "api.error.invalid.request", "Method not allowed: %s %s" % (request.method, request.path))

@@ -92,8 +92,10 @@ def test_supported_versions(sandbox, auth, version):
 
 
 def test_unknown_paths(sandbox, api, auth):
+    # Restated from the server's own API test (BasicSpec "invalidUrl").
     response = requests.get(api + "/no/such/thing", headers=auth)
-    assert answer(response) == error(404, "api.error.item.doesnotexist", "Resource does not exist: /api/49/no/such/thing")
+    path = "/api/49/no/such/thing"
+    assert answer(response) == error(404, "api.error.invalid.request", "Invalid API Request: " + path, [path])
     response = requests.get(sandbox.urls["rundeck"] + "/user/login")
     assert answer(response) == error(404, "api.error.item.doesnotexist", "Resource does not exist: /user/login")
 
