@@ -370,10 +370,12 @@ class JobApi:
             for job_id in ids:
                 record = self.state.jobs.get(job_id)
                 if record is None:
-                    failed.append({"id": job_id, "errorCode": "notfound", "message": "Job ID does not exist: %s" % job_id})
+                    # The server has neither a code nor a message for a job it did not find here.
+                    failed.append({"id": job_id, "errorCode": None, "message": None})
                     continue
                 record["job"][_FLAGS[flag]] = enabled
-                succeeded.append({"id": job_id, "message": "Job %s %s" % (flag, "enabled" if enabled else "disabled")})
+                message = "Job %s was %s for: {{Job %s}}" % (flag.capitalize(), "enabled" if enabled else "disabled", record["id"])
+                succeeded.append({"id": job_id, "message": message})
         result = _bulk_result(ids, succeeded, failed)
         result = dict({"requestCount": result.pop("requestCount"), "enabled": enabled}, **result)
         return _json(result)

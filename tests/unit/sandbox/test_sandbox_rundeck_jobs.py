@@ -719,10 +719,10 @@ def test_bulk_toggles(api, auth, flag, key):
             "enabled": False,
             "allsuccessful": False,
             "succeeded": [
-                {"id": UUID, "message": "Job %s disabled" % flag},
-                {"id": OTHER_UUID, "message": "Job %s disabled" % flag},
+                {"id": UUID, "message": "Job %s was disabled for: {{Job %s}}" % (flag.capitalize(), UUID)},
+                {"id": OTHER_UUID, "message": "Job %s was disabled for: {{Job %s}}" % (flag.capitalize(), OTHER_UUID)},
             ],
-            "failed": [{"id": missing, "errorCode": "notfound", "message": "Job ID does not exist: %s" % missing}],
+            "failed": [{"id": missing, "errorCode": None, "message": None}],
         },
     )
     assert [export(api, auth, job_id)[0][key] for job_id in (UUID, OTHER_UUID)] == [False, False]
@@ -733,7 +733,7 @@ def test_bulk_toggles(api, auth, flag, key):
             "requestCount": 1,
             "enabled": True,
             "allsuccessful": True,
-            "succeeded": [{"id": UUID, "message": "Job %s enabled" % flag}],
+            "succeeded": [{"id": UUID, "message": "Job %s was enabled for: {{Job %s}}" % (flag.capitalize(), UUID)}],
         },
     )
     assert requests.post("%s/jobs/%s/enable" % (api, flag), headers=auth).status_code == 400
