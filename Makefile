@@ -9,7 +9,7 @@ export ANSIBLE_FORCE_COLOR ?= 0
 ANSIBLE_TEST := cd $(STAGE) && $(BIN)/ansible-test
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 
-.PHONY: demo test venv stage build install package examples units sanity lint docs docs-check molecule ee awx reliability integration benchmark sandbox-start sandbox-stop clean changelog
+.PHONY: demo test check venv stage build install package examples units sanity lint docs docs-check molecule ee awx reliability integration benchmark sandbox-start sandbox-stop clean changelog
 
 ## demo: set everything up, run playbooks/demo.yml against the sandbox twice (the second run changes nothing)
 demo: install
@@ -19,6 +19,10 @@ demo: install
 ## test: the whole suite: unit tests, sanity, lint, the built collection's docs and examples, the docs site, the roles,
 ## an AWX job, the EE definition, and the reliability suite, which runs every integration target too (at -vvvv)
 test: units sanity lint package examples docs-check molecule awx ee reliability
+
+## check: the inner loop, about two minutes: unit, sandbox and property tests, the provenance ledger, and pep8
+check: units
+	$(ANSIBLE_TEST) sanity --venv --python $(PYTHON_VERSION) --color no --test pep8
 
 venv: $(VENV)/.installed
 

@@ -28,7 +28,9 @@ options:
     description:
       - The space, by name or ID (such as V(Spaces-1)). Names match exactly, ignoring case.
       - If not set, the value of the E(OCTOPUS_SPACE) environment variable is used; without
-        either, the server's default space.
+        either, the server's default space, found as Octopus.Client finds it (among the spaces of
+        the API key's user). A server whose default space is disabled, or a key whose user may not
+        use it, needs a space here; the task fails before any write and says so.
     type: str
 requirements:
   - uritemplate (Python library, 4.1 or later)

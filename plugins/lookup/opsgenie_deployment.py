@@ -49,12 +49,16 @@ options:
     type: str
   end_time:
     description:
-      - With O(service_ids), only deployments that started at or before this ISO 8601 date and time.
+      - With O(service_ids), only deployments up to this ISO 8601 date and time (Opsgenie's
+        C(endTime)). Opsgenie's reference says it filters on the deployments' end times without
+        saying more; the sandbox compares it with the start time.
     type: str
   page_size:
     description:
-      - How many deployments to ask for per search request; the lookup asks for the next page
-        until a page is not full.
+      - How many deployments to ask for per search request (Opsgenie allows at most 100); the lookup
+        asks for the next page until a page is empty. Opsgenie's reference does not say that a page
+        with fewer deployments than asked for is the last one, so the search ends with one more
+        request, for the empty page.
     type: int
     default: 100
 extends_documentation_fragment:
@@ -65,6 +69,8 @@ notes:
   - A deployment named in the terms that does not exist is an error.
   - A deployment created moments ago may not be found yet. Opsgenie processes writes
     asynchronously.
+  - Opsgenie's reference gives no order for search results; they are returned in the order
+    Opsgenie gives them.
 seealso:
   - module: opsforge.delivery.opsgenie_deployment
 """

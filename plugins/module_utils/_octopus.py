@@ -32,6 +32,7 @@ else:
     HAS_URITEMPLATE = True
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
+    ApiError,
     HttpClient,
     decode_json,
     describe_non_json,
@@ -47,7 +48,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._options import 
 SERVICE = "Octopus Deploy"
 #: Octopus's own page size limit is the largest 32-bit integer; a large page keeps listings short.
 LARGE_PAGE = 2000
-SPACE_ID = re.compile(r"^Spaces-\d+$")
+SPACE_ID = re.compile(r"^Spaces-\d+$", re.IGNORECASE)
 
 OCTOPUS_SPEC = connection_spec(dict(
     url=env_option(["OCTOPUS_URL"], type="str", required=True),
@@ -135,7 +136,9 @@ class OctopusClient(object):
         """
         links = self.root().get("Links", {})
         if not wanted:
-            return Space(None, None, links)
+            if "Machines" in links:
+                return Space(None, None, links)
+            return self._default_space(links)
         if SPACE_ID.match(wanted):
             space_id = wanted
         else:
@@ -148,6 +151,30 @@ class OctopusClient(object):
         if document is None:
             raise InputError("Octopus Deploy has no space %r (or the API key may not see it)" % wanted)
         return Space(document.get("Id", space_id), document.get("Name"), document.get("Links", {}))
+
+    def _default_space(self, links):
+        """The default space found as Octopus.Client finds it: among the current user's spaces.
+
+        A server whose default space is disabled (or hidden from this key's user) leaves the
+        space-scoped links out of its root document.
+        """
+        space = None
+        if links.get("CurrentUser") and links.get("Spaces"):
+            try:
+                user = self.get(links["CurrentUser"], "read the current user")
+                user_spaces = self.get(user.get("Links", {})["Spaces"], "list the current user's spaces")
+            except (KeyError, ApiError) as error:
+                # A key that may not read its user's spaces sees no default space, as in Octopus.Client.
+                if isinstance(error, ApiError) and error.status not in (401, 403):
+                    raise
+                user_spaces = []
+            space = next((item for item in user_spaces or [] if isinstance(item, dict) and item.get("IsDefault")), None)
+        if space is None:
+            raise InputError("Octopus Deploy has no default space that this API key can use (it may be disabled, "
+                             "or the key's user may lack access to it): set space (or OCTOPUS_SPACE) to a space's "
+                             "name or ID")
+        document = self.get(links["SpaceHome"], "read the default space", spaceId=space["Id"])
+        return Space(document.get("Id", space["Id"]), document.get("Name"), document.get("Links", {}))
 
     def items(self, link, action, **variables):
         """Every item of a collection, following ``Page.Next`` from a large first page."""

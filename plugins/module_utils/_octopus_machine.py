@@ -25,6 +25,9 @@ STYLES = {
     "kubernetes": "Kubernetes",
 }
 
+#: Octopus's names -> the module's, for messages.
+STYLE_NAMES = dict((wire, name) for name, wire in STYLES.items())
+
 #: Endpoint options: (wire field, collection link of the referenced resource or None), per style.
 ENDPOINT_FIELDS = {
     "uri": ("Uri", None),
@@ -43,13 +46,35 @@ ENDPOINT_FIELDS = {
     "applications_directory": ("ApplicationsDirectory", None),
     "working_directory": ("OctopusWorkingDirectory", None),
 }
+#: Kubernetes authentication options: (wire field of Endpoint.Authentication, collection link or None).
+AUTHENTICATION_FIELDS = {
+    "account": ("AccountId", "Accounts"),
+    "client_certificate": ("ClientCertificate", None),
+    "cluster_name": ("ClusterName", None),
+    "cluster_resource_group": ("ClusterResourceGroup", None),
+    "project": ("Project", None),
+    "region": ("Region", None),
+    "zone": ("Zone", None),
+    "token_path": ("TokenPath", None),
+}
+#: The module's Kubernetes authentication types, Octopus's names for them, and the options each
+#: requires and may take (the fields of go-octopusdeploy's kubernetes_*_authentication.go).
+AUTHENTICATION_TYPES = {
+    "standard": ("KubernetesStandard", ("account",), ()),
+    "aws": ("KubernetesAws", ("account", "cluster_name"), ()),
+    "azure": ("KubernetesAzure", ("account", "cluster_name", "cluster_resource_group"), ()),
+    "google_cloud": ("KubernetesGoogleCloud", ("account", "cluster_name", "project"), ("region", "zone")),
+    "certificate": ("KubernetesCertificate", ("client_certificate",), ()),
+    "pod_service": ("KubernetesPodService", ("token_path",), ()),
+}
 STYLE_FIELDS = {
     "listening": (("uri", "thumbprint"), ("proxy",)),
     "polling": (("uri", "thumbprint"), ()),
     "ssh": (("host", "fingerprint", "account"), ("port", "proxy", "dotnet_platform")),
     "cloud_region": ((), ("default_worker_pool",)),
     "offline_drop": (("drop_folder_path",), ("applications_directory", "working_directory")),
-    "kubernetes": (("cluster_url",), ("namespace", "skip_tls_verification", "proxy", "default_worker_pool", "account")),
+    "kubernetes": (("cluster_url",), ("namespace", "skip_tls_verification", "proxy", "default_worker_pool", "account",
+                                      "authentication_type") + tuple(sorted(set(AUTHENTICATION_FIELDS) - {"account"}))),
 }
 
 #: What the server reports about a machine rather than what it is told: never a change.
@@ -86,8 +111,9 @@ class References(object):
         """The id of the resource ``value`` names (an id, or a name matched ignoring case)."""
         items = self.items(link_name)
         for item in items:
-            if item.get("Id") == value:
-                return value
+            # Octopus keeps ids in case-insensitive collections: any spelling names the same one.
+            if str(item.get("Id", "")).lower() == value.lower():
+                return item["Id"]
         found = [item for item in items if item.get("Name", "").lower() == value.lower()]
         if not found:
             names = sorted(item.get("Name", "") for item in items)
@@ -126,8 +152,11 @@ def endpoint_settings(endpoint, references):
         raise InputError("endpoint: a polling Tentacle's uri is its subscription address, such as poll://abcdefghij0123456789/")
     if style == "kubernetes" and not given["cluster_url"].lower().startswith("https://"):
         raise InputError("endpoint: cluster_url must be an https:// address")
+    authentication = _kubernetes_authentication(given, references) if style == "kubernetes" else None
     settings = {"CommunicationStyle": STYLES[style]}
     for name, value in given.items():
+        if name == "authentication_type" or name in AUTHENTICATION_FIELDS and style == "kubernetes":
+            continue
         field, link_name = ENDPOINT_FIELDS[name]
         if link_name:
             value = references.resolve(link_name, value, name.replace("_", " "))
@@ -138,9 +167,35 @@ def endpoint_settings(endpoint, references):
         settings.setdefault("Port", 22)
     if style == "offline_drop":
         settings["Destination"] = {"DestinationType": "FileSystem", "DropFolderPath": settings.pop("DropFolderPath")}
-    if style == "kubernetes" and "AccountId" in settings:
-        settings["Authentication"] = {"AuthenticationType": "KubernetesStandard", "AccountId": settings.pop("AccountId")}
+    if "SkipTlsVerification" in settings:
+        # A string on the server; the official clients send "True" or "False".
+        settings["SkipTlsVerification"] = "True" if settings["SkipTlsVerification"] else "False"
+    if authentication:
+        settings["Authentication"] = authentication
     return settings
+
+
+def _kubernetes_authentication(given, references):
+    """Endpoint.Authentication of a Kubernetes endpoint from the options given; None when none is."""
+    named = [name for name in AUTHENTICATION_FIELDS if name in given]
+    kind = given.get("authentication_type")
+    if kind is None and not named:
+        return None
+    kind = kind or "standard"
+    wire_type, required, optional = AUTHENTICATION_TYPES[kind]
+    missing = [name for name in required if name not in given]
+    if missing:
+        raise InputError("endpoint: authentication_type %s needs %s" % (kind, ", ".join(missing)))
+    foreign = sorted(name for name in named if name not in required + optional)
+    if foreign:
+        raise InputError("endpoint: %s does not apply to authentication_type %s (it takes %s)"
+                         % (", ".join(foreign), kind, ", ".join(required + optional)))
+    authentication = {"AuthenticationType": wire_type}
+    for name in named:
+        field, link_name = AUTHENTICATION_FIELDS[name]
+        value = given[name]
+        authentication[field] = references.resolve(link_name, value, name.replace("_", " ")) if link_name else value
+    return authentication
 
 
 def desired_machine(current, name, settings, endpoint):
@@ -171,10 +226,21 @@ def desired_machine(current, name, settings, endpoint):
         if old.get("CommunicationStyle") == endpoint["CommunicationStyle"]:
             merged = copy.deepcopy(old)
             merged.update(endpoint)
+            old_authentication = old.get("Authentication")
+            if isinstance(old_authentication, dict) and "Authentication" in endpoint \
+                    and old_authentication.get("AuthenticationType") == endpoint["Authentication"]["AuthenticationType"]:
+                # Settings of the same authentication made elsewhere (an assumed role, say) stay.
+                merged["Authentication"] = dict(old_authentication, **endpoint["Authentication"])
             machine["Endpoint"] = merged
         else:
             machine["Endpoint"] = dict(endpoint)
     return machine
+
+
+def new_target_from(current):
+    """What a target that replaces ``current`` starts from: its settings without the server's fields."""
+    return dict((key, copy.deepcopy(value)) for key, value in current.items()
+                if key not in SERVER_FIELDS and key != "Endpoint")
 
 
 def comparable(machine, fold_case=True):

@@ -34,7 +34,7 @@ SERVICE = "Opsgenie"
 DEFAULT_URL = "https://api.opsgenie.com"
 #: How Opsgenie names the kinds of identifier a deployment can be found by (its ``type`` query).
 IDENTIFIER_TYPES = ("id", "api", "pipelines")
-#: The largest page the lookup asks for; a page shorter than the limit is the last one.
+#: The largest page the lookup asks for (Opsgenie's paging limit is at most 100).
 SEARCH_PAGE_SIZE = 100
 
 OPSGENIE_SPEC = connection_spec(dict(
@@ -139,13 +139,21 @@ class OpsgenieClient(object):
             params["startTime"] = start_time
         if end_time:
             params["endTime"] = end_time
-        deployments, start = [], 0
+        deployments, seen, start = [], set(), 0
         while True:
             params["paginationKey"] = start
             response = self.http.request("GET", "search", action, params=params)
             page = (decode_json(response, SERVICE, action) or {}).get("data") or []
-            deployments.extend(page)
-            # The answer carries no paging links: a short page is the last one.
-            if len(page) < page_size:
+            # The answer carries no paging links and the reference does not say that a page shorter
+            # than the limit is the last one: only an empty page ends the search. A page of nothing
+            # new ends it too, so that a server ignoring paginationKey cannot loop forever.
+            new = [deployment for deployment in page if _search_key(deployment) not in seen]
+            if not new:
                 return deployments
+            seen.update(_search_key(deployment) for deployment in new)
+            deployments.extend(new)
             start += len(page)
+
+
+def _search_key(deployment):
+    return deployment.get("id") if isinstance(deployment, dict) and deployment.get("id") else repr(deployment)

@@ -26,7 +26,11 @@ FINAL_STATES = ("successful", "failed")
 ENVIRONMENT_TYPES = ("Test", "Staging", "Production")
 #: Text fields the update endpoint can change: option name -> API field.
 UPDATABLE_TEXT = (("deployment_message", "message"), ("description", "description"), ("external_link", "externalLink"))
+#: Texts the reference's read by identifier never shows (its sample has only ``message``): when a read
+#: lacks one, it may be unset or merely not shown, so it is not compared.
+TEXTS_READS_MAY_OMIT = ("description", "externalLink")
 
+_UUID = re.compile(r"\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?\Z", re.IGNORECASE)
 _TIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\Z",
     re.IGNORECASE,
@@ -112,6 +116,37 @@ def release_keys(releases):
     return sorted(keys)
 
 
+def _same_name(wanted, have, case_sensitive=True):
+    """Whether two identifiers may be the same: equal, or not comparable because one is a UUID and
+    the other a name (the reference lets a workspace be sent either way and does not say which a read shows)."""
+    if bool(_UUID.match(wanted)) != bool(_UUID.match(have)):
+        return True
+    if not case_sensitive or _UUID.match(wanted):
+        return wanted.strip("{}").lower() == have.strip("{}").lower()
+    return wanted == have
+
+
+def _release_matches(wanted, have):
+    return (_same_name(wanted[0], have[0], case_sensitive=False) and _same_name(wanted[1], have[1])
+            and wanted[2] == have[2])
+
+
+def same_releases(wanted_releases, current_releases):
+    """Whether the releases asked for are those of the deployment, comparing only what both sides name alike."""
+    wanted, have = release_keys(wanted_releases), release_keys(current_releases)
+    if len(wanted) != len(have):
+        return False
+    unused = list(have)
+    # Exact matches first, so that a release comparable only in part cannot take another's partner.
+    for exact in (True, False):
+        for key in list(wanted):
+            partner = next((other for other in unused if (other == key if exact else _release_matches(key, other))), None)
+            if partner is not None:
+                unused.remove(partner)
+                wanted.remove(key)
+    return not wanted
+
+
 def check_options(params):
     """Refuse, before any request, options Opsgenie would refuse: times, empty texts, releases."""
     for option in ("started_at", "completed_at"):
@@ -177,18 +212,34 @@ def fixed_differences(params, current):
         if wanted != (have_type, have_id, have_name):
             found.append("environment (it is %s %s, %s)" % (have_type, have_id, have_name))
     if params.get("releases") is not None:
-        wanted = release_keys([release_body(release) for release in params["releases"]])
-        if wanted != release_keys(current.get("releases")):
+        if not same_releases([release_body(release) for release in params["releases"]], current.get("releases")):
             found.append("releases (it has %s)" % ", ".join("%s/%s@%s" % key for key in release_keys(current.get("releases"))))
     return found
 
 
+def unchecked_texts(params, current):
+    """The API fields set in the options that the read of ``current`` does not show, so cannot be compared.
+
+    None for a Bitbucket Pipelines deployment: Opsgenie cannot update its texts at all, so asking for
+    one stays a difference that is refused.
+    """
+    if current.get("type") == "pipelines":
+        return []
+    return [field for option, field in UPDATABLE_TEXT
+            if field in TEXTS_READS_MAY_OMIT and params.get(option) and field not in current]
+
+
 def planned_writes(params, current, moment):
-    """``(fields, state)``: the body of an update (or None) and of a state update (or None)."""
+    """``(fields, state)``: the body of an update (or None) and of a state update (or None).
+
+    A text the read does not show (``unchecked_texts``) is not compared; it rides along with an
+    update that is sent for another reason, so that a run never writes only to find it unverifiable.
+    """
     fields = {}
+    unchecked = unchecked_texts(params, current)
     for option, field in UPDATABLE_TEXT:
         wanted = params.get(option)
-        if wanted is not None and wanted != (current.get(field) or ""):
+        if wanted is not None and field not in unchecked and wanted != (current.get(field) or ""):
             fields[field] = wanted
     started_at = time_option(params, "started_at")
     if started_at is not None and started_at != canonical_time(current.get("startedAt")):
@@ -200,6 +251,8 @@ def planned_writes(params, current, moment):
         state = {"state": params["state"], "completedAt": completed_at or format_time(moment)}
     elif completed_at is not None and completed_at != canonical_time(current.get("completedAt")):
         state = {"state": params["state"], "completedAt": completed_at}
+    if fields:
+        fields.update((field, params[option]) for option, field in UPDATABLE_TEXT if field in unchecked)
     return (fields or None), state
 
 

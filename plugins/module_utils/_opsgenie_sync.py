@@ -18,6 +18,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deploy
     planned_writes,
     predicted_after_create,
     predicted_after_update,
+    unchecked_texts,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_wait import RequestFailed
 
@@ -65,7 +66,28 @@ class DeploymentSync(object):
                                  "this run made it match the options instead"
                                  % (self.external_id, request_id, (exc.outcome or {}).get("status")))
             return self._update(current, moment)
-        return True, None, self._read_back(outcome.get("deploymentId"), predicted)
+        return self._created(outcome.get("deploymentId"), predicted, body, moment)
+
+    def _created(self, deployment_id, predicted, body, moment):
+        """The result of a create that worked, read back by external id: the read the next run makes.
+
+        The reference does not say that external ids are unique. If the read finds another deployment
+        than the one this run created, two share the external id: every later run goes on with the one
+        Opsgenie returns for it, so this run does too (and creates nothing more).
+        """
+        current = self.client.get(self.external_id, "api")
+        if current is None:
+            return True, None, self._read_back(deployment_id, predicted)
+        if deployment_id and current.get("id") != deployment_id:
+            self.warnings.append(
+                "two deployments now have external id %s: %s, created by this run, and %s, which Opsgenie returns "
+                "for that external id (another run created it at the same time). This run and later runs update %s; "
+                "Opsgenie cannot delete %s" % (self.external_id, deployment_id, current.get("id"), current.get("id"),
+                                               deployment_id))
+            changed, _before, after = self._update(current, moment)
+            return True, None, after
+        self._warn_unshown([field for field in unchecked_texts(self.params, current) if field in body])
+        return True, None, current
 
     def _update(self, current, moment):
         fixed = fixed_differences(self.params, current)
@@ -76,10 +98,13 @@ class DeploymentSync(object):
         fields, state = planned_writes(self.params, current, moment)
         if not fields and not state:
             return False, current, current
+        unshown = unchecked_texts(self.params, current)
         if fields and current.get("type") == "pipelines":
             raise InputError("deployment %s comes from Bitbucket Pipelines; Opsgenie can change only the state of "
                              "such a deployment, not %s" % (self.external_id, ", ".join(sorted(fields))))
         predicted = predicted_after_update(current, fields, state)
+        # Said in check mode too, so that it predicts the real run's warnings.
+        self._warn_unshown(unshown, sent=bool(fields))
         if self.check_mode:
             return True, current, predicted
         deployment_id = current["id"]
@@ -95,6 +120,16 @@ class DeploymentSync(object):
         for request_id, action in submitted:
             self.waiter.wait(request_id, action)
         return True, current, self._read_back(deployment_id, predicted)
+
+    def _warn_unshown(self, fields, sent=True):
+        # One warning per run, and only in a run that writes: an unchanged run stays quiet.
+        if not fields:
+            return
+        self.warnings.append(
+            "Opsgenie's read of deployment %s does not show %s, so the module cannot check what Opsgenie has: "
+            "the value asked for is %s" % (self.external_id, " or ".join(fields),
+                                           "sent with this run's write" if sent else
+                                           "sent with the next update of the deployment's texts or start time"))
 
     def _submitted(self, request_id):
         self.request_ids.append(request_id)

@@ -74,7 +74,9 @@ options:
     description:
       - How Octopus reaches the target. Required to create a target.
       - When the target already has an endpoint of the same communication style, only the fields
-        given here change; another style replaces the endpoint.
+        given here change.
+      - Octopus cannot change the communication style of an existing target (it refuses the update);
+        see O(endpoint_style_change).
     type: dict
     suboptions:
       communication_style:
@@ -112,7 +114,9 @@ options:
         type: str
       account:
         description:
-          - V(ssh), required; V(kubernetes). The account to log in with, by name or ID.
+          - V(ssh), required. The account to log in with, by name or ID.
+          - V(kubernetes), for O(endpoint.authentication_type) V(standard) (an account alone implies it),
+            V(aws), V(azure) and V(google_cloud), required. The account the cluster is reached with.
         type: str
       dotnet_platform:
         description:
@@ -132,8 +136,55 @@ options:
         type: str
       skip_tls_verification:
         description:
-          - V(kubernetes). Whether to skip the check of the cluster's certificate.
+          - V(kubernetes). Whether to skip the check of the cluster's certificate. Octopus keeps it as the
+            text V(True) or V(False), which is what is sent.
         type: bool
+      authentication_type:
+        description:
+          - V(kubernetes). How Octopus authenticates to the cluster. V(standard) (a token or user name
+            and password account), V(aws) (an AWS account and an EKS cluster), V(azure) (an Azure account
+            and an AKS cluster), V(google_cloud) (a Google Cloud account and a GKE cluster),
+            V(certificate) (a client certificate) or V(pod_service) (the token of the pod's service
+            account).
+          - When not given, V(standard) if O(endpoint.account) is, otherwise the endpoint's
+            authentication is left as it is.
+          - Settings of these types that have no option here (an AWS role to assume, the instance
+            role, Google Cloud service account impersonation, Azure admin login) are sent as Octopus
+            has them; set them in the web portal. A new target gets Octopus's defaults for them.
+        type: str
+        choices: [aws, azure, certificate, google_cloud, pod_service, standard]
+      client_certificate:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type=certificate), required. The ID of the
+            client certificate in Octopus's certificate library, such as V(Certificates-1).
+        type: str
+      cluster_name:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type) V(aws), V(azure) or V(google_cloud),
+            required. The name of the cluster in that cloud.
+        type: str
+      cluster_resource_group:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type=azure), required. The cluster's resource group.
+        type: str
+      project:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type=google_cloud), required. The Google Cloud project.
+        type: str
+      region:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type=google_cloud). The cluster's region
+            (a regional cluster).
+        type: str
+      zone:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type=google_cloud). The cluster's zone (a zonal cluster).
+        type: str
+      token_path:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type=pod_service), required. The path of the
+            service account token file inside the pod.
+        type: str
       drop_folder_path:
         description:
           - V(offline_drop), required. The folder the packages are written to.
@@ -146,6 +197,18 @@ options:
         description:
           - V(offline_drop). Octopus's working folder on the target.
         type: str
+  endpoint_style_change:
+    description:
+      - What to do when the target exists with another communication style than
+        O(endpoint.communication_style). Octopus refuses to change a target's communication style.
+      - V(fail) fails the task before anything is written, with a message that says so.
+      - V(replace) deletes the target and creates it again with the new endpoint, keeping its
+        environments, roles, tenants, machine policy and other settings. The new target has a new
+        ID and none of the old one's history; if the creation fails, the target is gone. Check mode
+        and C(--diff) show the replacement, and the task warns about it.
+    type: str
+    choices: [fail, replace]
+    default: fail
 extends_documentation_fragment:
   - opsforge.delivery.octopus
   - opsforge.delivery.connection
@@ -154,7 +217,11 @@ extends_documentation_fragment:
 notes:
   - "Requests: an unchanged run reads the API root, the target, and each kind of resource given
     by name (environments, tenants, machine policies, accounts, proxies, worker pools), one
-    listing per kind; a space given by name adds two, one given by ID adds one."
+    listing per kind; a space given by name adds two, one given by ID adds one. On a server
+    without a default space, a task without O(space) reads the current user and that user's
+    spaces, then fails."
+  - "A refused creation is followed by one more read of the name: a target found there was made by
+    a concurrent run and the task goes on from it."
   - The server checks a listening Tentacle's thumbprint when it first connects, not when the
     target is registered.
 seealso:
@@ -275,11 +342,14 @@ machine:
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_resource
 from ansible_collections.opsforge.delivery.plugins.module_utils._octopus import OCTOPUS_SPEC, OctopusClient
 from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine import (
+    AUTHENTICATION_TYPES,
+    STYLE_NAMES,
     STYLES,
     References,
     comparable,
     desired_machine,
     endpoint_settings,
+    new_target_from,
     without_links,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
@@ -297,6 +367,8 @@ class OctopusMachine(Resource):
         self.space = client.space(params["space"])
         self.references = References(client, self.space)
         self.self_link = None
+        self.replacing = False
+        self.warnings = []
 
     def read(self):
         found = [item for item in self.client.items(self.space.links["Machines"], "find target %s" % self.name,
@@ -311,6 +383,7 @@ class OctopusMachine(Resource):
 
     def desired(self, current):
         params = self.params
+        self._check_style_change(current)
         if current is None:
             missing = [option for option in ("environments", "roles", "endpoint") if not params[option]]
             if missing:
@@ -328,7 +401,29 @@ class OctopusMachine(Resource):
             IsDisabled=params["disabled"],
         )
         endpoint = endpoint_settings(params["endpoint"], refs) if params["endpoint"] else None
+        if self.replacing:
+            # The new target keeps what the old one had, apart from the server's own fields.
+            current = new_target_from(current)
         return desired_machine(current, self.name, settings, endpoint)
+
+    def _check_style_change(self, current):
+        """Octopus refuses to change a target's endpoint type: fail, or plan a replacement."""
+        self.replacing = False
+        wanted = STYLES.get((self.params["endpoint"] or {}).get("communication_style"))
+        have = ((current or {}).get("Endpoint") or {}).get("CommunicationStyle")
+        if current is None or wanted is None or have is None or have == wanted:
+            return
+        shown = "%s (%s)" % (have, STYLE_NAMES[have]) if have in STYLE_NAMES else have
+        if self.params["endpoint_style_change"] != "replace":
+            raise InputError(
+                "target %s has the communication style %s, and Octopus Deploy cannot change a target's "
+                "communication style; set endpoint_style_change: replace to delete the target and create it "
+                "again (it gets a new ID and loses its history), or delete it first" % (self.name, shown))
+        self.replacing = True
+        warning = ("target %s is replaced: it is deleted and created again with the communication style "
+                   "%s, and gets a new ID" % (self.name, wanted))
+        if warning not in self.warnings:
+            self.warnings.append(warning)
 
     def normalize(self, representation):
         return comparable(representation)
@@ -338,10 +433,16 @@ class OctopusMachine(Resource):
                                 expected=(201, 200))
 
     def created_meanwhile(self, error):
-        # Octopus refuses a second target of one name with a validation error rather than a 409.
-        return error.status == 400 and "with this name already exists" in (error.message or "")
+        # Octopus refuses a second target of one name with a validation error (no 409 of its own), in
+        # words that differ between versions: after any refusal the engine reads the name again, and
+        # a target found there was made meanwhile; otherwise the refusal stands.
+        return error.status in (400, 409)
 
     def update(self, current, desired):
+        if self.replacing:
+            # Octopus refuses two targets of one name, so the old one goes first.
+            self.delete(current)
+            return self.create(desired)
         return self.client.send("PUT", self.self_link, "update target %s" % self.name, desired, expected=(200,))
 
     def delete(self, current):
@@ -379,6 +480,15 @@ def main():
         cluster_url=dict(type="str"),
         namespace=dict(type="str"),
         skip_tls_verification=dict(type="bool"),
+        authentication_type=dict(type="str", choices=sorted(AUTHENTICATION_TYPES)),
+        client_certificate=dict(type="str"),
+        cluster_name=dict(type="str"),
+        cluster_resource_group=dict(type="str"),
+        project=dict(type="str"),
+        region=dict(type="str"),
+        zone=dict(type="str"),
+        # A file path inside the pod, not the token itself.
+        token_path=dict(type="str", no_log=False),
         drop_folder_path=dict(type="str"),
         applications_directory=dict(type="str"),
         working_directory=dict(type="str"),
@@ -394,6 +504,7 @@ def main():
         machine_policy=dict(type="str"),
         disabled=dict(type="bool"),
         endpoint=dict(type="dict", options=endpoint_options),
+        endpoint_style_change=dict(type="str", choices=["fail", "replace"], default="fail"),
     )
     argument_spec.update(OCTOPUS_SPEC)
     module = new_module(argument_spec)

@@ -29,6 +29,11 @@ options:
     description:
       - Your identifier of the release, for example the CI pipeline's run id. It is how the
         module finds the deployment again.
+      - Opsgenie's reference does not say whether two deployments may share an external id. If a
+        run finds, right after creating the deployment, that Opsgenie returns another deployment
+        for the external id (another run created one at the same moment), it warns, goes on with
+        the one Opsgenie returns, as every later run will, and creates nothing more. Opsgenie
+        cannot delete the extra one.
     type: str
     required: true
   state:
@@ -71,6 +76,9 @@ options:
       workspace:
         description:
           - The Bitbucket workspace, by name, or by UUID with O(releases[].workspace_is_uuid).
+          - Opsgenie's reference does not say whether a read names the workspace as it was sent.
+            When a read gives a UUID for a name (or the reverse), the module cannot tell whether
+            they are the same workspace and compares only the repository and the commit.
         type: str
         required: true
       workspace_is_uuid:
@@ -108,10 +116,17 @@ options:
   description:
     description:
       - The deployment's description. An empty string clears it.
+      - Opsgenie's reference does not show the description in a read of a deployment. When a
+        read does not show it, the module cannot compare it; see O(external_link).
     type: str
   external_link:
     description:
       - A link to the deployment in your deployment tool. An empty string clears it.
+      - Opsgenie's reference does not show the link in a read of a deployment. When a read does
+        not show it, the module cannot compare it. It is sent when the deployment is created, and
+        with any update of the deployment's texts or start time, and the run that sends it warns
+        once that it cannot be checked; a run that changes nothing else does not send it and says
+        nothing, so that repeated runs stay unchanged.
     type: str
   wait:
     description:

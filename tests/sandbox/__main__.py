@@ -15,7 +15,7 @@ import threading
 import yaml
 
 from .rundeck_versions import parse_release
-from .server import DEFAULT_CREDENTIALS, DEFAULT_HOST, DEFAULT_PORTS, DEFAULT_SETTINGS, SERVICES, Sandbox
+from .server import DEFAULT_CREDENTIALS, DEFAULT_HOST, DEFAULT_PORTS, SERVICES, Sandbox
 
 # Credentials that can be changed from the command line; each option is the
 # key with dashes, e.g. --rundeck-token.
@@ -29,6 +29,8 @@ _CREDENTIAL_OPTIONS = (
     "gitea_admin_token",
     "gitea_alice_password",
     "gitea_bob_password",
+    "gitea_version",
+    "rundeck_version",
 )
 
 
@@ -48,16 +50,15 @@ def parse_args(argv=None):
         )
     for key in _CREDENTIAL_OPTIONS:
         parser.add_argument("--" + key.replace("_", "-"), default=DEFAULT_CREDENTIALS[key], help="(default: %(default)s)")
-    parser.add_argument(
-        "--rundeck-version",
-        default=DEFAULT_SETTINGS["rundeck_version"],
-        metavar="RELEASE",
-        help="Rundeck release to emulate, 5.0 or later (default: %(default)s)",
-    )
     parser.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain), PEM; needs --tls-key")
     parser.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert, PEM")
     parser.add_argument(
         "--tls-client-ca", metavar="PEM", help="require a client certificate signed by one of these CA certificates, PEM; needs --tls-cert"
+    )
+    parser.add_argument(
+        "--octopus-no-default-space",
+        action="store_true",
+        help="Octopus Deploy: no space is the default one, as when an administrator disabled it",
     )
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
@@ -90,11 +91,13 @@ def main(argv=None):
 
     ports = {name: getattr(args, "%s_port" % name) for name in SERVICES}
     credentials = {key: getattr(args, key) for key in _CREDENTIAL_OPTIONS}
-    settings = {key: getattr(args, key) for key in DEFAULT_SETTINGS}
-    sandbox = Sandbox(host=args.host, ports=ports, credentials=credentials, tls=tls_settings(args), settings=settings)
+    sandbox = Sandbox(host=args.host, ports=ports, credentials=credentials, tls=tls_settings(args))
+    if args.octopus_no_default_space:
+        # Read by the Octopus service when it starts.
+        sandbox.controls["octopus"].settings = {"default_space": False}
     try:
         sandbox.start()
-    except (OSError, RuntimeError) as exc:
+    except (OSError, RuntimeError, ValueError) as exc:
         print("sandbox: cannot start: %s" % exc, file=sys.stderr)
         return 1
     try:

@@ -15,6 +15,7 @@ from . import octopus_collections as collections
 from .octopus_machines import (
     Rejected,
     connection_status,
+    endpoint_style_changes,
     health_check,
     health_state,
     parse_machine,
@@ -22,7 +23,7 @@ from .octopus_machines import (
     render,
     unpin_health,
 )
-from .octopus_state import DEFAULT_SPACE_ID, SEED_TIME, USER_ID, USERNAME, OctopusState
+from .octopus_state import SEED_TIME, USER_ID, USERNAME, OctopusState, SettingsError
 
 VERSION = "2025.2.0"
 API_VERSION = "3.0.0"
@@ -32,6 +33,12 @@ UNAUTHORIZED = "Either your API key is invalid, or your account has been disable
 FORBIDDEN = "You do not have permission to perform this action. Please see your Octopus administrator."
 OTHER_SPACE = "Resource is not found or it doesn't exist in the current space context."
 INVALID = "There was a problem with your request."
+# A PUT whose endpoint has another CommunicationStyle than the stored one.
+ENDPOINT_TYPE_CHANGE = "Model Endpoint type does not match incoming type"
+NO_DEFAULT_SPACE = (
+    "This server has no default space, so this route, which means the default space, cannot be used. "
+    "Use the route of a space, /api/{spaceId}/..."
+)
 # Collections a test can add to; the others only hold the seed.
 CREATABLE = ("environments", "machinepolicies", "tenants", "tagsets")
 _LABELS = {
@@ -137,7 +144,10 @@ class OctopusApi:
     def _space(self, space_id):
         """The space of a request; the default one for the legacy routes."""
         if space_id is None:
-            return self.state.default_space()
+            space = self.state.default_space()
+            if space is None:
+                raise Rejected(404, NO_DEFAULT_SPACE)
+            return space
         space = self.state.space(space_id)
         if space is None:
             raise _not_found(space_id)
@@ -175,7 +185,11 @@ class OctopusApi:
             "Spaces": "/api/spaces{/id}" + collections.SPACES.query,
             "CurrentUser": "/api/users/me",
         }
-        links.update(collections.space_links(DEFAULT_SPACE_ID))
+        with self.state.lock:
+            default = self.state.default_space()
+        # The space-scoped links point into the default space; without one, the root has none.
+        if default is not None:
+            links.update(collections.space_links(default["Id"]))
         return _json(
             {
                 "Application": "Octopus Deploy",
@@ -381,7 +395,11 @@ class OctopusApi:
         with self.state.lock:
             space = self._space(space_id)
             existing = self._one("machines", space, machine_id)
-            machine = self.state.save("machines", parse_machine(self.state, space["Id"], self._body(), existing))
+            body = self._body()
+            if endpoint_style_changes(existing, body):
+                # The server maps the body onto the stored endpoint's own type and refuses another one.
+                raise Rejected(400, INVALID, [ENDPOINT_TYPE_CHANGE])
+            machine = self.state.save("machines", parse_machine(self.state, space["Id"], body, existing))
             return _json(render(self.state, machine))
 
     def delete_machine(self, machine_id, space_id=None):
@@ -397,6 +415,25 @@ class OctopusApi:
         with self.state.lock:
             machine = self._one("machines", self._space(space_id), machine_id)
             return _json(connection_status(self.state, machine))
+
+    # -- control API: the server's settings ------------------------------------------
+
+    def control_settings(self, control_request, rest):
+        """GET or PUT /__sandbox__/settings: PUT sets them, clears the state and seeds it again."""
+        if control_request.method in ("GET", "HEAD"):
+            with self.state.lock:
+                return _json(dict(self.state.settings))
+        if control_request.method in ("PUT", "POST"):
+            try:
+                data = json.loads(control_request.get_data(as_text=True) or "{}")
+                self.state.reset(data)
+            except (ValueError, SettingsError) as exc:
+                return _json({"error": str(exc)}, 400)
+            with self.state.lock:
+                return _json(dict(self.state.settings))
+        response = _json({"error": "method not allowed, use GET or PUT"}, 405)
+        response.headers["Allow"] = "GET, PUT"
+        return response
 
     # -- control API: the health a machine shows ------------------------------------
 
@@ -447,7 +484,8 @@ def _tag_errors(tags):
 
 def create_app(control, credentials):
     """The Flask app of the Octopus Deploy service, behind the control layer."""
-    state = OctopusState()
+    # Settings given at start-up (python -m tests.sandbox --octopus-no-default-space), set on the control object.
+    state = OctopusState(getattr(control, "settings", None))
     api = OctopusApi(state, credentials["octopus_api_key"], credentials.get("octopus_viewer_api_key"))
     app = Flask(__name__, static_folder=None)
     # Keep paths as sent, and take them with or without a final slash.
@@ -489,7 +527,8 @@ def create_app(control, credentials):
         route(base + "/<machine_id>/connection", "%s_machines_connection" % kind, api.machine_connection, ["GET"])
 
     app.wsgi_app = _MethodOverride(app.wsgi_app)
-    return control.install(app, reset=state.reset, error_response=octopus_error, endpoints={"health": api.control_health}, state=state)
+    endpoints = {"health": api.control_health, "settings": api.control_settings}
+    return control.install(app, reset=state.reset, error_response=octopus_error, endpoints=endpoints, state=state)
 
 
 def _list_or_create(api, collection):

@@ -32,7 +32,8 @@ COLLECTIONS = {
     "tenants": Collection("Tenant", 30, "{?skip,projectId,name,tags,take,ids,partialName}", "contains"),
     "tagsets": Collection("TagSet", 30, "{?skip,take,ids,partialName}", None),
     "proxies": Collection("Proxy", 30, "{?skip,take,ids,partialName}", None),
-    "workerpools": Collection("WorkerPool", 30, "{?skip,take,ids,partialName}", None),
+    # The root documents of 2019.7 and 2020.4 both offer name here; matched like environments'.
+    "workerpools": Collection("WorkerPool", 30, "{?name,skip,ids,take,partialName}", "contains"),
     "accounts": Collection("Account", 30, "{?skip,take,ids,partialName,accountType}", None),
 }
 SPACES = Collection("Space", 30, "{?name,skip,ids,take,partialName}", "exact")

@@ -148,6 +148,16 @@ def _endpoint_style(endpoint):
 # -- the machine ---------------------------------------------------------------
 
 
+def endpoint_style_changes(existing, body):
+    """Whether a PUT body names another known CommunicationStyle than the stored machine's endpoint."""
+    endpoint = body.get("Endpoint") if isinstance(body, dict) else None
+    style = endpoint.get("CommunicationStyle") if isinstance(endpoint, dict) else None
+    if not isinstance(style, str):
+        return False
+    known = next((name for name in STYLES + OTHER_STYLES if name.lower() == style.lower()), None)
+    return known is not None and known != existing["Endpoint"]["CommunicationStyle"]
+
+
 def parse_machine(state, space_id, body, existing=None):
     """The machine to store for a POST (``existing`` None) or a PUT body; raises Rejected.
 
@@ -471,6 +481,7 @@ def _kubernetes(state, space_id, data, old):
                 state, "workerpools", space_id, _text(data, "DefaultWorkerPoolId", "Endpoint."), "worker pool", errors, True
             ),
             "ContainerOptions": _text(data, "ContainerOptions", "Endpoint."),
+            "RunningInContainer": _flag(data, "RunningInContainer", "Endpoint."),
             "Container": {
                 "Image": container.get("Image") if isinstance(container, dict) else None,
                 "FeedId": container.get("FeedId") if isinstance(container, dict) else None,

@@ -8,6 +8,7 @@ their volatile health fields, see octopus_machines.py). Ids are global
 counters per type across spaces, like the server's ``Environments-12``.
 """
 
+import json
 import re
 import threading
 from datetime import datetime, timezone
@@ -30,6 +31,31 @@ ID_PREFIXES = {
 }
 
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
+# Settings of the emulated server: name -> (default, check of a value).
+SETTINGS = {
+    # False: no space is the default one, as when an administrator disabled it.
+    "default_space": (True, lambda value: isinstance(value, bool)),
+}
+
+
+class SettingsError(ValueError):
+    """Settings the sandbox cannot take."""
+
+
+def checked_settings(given):
+    """``given`` completed with the defaults; SettingsError for an unknown name or a bad value."""
+    if not isinstance(given, dict):
+        raise SettingsError("settings must be a JSON object with any of: %s" % ", ".join(sorted(SETTINGS)))
+    unknown = sorted(set(given) - set(SETTINGS))
+    if unknown:
+        raise SettingsError("unknown settings: %s (known: %s)" % (", ".join(unknown), ", ".join(sorted(SETTINGS))))
+    settings = {}
+    for name, (default, valid) in SETTINGS.items():
+        value = given.get(name, default)
+        if not valid(value):
+            raise SettingsError("the setting %s cannot be %s" % (name, json.dumps(value)))
+        settings[name] = value
+    return settings
 
 
 def now():
@@ -54,8 +80,11 @@ def self_link(space_id, collection, resource_id):
 class OctopusState:
     """Spaces and their resources; every access goes through ``lock``."""
 
-    def __init__(self):
+    def __init__(self, settings=None):
         self.lock = threading.RLock()
+        # How this server is set up (see SETTINGS); a reset goes back to the start-up ones.
+        self.startup_settings = checked_settings(settings or {})
+        self.settings = dict(self.startup_settings)
         self.spaces = {}
         self.resources = {}
         self.counters = {}
@@ -74,7 +103,8 @@ class OctopusState:
         return self.spaces.get((space_id or "").lower())
 
     def default_space(self):
-        return next(space for space in self.spaces.values() if space["IsDefault"])
+        """The default space, or None when the server has none (it was disabled)."""
+        return next((space for space in self.spaces.values() if space["IsDefault"]), None)
 
     def find(self, collection, resource_id):
         """The resource with that id (any case) in whichever space, or None."""
@@ -123,8 +153,10 @@ class OctopusState:
 
     # -- seed --------------------------------------------------------------
 
-    def reset(self):
+    def reset(self, settings=None):
+        """Clear and seed again, with ``settings`` (checked) or the start-up ones."""
         with self.lock:
+            self.settings = checked_settings(settings) if settings is not None else dict(self.startup_settings)
             self.spaces = {}
             self.resources = {collection: {} for collection in ID_PREFIXES}
             self.counters = {}
@@ -132,7 +164,8 @@ class OctopusState:
             self._seed()
 
     def _seed(self):
-        self._add_space("Spaces-1", "Default", True, "The default space")
+        # A server whose default space was disabled has no space marked IsDefault.
+        self._add_space("Spaces-1", "Default", self.settings["default_space"], "The default space")
         self._add_space("Spaces-2", "Platform", False, "Shared platform infrastructure")
         self.counters["Spaces"] = 2
 

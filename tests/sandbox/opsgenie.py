@@ -26,7 +26,9 @@ from .opsgenie_state import (
     CREATE,
     ENVIRONMENT_TYPES,
     EXTERNAL_ID_EXISTS,
+    OMITTABLE_FIELDS,
     STATES,
+    WORKSPACE_FORMS,
     UPDATE,
     UPDATE_STATE,
     OpsgenieState,
@@ -41,6 +43,7 @@ NOT_FOUND = "Could not find the requested resource."
 UNAUTHORIZED = "Could not authenticate"
 READ_ONLY = "Api key does not have create and update access"
 UNPROCESSABLE = "Request body is not processable. Please check the errors."
+INVALID_JSON = "Invalid JSON body"
 ACCEPTED = "Request will be processed"
 REQUEST_NOT_FOUND = "Request not found. It might not be processed, yet."
 DEPLOYMENT_NOT_FOUND = "Deployment not found with identifier: %s"
@@ -57,7 +60,6 @@ NOT_EMPTY = "must not be empty"
 NOT_TEXT = "must be a string"
 NOT_OBJECT = "must be an object"
 NOT_LIST = "must be a list"
-NOT_JSON = "is not valid JSON"
 NOT_JSON_OBJECT = "must be a JSON object"
 NOT_DATE = "must be an ISO-8601 date-time, e.g. 2020-03-26T14:05:07.594Z"
 _INTEGER_RE = re.compile(r"[+-]?\d+\Z")
@@ -92,9 +94,13 @@ def _took():
 
 
 def _answer(body, status=200, request_id=None):
-    """A vendor answer: the body, then the time taken and the request id Opsgenie adds to every one."""
+    """A vendor answer: the body, then the time taken and the request id Opsgenie adds to every one,
+    which its standard headers X-Request-ID and X-Response-Time repeat."""
     body = dict(body, took=_took(), requestId=request_id or str(uuid.uuid4()))
-    return Response(json.dumps(body), status=status, content_type=CONTENT_TYPE)
+    response = Response(json.dumps(body), status=status, content_type=CONTENT_TYPE)
+    response.headers["X-Request-ID"] = body["requestId"]
+    response.headers["X-Response-Time"] = "%s" % body["took"]
+    return response
 
 
 def opsgenie_error(status, request=None, message=None, errors=None):
@@ -264,9 +270,14 @@ def check_update(body):
 # -- answers ------------------------------------------------------------------------------
 
 
-def render_deployment(deployment):
-    """A deployment as GET /v2/deployments/{identifier} shows it: the pipelines or the other tools shape."""
+def render_deployment(deployment, omit=(), workspace_form="as_sent"):
+    """A deployment as GET /v2/deployments/{identifier} shows it: the pipelines or the other tools shape.
+
+    ``omit`` names texts left out even when set, ``workspace_form`` how a release names its workspace
+    (as sent, by name or by UUID): the reference shows neither for certain, so both readings can be had.
+    """
     pipelines = deployment["type"] == "pipelines"
+    workspace_key = {"as_sent": "workspace", "name": "workspaceName", "uuid": "workspaceUuid"}[workspace_form]
     environment = deployment["environment"]
     data = {
         "id": deployment["id"],
@@ -289,7 +300,7 @@ def render_deployment(deployment):
             # Bitbucket Pipelines reports the repository and workspace by UUID.
             "repository": {
                 "repoSlug": release["repoUuid"] if pipelines else release["repoSlug"],
-                "workspace": release["workspaceUuid"] if pipelines else release["workspace"],
+                "workspace": release["workspaceUuid"] if pipelines else release[workspace_key],
             },
         }
         for release in deployment["releases"]
@@ -303,7 +314,7 @@ def render_deployment(deployment):
         )
     else:
         for key in ("message", "description", "externalLink"):
-            if deployment[key]:
+            if deployment[key] and key not in omit:
                 data[key] = deployment[key]
     return data
 
@@ -346,8 +357,8 @@ def _body(errors):
     try:
         data = json.loads(raw)
     except ValueError:
-        errors["body"] = NOT_JSON
-        return {}
+        # A syntax error is a 400 of its own ("Bad Request (Syntax Error only)"), before any other check.
+        raise Rejected(400, INVALID_JSON)
     if not isinstance(data, dict):
         errors["body"] = NOT_JSON_OBJECT
         return {}
@@ -480,7 +491,8 @@ class OpsgenieApi:
             deployment = self.state.find(identifier, identifier_type)
             if deployment is None:
                 raise Rejected(404, DEPLOYMENT_NOT_FOUND % identifier)
-            return _answer({"data": render_deployment(deployment)})
+            shown = render_deployment(deployment, self.state.read_omits, self.state.workspace_shown_as)
+            return _answer({"data": shown})
 
     def request_status(self, request_id):
         with self.state.lock:
@@ -488,7 +500,8 @@ class OpsgenieApi:
             # Not processed yet and unknown look the same, as on the server.
             if record is None or record["outcome"] is None:
                 raise Rejected(404, REQUEST_NOT_FOUND)
-            return _answer({"data": render_outcome(record["outcome"])}, request_id=record["requestId"])
+            # The answer's requestId is this status request's own, as in every answer.
+            return _answer({"data": render_outcome(record["outcome"])})
 
     def search(self):
         errors = {}
@@ -514,7 +527,8 @@ class OpsgenieApi:
             # Newest first; the id breaks ties so that pages never overlap.
             found.sort(key=lambda deployment: deployment["id"])
             found.sort(key=lambda deployment: deployment["startedAt"], reverse=True)
-            page = found[offset:][:limit]
+            # search_page_cap: a server that silently serves fewer than the limit asked for.
+            page = found[offset:][: min(limit, self.state.search_page_cap or limit)]
             return _answer({"data": [render_summary(deployment) for deployment in page]})
 
     # -- control API ---------------------------------------------------------------------
@@ -562,7 +576,7 @@ class OpsgenieApi:
     def _control_settings(self, control_request):
         data, problem = _control_body(control_request)
         if problem is None and not isinstance(data, dict):
-            problem = 'expected a JSON object: {"processing_delay"?, "rate_limit"?}'
+            problem = "expected a JSON object with any of: %s" % ", ".join(SETTINGS)
         if problem is None:
             problem = _settings_problem(data)
         if problem is not None:
@@ -571,6 +585,9 @@ class OpsgenieApi:
             self.state.processing_delay = data["processing_delay"]
         if "rate_limit" in data:
             self.state.set_rate_limit(data["rate_limit"])
+        for key in ("unique_external_ids", "read_omits", "workspace_shown_as", "search_page_cap"):
+            if key in data:
+                setattr(self.state, key, list(data[key]) if key == "read_omits" else data[key])
         return _json(self.state.settings())
 
     def _control_deployments(self, control_request):
@@ -617,7 +634,7 @@ class OpsgenieApi:
             return None, "another deployment has the id %s" % deployment_id
         if not fields["externalId"]:
             fields["externalId"] = deployment_id if kind == "api" else "{%s}" % uuid.uuid4()
-        if fields["externalId"] in external_ids:
+        if self.state.unique_external_ids and fields["externalId"] in external_ids:
             return None, EXTERNAL_ID_EXISTS % fields["externalId"]
         ids.add(deployment_id)
         external_ids.add(fields["externalId"])
@@ -704,10 +721,23 @@ def _control_body(control_request):
         return None, "the body is not valid JSON: %s" % exc
 
 
+SETTINGS = ("processing_delay", "rate_limit", "unique_external_ids", "read_omits", "workspace_shown_as", "search_page_cap")
+
+
 def _settings_problem(data):
-    unknown = sorted(set(data) - {"processing_delay", "rate_limit"})
+    unknown = sorted(set(data) - set(SETTINGS))
     if unknown:
-        return "unknown keys: %s (allowed: processing_delay, rate_limit)" % ", ".join(unknown)
+        return "unknown keys: %s (allowed: %s)" % (", ".join(unknown), ", ".join(SETTINGS))
+    if "unique_external_ids" in data and not isinstance(data["unique_external_ids"], bool):
+        return "'unique_external_ids' must be true or false"
+    omits = data.get("read_omits", [])
+    if not isinstance(omits, list) or not all(isinstance(field, str) and field in OMITTABLE_FIELDS for field in omits):
+        return "'read_omits' must be a list of: %s" % ", ".join(OMITTABLE_FIELDS)
+    cap = data.get("search_page_cap")
+    if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or cap < 1):
+        return "'search_page_cap' must be null or a whole number, 1 or more"
+    if "workspace_shown_as" in data and data["workspace_shown_as"] not in WORKSPACE_FORMS:
+        return "'workspace_shown_as' must be one of: %s" % ", ".join(WORKSPACE_FORMS)
     if "processing_delay" in data and not (_is_number(data["processing_delay"]) and data["processing_delay"] >= 0):
         return "'processing_delay' must be a number of seconds, zero or more"
     limit = data.get("rate_limit")

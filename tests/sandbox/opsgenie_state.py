@@ -28,6 +28,9 @@ PRODUCTION = {"type": "Production", "id": "{598f7ddd-21c3-4064-a569-4dac1b8b0280
 STATES = ("initial", "started", "successful", "failed")
 ENVIRONMENT_TYPES = ("Test", "Staging", "Production")
 DEFAULT_PROCESSING_DELAY = 0.5
+# Readings of what the reference leaves open, chosen with the settings (see README.md, Opsgenie).
+OMITTABLE_FIELDS = ("message", "description", "externalLink")
+WORKSPACE_FORMS = ("as_sent", "name", "uuid")
 
 CREATE = "Create"
 UPDATE_STATE = "Update State"
@@ -115,6 +118,10 @@ class OpsgenieState:
         self.processing_delay = DEFAULT_PROCESSING_DELAY
         self.rate_limit = None
         self._window = None
+        self.unique_external_ids = True
+        self.read_omits = []
+        self.workspace_shown_as = "as_sent"
+        self.search_page_cap = None
 
     # -- Bitbucket workspaces and repositories -------------------------------
 
@@ -176,6 +183,7 @@ class OpsgenieState:
         )
 
     def by_external_id(self, external_id):
+        # The oldest one when external ids may repeat (unique_external_ids false): the deployments keep their order.
         return next((deployment for deployment in self.deployments.values() if deployment["externalId"] == external_id), None)
 
     def add_deployment(self, fields, releases, kind="api", deployment_id=None):
@@ -261,7 +269,7 @@ class OpsgenieState:
         if external_id is not None:
             # An empty external id puts back the default one, the deployment's id.
             external_id = external_id or deployment["id"]
-            other = self.by_external_id(external_id)
+            other = self.by_external_id(external_id) if self.unique_external_ids else None
             if other is not None and other is not deployment:
                 return False, EXTERNAL_ID_EXISTS % external_id, deployment["id"]
             deployment["externalId"] = external_id
@@ -279,7 +287,7 @@ class OpsgenieState:
             if failure:
                 return False, failure, ""
             releases.append(resolved)
-        if fields.get("externalId") and self.by_external_id(fields["externalId"]) is not None:
+        if self.unique_external_ids and fields.get("externalId") and self.by_external_id(fields["externalId"]) is not None:
             return False, EXTERNAL_ID_EXISTS % fields["externalId"], ""
         return True, CREATED, self.add_deployment(fields, releases)["id"]
 
@@ -297,7 +305,14 @@ class OpsgenieState:
             return self._window[1] > self.rate_limit["requests"]
 
     def settings(self):
-        return {"processing_delay": self.processing_delay, "rate_limit": dict(self.rate_limit) if self.rate_limit else None}
+        return {
+            "processing_delay": self.processing_delay,
+            "rate_limit": dict(self.rate_limit) if self.rate_limit else None,
+            "unique_external_ids": self.unique_external_ids,
+            "read_omits": list(self.read_omits),
+            "workspace_shown_as": self.workspace_shown_as,
+            "search_page_cap": self.search_page_cap,
+        }
 
     def set_rate_limit(self, rate_limit):
         self.rate_limit = dict(rate_limit) if rate_limit else None
@@ -314,6 +329,10 @@ class OpsgenieState:
             self.pending = []
             self.processing_delay = DEFAULT_PROCESSING_DELAY
             self.set_rate_limit(None)
+            self.unique_external_ids = True
+            self.read_omits = []
+            self.workspace_shown_as = "as_sent"
+            self.search_page_cap = None
             self._seed()
 
     def _seed(self):

@@ -30,10 +30,11 @@ DEFAULT_CREDENTIALS = {
     # Passwords of the two ordinary Gitea users, alice and bob.
     "gitea_alice_password": "alice-password",
     "gitea_bob_password": "bob-password",
+    # Not a credential but a setting of the same kind: the Gitea version emulated (1.20 or later).
+    "gitea_version": gitea.VERSION,
+    # The same for Rundeck: the release emulated (5.0 or later).
+    "rundeck_version": rundeck.DEFAULT_RELEASE,
 }
-# Which release of a server to emulate, where releases differ; each is --<key with dashes> on the
-# command line and reaches the service's factory with the credentials.
-DEFAULT_SETTINGS = {"rundeck_version": rundeck.DEFAULT_RELEASE}
 # Service name -> factory(control, credentials) returning its Flask app.
 SERVICES = {
     "rundeck": rundeck.create_app,
@@ -117,16 +118,13 @@ def _url_host(host):
 class Sandbox:
     """The emulated services, each served by a threaded werkzeug server."""
 
-    def __init__(self, host=DEFAULT_HOST, ports=None, credentials=None, tls=None, settings=None):
+    def __init__(self, host=DEFAULT_HOST, ports=None, credentials=None, tls=None):
         unknown = sorted(set(ports or {}) - set(SERVICES))
         if unknown:
             raise ValueError("unknown services: %s (known: %s)" % (", ".join(unknown), ", ".join(SERVICES)))
         unknown = sorted(set(credentials or {}) - set(DEFAULT_CREDENTIALS))
         if unknown:
             raise ValueError("unknown credentials: %s (known: %s)" % (", ".join(unknown), ", ".join(DEFAULT_CREDENTIALS)))
-        unknown = sorted(set(settings or {}) - set(DEFAULT_SETTINGS))
-        if unknown:
-            raise ValueError("unknown settings: %s (known: %s)" % (", ".join(unknown), ", ".join(DEFAULT_SETTINGS)))
         if tls is not None:
             unknown = sorted(set(tls) - set(TLS_KEYS))
             if unknown:
@@ -137,7 +135,6 @@ class Sandbox:
         self.tls = dict(tls) if tls else None
         self.ports = dict(DEFAULT_PORTS, **(ports or {}))
         self.credentials = dict(DEFAULT_CREDENTIALS, **(credentials or {}))
-        self.settings = dict(DEFAULT_SETTINGS, **(settings or {}))
         self.controls = {name: Control(name) for name in SERVICES}
         self._servers = {}
         self._threads = []
@@ -157,7 +154,7 @@ class Sandbox:
             # Built before any port is taken: a missing or bad file fails here (ssl.SSLError is an OSError).
             ssl_context = _tls_context(self.tls) if self.tls else None
             for name, factory in SERVICES.items():
-                app = factory(self.controls[name], dict(self.credentials, **self.settings))
+                app = factory(self.controls[name], self.credentials)
                 sock = _listen(name, self.host, self.ports[name])
                 try:
                     self._servers[name] = make_server(

@@ -45,7 +45,7 @@ def test_the_default_space_costs_no_request_beyond_the_root(octopus):
     assert client.request_count == 1
 
 
-@pytest.mark.parametrize("wanted", ["Platform", "platform", "Spaces-2"])
+@pytest.mark.parametrize("wanted", ["Platform", "platform", "Spaces-2", "spaces-2"])
 def test_a_space_by_name_or_id_has_its_own_links(octopus, wanted):
     space = OctopusClient(octopus).space(wanted)
     assert space.id == "Spaces-2"
@@ -63,6 +63,8 @@ def test_names_resolve_exactly_ignoring_case_and_ids_pass_through(octopus):
     references = References(client, client.space(None))
     assert references.resolve("Environments", "production", "environment") == "Environments-3"
     assert references.resolve("Environments", "Environments-1", "environment") == "Environments-1"
+    # Ids in any case name the same resource, and come back as the server spells them.
+    assert references.resolve("Environments", "environments-2", "environment") == "Environments-2"
     with pytest.raises(InputError, match="environment 'Prod' does not exist"):
         references.resolve("Environments", "Prod", "environment")
     # One listing for all of them.

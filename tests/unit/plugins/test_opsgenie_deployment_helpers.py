@@ -20,6 +20,8 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deploy
     predicted_after_create,
     predicted_after_update,
     release_keys,
+    same_releases,
+    unchecked_texts,
 )
 
 MOMENT = datetime(2026, 11, 23, 9, 30, 0, 123000, tzinfo=timezone.utc)
@@ -192,3 +194,40 @@ def test_the_predictions_have_the_read_shape():
 def test_a_diff_shows_times_in_one_form():
     assert comparable(read_shape())["startedAt"] == "2026-11-23T09:00:00.500Z"
     assert comparable(None) == {}
+
+
+def read_release(workspace, slug="app", sha="0c9135c"):
+    return {"type": "bbc", "commit": {"sha": sha}, "repository": {"workspace": workspace, "repoSlug": slug}}
+
+
+def sent_release(workspace, slug="app", sha="0c9135c"):
+    return {"type": "bbc", "commit": {"sha": sha}, "repository": {"workspace": {"identifier": workspace}, "repoSlug": slug}}
+
+
+UUID = "{5d3f4a52-7c1e-4b8a-9f60-2b7d1c9e0a11}"
+
+
+def test_a_workspace_in_the_other_form_is_not_compared_but_one_in_the_same_form_is():
+    assert same_releases([sent_release("sandbox")], [read_release(UUID)])
+    assert same_releases([sent_release(UUID.upper())], [read_release("sandbox")])
+    assert same_releases([sent_release(UUID.strip("{}"))], [read_release(UUID)])
+    assert not same_releases([sent_release("sandbox")], [read_release("other")])
+    assert not same_releases([sent_release(UUID)], [read_release("{00000000-0000-0000-0000-000000000000}")])
+    # Repository and commit are still compared.
+    assert not same_releases([sent_release("sandbox", slug="api")], [read_release(UUID)])
+    assert not same_releases([sent_release("sandbox", sha="1d2e3f4")], [read_release(UUID)])
+
+
+def test_releases_comparable_only_in_part_still_pair_one_to_one():
+    wanted = [sent_release("sandbox"), sent_release("sandbox", slug="api")]
+    assert same_releases(wanted, [read_release(UUID, slug="api"), read_release("sandbox")])
+    assert not same_releases(wanted, [read_release(UUID)])
+    assert not same_releases(wanted, [read_release(UUID), read_release(UUID)])
+
+
+def test_only_the_description_and_the_link_may_be_missing_from_a_read():
+    params = dict(deployment_message="m", description="d", external_link="l")
+    assert unchecked_texts(params, {"type": "api"}) == ["description", "externalLink"]
+    assert unchecked_texts(params, {"type": "api", "description": "x", "externalLink": "y"}) == []
+    assert unchecked_texts(dict(params, description=""), {"type": "api"}) == ["externalLink"]
+    assert unchecked_texts(params, {"type": "pipelines"}) == []

@@ -56,6 +56,21 @@ endpoints = st.one_of(
                           optional={"namespace": st.sampled_from(["default", "web"]), "skip_tls_verification": st.booleans(),
                                     "proxy": st.just("Corporate proxy"), "default_worker_pool": st.just("Linux workers"),
                                     "account": st.just("k8s-token")}),
+    # Every other Kubernetes authentication, each with the options it needs, spelled as people do.
+    st.fixed_dictionaries({"communication_style": st.just("kubernetes"), "cluster_url": st.just("https://k8s.example.com:6443")},
+                          optional={"skip_tls_verification": st.booleans()}).flatmap(
+        lambda base: st.one_of(
+            st.fixed_dictionaries({"authentication_type": st.just("aws"), "account": st.sampled_from(["k8s-token", "K8S-TOKEN"]),
+                                   "cluster_name": st.just("eks-prod")}),
+            st.fixed_dictionaries({"authentication_type": st.just("azure"), "account": st.just("k8s-token"),
+                                   "cluster_name": st.just("aks-prod"), "cluster_resource_group": st.just("rg-prod")}),
+            st.fixed_dictionaries({"authentication_type": st.just("google_cloud"), "account": st.just("k8s-token"),
+                                   "cluster_name": st.just("gke-prod"), "project": st.just("my-project")},
+                                  optional={"zone": st.just("europe-west1-b")}),
+            st.fixed_dictionaries({"authentication_type": st.just("certificate"), "client_certificate": st.just("Certificates-1")}),
+            st.fixed_dictionaries({"authentication_type": st.just("pod_service"),
+                                   "token_path": st.just("/var/run/secrets/kubernetes.io/serviceaccount/token")}),
+        ).map(lambda authentication: dict(base, **authentication))),
 )
 
 

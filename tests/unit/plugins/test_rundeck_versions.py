@@ -16,7 +16,7 @@ JOB = {"name": "deploy", "group": "ops", "sequence": {"commands": [{"exec": "upt
 
 @pytest.fixture(scope="module")
 def rundeck_5_0():
-    with Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}, settings={"rundeck_version": "5.0"}) as sandbox:
+    with Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}, credentials={"rundeck_version": "5.0"}) as sandbox:
         yield sandbox
 
 

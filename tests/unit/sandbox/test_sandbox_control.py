@@ -233,7 +233,7 @@ def test_unknown_control_endpoints_and_methods(sandbox):
     )
     # A service may add control endpoints of its own.
     assert (
-        requests.get(control(sandbox, "nothing", "octopus")).json()["error"].endswith("(use reset, requests, faults or health)")
+        requests.get(control(sandbox, "nothing", "octopus")).json()["error"].endswith("(use reset, requests, faults, health or settings)")
     )
     response = requests.get(control(sandbox, "reset"))
     assert (response.status_code, response.headers["Allow"]) == (405, "POST")

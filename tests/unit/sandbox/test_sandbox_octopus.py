@@ -24,7 +24,7 @@ def space_links(space):
         "Tenants": "/api/%s/tenants{/id}{?skip,projectId,name,tags,take,ids,partialName}" % space,
         "TagSets": "/api/%s/tagsets{/id}{?skip,take,ids,partialName}" % space,
         "Proxies": "/api/%s/proxies{/id}{?skip,take,ids,partialName}" % space,
-        "WorkerPools": "/api/%s/workerpools{/id}{?skip,take,ids,partialName}" % space,
+        "WorkerPools": "/api/%s/workerpools{/id}{?name,skip,ids,take,partialName}" % space,
         "Accounts": "/api/%s/accounts{/id}{?skip,take,ids,partialName,accountType}" % space,
     }
 
@@ -359,7 +359,6 @@ def test_tenant_filters(get):
         ("machinepolicies", "Transient", "trans", ["Transient"]),
         ("tagsets", "Tier", "IER", ["Tier"]),
         ("proxies", "Nothing", "corp", ["Corporate proxy"]),
-        ("workerpools", "Linux workers", "linux", ["Linux workers"]),
         ("accounts", "deploy-ssh", "TOKEN", ["k8s-token"]),
     ],
 )
@@ -367,6 +366,11 @@ def test_name_is_ignored_where_the_template_lacks_it(get, collection, name, part
     everything = names(get("/api/Spaces-1/" + collection))
     assert names(get("/api/Spaces-1/" + collection, name=name)) == everything
     assert names(get("/api/Spaces-1/" + collection, partialName=partial)) == found
+
+
+def test_worker_pools_take_a_name_as_their_template_says(get):
+    assert names(get("/api/Spaces-1/workerpools", name="linux")) == ["Linux workers"]
+    assert names(get("/api/Spaces-1/workerpools", partialName="DEFAULT")) == ["Default Worker Pool"]
 
 
 def test_accounts_by_type(get):

@@ -194,6 +194,7 @@ def test_create_a_listening_tentacle(call, create):
                 ProxyId=None,
                 DefaultWorkerPoolId=None,
                 ContainerOptions=None,
+                RunningInContainer=False,
                 Container={"Image": None, "FeedId": None},
             ),
         ),
@@ -456,11 +457,27 @@ def test_a_machine_read_can_be_put_back(call, create):
     }
 
 
-def test_put_can_change_the_communication_style(call, create):
+@pytest.mark.parametrize("style", ["None", "none", "Ssh", "AzureWebApp"])
+def test_put_refuses_another_communication_style_and_changes_nothing(call, create, style):
+    # Octopus maps a PUT onto the stored endpoint's own type and refuses another one.
     created = create(machine())
-    updated = call("PUT", created["Links"]["Self"], machine(endpoint=CLOUD)).json()
-    assert (updated["Endpoint"]["CommunicationStyle"], updated["IsInProcess"]) == ("None", True)
-    assert "Thumbprint" not in updated["Endpoint"]
+    before = writeable(call("GET", created["Links"]["Self"]).json())
+    refused = call("PUT", created["Links"]["Self"], machine(endpoint=dict(CLOUD, CommunicationStyle=style)))
+    assert answer(refused) == invalid("Model Endpoint type does not match incoming type")
+    assert writeable(call("GET", created["Links"]["Self"]).json()) == before
+
+
+def test_put_of_the_same_communication_style_in_other_case_is_no_change_of_type(call, create):
+    created = create(machine())
+    updated = call("PUT", created["Links"]["Self"], machine(endpoint=dict(LISTENING, CommunicationStyle="tentaclepassive")))
+    assert (updated.status_code, updated.json()["Endpoint"]["CommunicationStyle"]) == (200, "TentaclePassive")
+
+
+def test_a_new_style_takes_a_delete_then_a_create(call, create):
+    created = create(machine())
+    assert call("DELETE", created["Links"]["Self"]).status_code == 200
+    replaced = create(machine(endpoint=CLOUD))
+    assert (replaced["Endpoint"]["CommunicationStyle"], replaced["IsInProcess"], replaced["Id"]) == ("None", True, "Machines-2")
 
 
 def test_offline_drop_password_survives_a_round_trip(call, create):

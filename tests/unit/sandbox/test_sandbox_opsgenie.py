@@ -26,6 +26,8 @@ def check_envelope(response, status):
     body = response.json()
     assert isinstance(body["took"], float) and 0 < body["took"] < 5
     assert uuid.UUID(body["requestId"]).version == 4
+    # Opsgenie's standard headers repeat them.
+    assert response.headers["X-Request-ID"] == body["requestId"]
     return body
 
 
@@ -123,7 +125,9 @@ def test_a_create_is_processed_later(opsgenie):
     assert opsgenie.process() == 1
     response = opsgenie.status(request_id)
     body = check_envelope(response, 200)
-    assert body["requestId"] == request_id
+    # Every answer carries its own request id, in the body and in X-Request-ID.
+    assert body["requestId"] != request_id and response.headers["X-Request-ID"] == body["requestId"]
+    assert float(response.headers["X-Response-Time"]) == body["took"]
     data = body["data"]
     assert without_time(data) == outcome(True, "Deployment successfully created", data["deploymentId"])
     assert uuid.UUID(data["deploymentId"])
@@ -332,20 +336,21 @@ def test_create_validation(opsgenie, changes, errors):
     assert opsgenie.control("GET", "requests").json() == []
 
 
-@pytest.mark.parametrize(
-    "data, reason",
-    [
-        ("not json", "is not valid JSON"),
-        ("", "is not valid JSON"),
-        ("[]", "must be a JSON object"),
-        ("null", "must be a JSON object"),
-    ],
-)
-def test_a_body_that_is_not_a_json_object(opsgenie, data, reason):
+@pytest.mark.parametrize("data", ["[]", "null"])
+def test_a_body_that_is_not_a_json_object(opsgenie, data):
     response = opsgenie.request(
         "POST", "/v2/deployments", data=data, headers=dict(opsgenie.headers, **{"Content-Type": "application/json"})
     )
-    assert error(response, 422) == (UNPROCESSABLE, {"body": reason})
+    assert error(response, 422) == (UNPROCESSABLE, {"body": "must be a JSON object"})
+
+
+@pytest.mark.parametrize("path", ["/v2/deployments", "/v2/deployments/x/updateState?type=tiny", "/v2/deployments/x/update"])
+@pytest.mark.parametrize("data", ["not json", ""])
+def test_a_body_that_is_not_json_is_a_bad_request(opsgenie, data, path):
+    method = "POST" if path == "/v2/deployments" else "PATCH"
+    response = opsgenie.request(method, path, data=data, headers=dict(opsgenie.headers, **{"Content-Type": "application/json"}))
+    assert error(response, 400) == ("Invalid JSON body", None)
+    assert opsgenie.control("GET", "requests").json() == []
 
 
 # -- failures found when a request is processed -------------------------------------------------------------
@@ -555,3 +560,50 @@ def test_an_empty_update_is_accepted(opsgenie):
     before = opsgenie.deployment(created)
     assert opsgenie.write("PATCH", "/v2/deployments/%s/update" % created, {})["isSuccess"] is True
     assert opsgenie.deployment(created) == before
+
+
+# -- readings the reference leaves open (settings) ---------------------------------------------
+
+
+def test_a_read_may_leave_out_the_link_and_the_description_the_control_endpoint_still_has_them(opsgenie):
+    created = opsgenie.create(externalId="texts", message="m", description="d", externalLink="https://ci.example.com/1")
+    assert {"message", "description", "externalLink"} <= set(opsgenie.deployment("texts", "api"))
+    opsgenie.settings(read_omits=["externalLink", "description"])
+    shown = opsgenie.deployment(created["deploymentId"])
+    assert (shown["message"], "description" in shown, "externalLink" in shown) == ("m", False, False)
+    stored = [item for item in opsgenie.control("GET", "deployments").json() if item["externalId"] == "texts"]
+    assert (stored[0]["description"], stored[0]["externalLink"]) == ("d", "https://ci.example.com/1")
+
+
+@pytest.mark.parametrize(
+    "form, expected", [("as_sent", "sandbox"), ("name", "sandbox"), ("uuid", "{5d3f4a52-7c1e-4b8a-9f60-2b7d1c9e0a11}")]
+)
+def test_a_workspace_sent_by_name_is_shown_as_the_setting_says(opsgenie, form, expected):
+    opsgenie.settings(workspace_shown_as=form)
+    opsgenie.create(externalId="by-name")
+    assert opsgenie.deployment("by-name", "api")["releases"][0]["repository"]["workspace"] == expected
+
+
+def test_a_workspace_sent_by_uuid_can_be_shown_by_name(opsgenie):
+    release = {"type": "bbc", "commit": {"sha": "0c9135c"},
+               "repository": {"workspace": {"identifier": "5D3F4A52-7C1E-4B8A-9F60-2B7D1C9E0A11", "type": "bbcUuid"},
+                              "repoSlug": "app"}}
+    opsgenie.create(externalId="by-uuid", releases=[release])
+    assert opsgenie.deployment("by-uuid", "api")["releases"][0]["repository"]["workspace"] == "5D3F4A52-7C1E-4B8A-9F60-2B7D1C9E0A11"
+    opsgenie.settings(workspace_shown_as="name")
+    assert opsgenie.deployment("by-uuid", "api")["releases"][0]["repository"]["workspace"] == "sandbox"
+
+
+def test_with_repeatable_external_ids_a_second_create_works_and_reads_find_the_oldest(opsgenie):
+    opsgenie.settings(unique_external_ids=False)
+    first = opsgenie.create(externalId="twice")
+    second = opsgenie.create(externalId="twice", message="second")
+    assert first["isSuccess"] and second["isSuccess"] and first["deploymentId"] != second["deploymentId"]
+    assert opsgenie.deployment("twice", "api")["id"] == first["deploymentId"]
+    assert opsgenie.deployment(second["deploymentId"])["externalId"] == "twice"
+
+
+def test_by_default_external_ids_are_unique(opsgenie):
+    opsgenie.create(externalId="once")
+    refused = opsgenie.create(externalId="once")
+    assert (refused["isSuccess"], refused["status"]) == (False, "Deployment with externalId: once already exists")

@@ -12,7 +12,8 @@ import requests
 SERVICE = "00000000-0000-0000-0000-000000000001"
 SEEDED = ["0e1a5c8d-66a5-34a4-a315-733caa5e5636", "29a25632-1189-37ca-ae7b-8828e77ab077"]
 THROTTLED = "You are making too many requests! To avoid errors, we recommend you limit requests."
-DEFAULTS = {"processing_delay": 0.5, "rate_limit": None}
+READINGS = {"unique_external_ids": True, "read_omits": [], "workspace_shown_as": "as_sent", "search_page_cap": None}
+DEFAULTS = dict({"processing_delay": 0.5, "rate_limit": None}, **READINGS)
 
 
 def log(opsgenie):
@@ -29,12 +30,15 @@ def control_error(response, status):
 
 def test_settings_and_their_defaults(opsgenie):
     assert opsgenie.control("GET", "settings").json() == DEFAULTS
-    assert opsgenie.settings(processing_delay=2) == {"processing_delay": 2, "rate_limit": None}
-    limited = {"processing_delay": 2, "rate_limit": {"requests": 5, "period": 0.5}}
+    assert opsgenie.settings(processing_delay=2) == dict(READINGS, processing_delay=2, rate_limit=None)
+    limited = dict(READINGS, processing_delay=2, rate_limit={"requests": 5, "period": 0.5})
     assert opsgenie.settings(rate_limit={"requests": 5, "period": 0.5}) == limited
     assert opsgenie.control("GET", "settings").json() == limited
-    assert opsgenie.settings(rate_limit=None, processing_delay=0) == {"processing_delay": 0, "rate_limit": None}
-    assert opsgenie.settings() == {"processing_delay": 0, "rate_limit": None}
+    assert opsgenie.settings(rate_limit=None, processing_delay=0) == dict(READINGS, processing_delay=0, rate_limit=None)
+    assert opsgenie.settings() == dict(READINGS, processing_delay=0, rate_limit=None)
+    other = {"unique_external_ids": False, "read_omits": ["externalLink", "description"], "workspace_shown_as": "uuid",
+             "search_page_cap": 3}
+    assert opsgenie.settings(**other) == dict(other, processing_delay=0, rate_limit=None)
 
 
 @pytest.mark.parametrize(
@@ -55,6 +59,11 @@ def test_settings_and_their_defaults(opsgenie):
         '{"rate_limit": {"requests": 1}}',
         '{"rate_limit": {"requests": 1, "period": 1, "burst": 2}}',
         '{"processing_delay": 0, "rate_limit": {"requests": 1, "period": -1}}',
+        '{"unique_external_ids": "no"}',
+        '{"read_omits": "externalLink"}',
+        '{"read_omits": ["releases"]}',
+        '{"workspace_shown_as": "slug"}',
+        '{"search_page_cap": 0}',
     ],
 )
 def test_bad_settings_are_refused(opsgenie, body):
@@ -65,7 +74,8 @@ def test_bad_settings_are_refused(opsgenie, body):
 
 
 def test_reset_restores_everything(opsgenie, sandbox):
-    opsgenie.settings(processing_delay=3, rate_limit={"requests": 100, "period": 60})
+    opsgenie.settings(processing_delay=3, rate_limit={"requests": 100, "period": 60}, unique_external_ids=False,
+                      read_omits=["message"], workspace_shown_as="name")
     opsgenie.add(opsgenie.body())
     opsgenie.create()
     opsgenie.request("POST", "/v2/deployments", json=opsgenie.body())

@@ -179,3 +179,10 @@ def test_search_is_not_taken_for_an_identifier(opsgenie):
 def test_search_needs_a_key(opsgenie):
     response = opsgenie.request("GET", "/v2/deployments/search", params={"serviceIds": SERVICE}, headers={})
     assert (response.status_code, response.json()["message"]) == (401, "Could not authenticate")
+
+
+def test_a_page_cap_serves_fewer_than_the_limit_and_the_next_key_still_goes_on(opsgenie):
+    opsgenie.settings(search_page_cap=1)
+    assert ids(opsgenie, limit=100) == [NEWER]
+    assert ids(opsgenie, limit=100, paginationKey=1) == [OLDER]
+    assert ids(opsgenie, limit=100, paginationKey=2) == []

@@ -15,7 +15,7 @@ AUTH = {"X-Rundeck-Auth-Token": "sandbox-rundeck-token"}
 
 @pytest.fixture(scope="module")
 def rundeck_5_0():
-    with Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}, settings={"rundeck_version": "5.0"}) as sandbox:
+    with Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}, credentials={"rundeck_version": "5.0"}) as sandbox:
         yield sandbox
 
 
@@ -41,9 +41,10 @@ def test_the_default_is_the_newest_release():
         parse_args(["--rundeck-version", "4.0"])
 
 
-def test_an_unknown_setting_is_refused():
-    with pytest.raises(ValueError, match="unknown settings: gitea_release"):
-        Sandbox(settings={"gitea_release": "1.20"})
+def test_a_release_before_5_0_does_not_start():
+    sandbox = Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}, credentials={"rundeck_version": "4.17"})
+    with pytest.raises(ValueError, match="5.0 and later"):
+        sandbox.start()
 
 
 def test_rundeck_5_0_answers_api_46_and_refuses_47(rundeck_5_0):
