@@ -31,7 +31,7 @@ extends_documentation_fragment:
   - opsforge.delivery.gitea.plugins
   - opsforge.delivery.connection
 notes:
-  - A token named in the terms that does not exist is an error.
+  - A token named in the terms that does not exist is an error, and so is an empty name.
   - Reading costs one request per 50 tokens of the user.
 seealso:
   - module: opsforge.delivery.gitea_token
@@ -73,7 +73,12 @@ _raw:
 
 from ansible.errors import AnsibleLookupError
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import GITEA_SPEC, GiteaClient, public_token
+from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import (
+    GITEA_SPEC,
+    GiteaClient,
+    check_token_name,
+    public_token,
+)
 from ansible_collections.opsforge.delivery.plugins.plugin_utils._lookup import ServiceLookupBase
 
 
@@ -82,6 +87,9 @@ class LookupModule(ServiceLookupBase):
     connection_spec = GITEA_SPEC
 
     def lookup(self, terms, options):
+        # An empty name matches no token; say so before any request.
+        for term in terms:
+            check_token_name(term, "a term")
         client = GiteaClient(options, options.get("user"))
         tokens = [public_token(token) for token in client.list_tokens()]
         if not terms:
