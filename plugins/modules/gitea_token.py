@@ -69,8 +69,8 @@ notes:
   - "Requests: an unchanged run reads the user's tokens in pages of 50, the largest Gitea serves,
     and sends nothing else."
   - Check mode predicts a creation without a secret and writes nothing. Its result and diff are
-    those of the real run, except for what only Gitea can make: the new token's id, the last eight
-    characters of its secret, and the secret.
+    those of the real run, except for what only Gitea can make (the new token's id, the last eight
+    characters of its secret, and the secret).
   - In check mode, a O(user) Gitea does not have yet (one an earlier task of the play creates, and
     in check mode only predicts) gets a warning that names it, and the module predicts what a run
     would do once the user exists. A run while the user is still missing fails.
