@@ -48,3 +48,20 @@ def test_an_empty_code_leaves_gitea_otp_to_apply(sandbox, playbook):
     run = playbook.run([_rotation(sandbox)], module_defaults={}, env={"GITEA_OTP": code})
     assert run.returncode == 0, run.output()
     assert len(sandbox.writes("gitea")) == 1
+
+
+def test_check_mode_rotates_for_a_user_an_earlier_task_creates(sandbox, playbook):
+    # The user does not exist yet: in a real run an earlier task would create it.
+    credentials = sandbox.credentials
+    rotation = _rotation(sandbox, gitea_token_rotation_user="newcomer",
+                         gitea_token_rotation_username=credentials["gitea_admin_username"],
+                         gitea_token_rotation_password=credentials["gitea_admin_password"])
+    run = playbook.run([rotation], module_defaults={}, check=True, diff=True)
+    assert run.returncode == 0, run.output()
+    assert sandbox.writes("gitea") == []
+    created = run.result("opsforge.delivery.gitea_token_rotation : Gitea token rotation | create the new token")
+    assert created["status"] == "changed", run.summary()
+    assert "Gitea has no user newcomer yet" in run.stderr + run.stdout, run.output()
+    real = playbook.run([rotation], module_defaults={})
+    assert real.returncode != 0
+    assert "Gitea has no user newcomer; check user" in real.stdout + real.stderr, real.output()
