@@ -81,9 +81,19 @@ def parse_gitea_error(response):
     return message, None
 
 
+def stored_scopes(token):
+    """A listed token's scopes without empty names: Gitea lists a token stored without any scope
+    (1.20 and 1.21 allow one) as a single empty name, and skips empty names when it parses scopes."""
+    return [scope for scope in token.get("scopes") or [] if scope]
+
+
 def public_token(token):
-    """A token without its secret (empty for no token)."""
-    return dict((key, token.get(key)) for key in PUBLIC_KEYS) if token else {}
+    """A token without its secret (empty for no token), its scopes without empty names."""
+    if not token:
+        return {}
+    shown = dict((key, token.get(key)) for key in PUBLIC_KEYS)
+    shown["scopes"] = stored_scopes(token)
+    return shown
 
 
 def check_token_name(name, option="name"):
@@ -95,7 +105,8 @@ def check_token_name(name, option="name"):
 
 def describe_scopes(scopes):
     """Scopes for a message; a token stored without any (Gitea 1.20 and 1.21 allow it) says so."""
-    return ", ".join(scopes) if scopes else "(none)"
+    named = [scope for scope in scopes or [] if scope]
+    return ", ".join(named) if named else "(none)"
 
 
 def check_scopes(scopes):
@@ -124,7 +135,9 @@ def granted(scopes):
     """What a list of scopes allows, as a set; ``public-only`` is kept as the limit it is."""
     result = set()
     for scope in scopes or []:
-        result.update(_grants(scope))
+        # Gitea skips empty names, and lists a token without scope as one empty name.
+        if scope:
+            result.update(_grants(scope))
     return frozenset(result)
 
 

@@ -171,6 +171,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import (
     name_taken,
     normalize_scopes,
     public_token,
+    stored_scopes,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module
@@ -182,7 +183,7 @@ def diff_view(token):
     (the order of the result and of the server), never its secret."""
     if not token:
         return {}
-    return dict(id=token.get("id"), name=token["name"], scopes=list(token.get("scopes") or []),
+    return dict(id=token.get("id"), name=token["name"], scopes=stored_scopes(token),
                 token_last_eight=token.get("token_last_eight"))
 
 
@@ -231,7 +232,10 @@ def ensure_token(client, params, check_mode, warnings, deleted):
                                                          describe_scopes(scopes)))
         if recreate == "never" or (recreate == "on_change" and same_scopes):
             return False, current, current
-    wanted_scopes = scopes if scopes is not None else current.get("scopes") or []
+    wanted_scopes = scopes if scopes is not None else stored_scopes(current)
+    if not wanted_scopes:
+        # A token Gitea 1.20 or 1.21 stored without any scope; refused before its deletion.
+        raise InputError("token %s of %s has no scopes to keep; give scopes to replace it" % (name, client.user))
     if check_mode:
         return True, current, dict(id=None, name=name, scopes=normalize_scopes(wanted_scopes), token_last_eight=None)
     if current is not None:

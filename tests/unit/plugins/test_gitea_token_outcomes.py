@@ -166,10 +166,7 @@ def test_the_lookup_refuses_an_empty_name_before_any_request(gitea, term):
 
 
 def test_a_token_without_scopes_is_described_in_words(gitea, module_runner):
-    gitea.version("1.21.11")
-    # Gitea before 1.22 stores a token without any scope.
-    assert requests.post(gitea.url + "/api/v1/users/alice/tokens", auth=("alice", "alice-password"),
-                         json={"name": "ci", "scopes": []}).status_code == 201
+    _a_token_without_scope(gitea)
     result, warnings = run(module_runner, alice(gitea, scopes=["read:user"]))
     assert result["changed"] is False
     assert warnings == ["token ci of alice keeps its scopes (none) although scopes asks for read:user; set recreate to "
@@ -225,3 +222,28 @@ def test_check_mode_gives_the_result_and_diff_of_the_real_run(gitea, module_runn
         # Scopes as Gitea stores and lists them, in the result and in the diff alike.
         assert stored == [real["token"]["scopes"]] == [real["diff"]["after"]["scopes"]]
         assert predicted["token"]["id"] is None if real["changed"] else predicted["token"]["id"] == real["token"]["id"]
+
+
+def _a_token_without_scope(gitea):
+    gitea.version("1.21.11")
+    # Gitea before 1.22 stores a token without any scope, and lists it with one empty name.
+    assert requests.post(gitea.url + "/api/v1/users/alice/tokens", auth=("alice", "alice-password"),
+                         json={"name": "ci", "scopes": []}).status_code == 201
+
+
+def test_a_token_without_scope_is_shown_without_an_empty_name(gitea, module_runner):
+    _a_token_without_scope(gitea)
+    result = module_runner(gitea_token_main, alice(gitea), diff=True)
+    assert result["changed"] is False
+    assert result["token"]["scopes"] == []
+    replaced = module_runner(gitea_token_main, alice(gitea, scopes=["read:user"], recreate="on_change"), diff=True)
+    assert replaced["changed"] is True
+    assert replaced["diff"]["before"]["scopes"] == []
+
+
+def test_rotating_a_token_without_scope_needs_scopes_and_deletes_nothing(gitea, module_runner):
+    _a_token_without_scope(gitea)
+    result = module_runner(gitea_token_main, alice(gitea, recreate="always"))
+    assert result["failed"] is True
+    assert result["msg"] == "token ci of alice has no scopes to keep; give scopes to replace it"
+    assert [entry["method"] for entry in gitea.writes()] == ["POST"]
