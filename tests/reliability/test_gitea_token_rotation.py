@@ -65,3 +65,10 @@ def test_check_mode_rotates_for_a_user_an_earlier_task_creates(sandbox, playbook
     real = playbook.run([rotation], module_defaults={})
     assert real.returncode != 0
     assert "Gitea has no user newcomer; check user" in real.stdout + real.stderr, real.output()
+
+
+def test_an_empty_prefix_is_refused_before_any_request(sandbox, playbook):
+    run = playbook.run([_rotation(sandbox, gitea_token_rotation_prefix=" ")], module_defaults={})
+    assert run.returncode != 0
+    assert "gitea_token_rotation_prefix is empty" in run.stdout, run.output()
+    assert sandbox.requests("gitea") == []
