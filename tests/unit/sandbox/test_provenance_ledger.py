@@ -22,9 +22,10 @@ def _load_ledger_reader():
 
 ledger = _load_ledger_reader()
 ROWS = ledger.read_rows(os.path.join(ROOT, "tests", "sandbox", "PROVENANCE.md"))
-# Where upstream evidence lives: a repository or a path in one (owner/name, dir/file), an issue
-# (#1234) or a vendor's published page; a section may name its sources and tags once, above its rows.
-EVIDENCE = re.compile(r"[\w.-]+/[\w.-]+|#\d+|https?://")
+# Where upstream evidence lives: a repository or a path in one (owner/name, dir/file), a function at
+# a tag or commit of the section's repository (@v6.1.0, @0735d3c), an issue (#1234) or a vendor's
+# published page; a section may name its sources and tags once, above its rows.
+EVIDENCE = re.compile(r"[\w.-]+/[\w.-]+|#\d+|https?://|@v?\d[\w.-]*|@[0-9a-f]{7,}")
 
 
 def _source_abbreviations():
@@ -85,7 +86,10 @@ def test_row_names_a_test_that_exists(row):
     if row.cells[4].startswith("none: not emulated"):
         return  # a server behaviour the docs warn of, which the sandbox does not emulate
     references = ledger.TEST_REFERENCE.findall(row.cells[4])
-    assert references, "line %d names no test as tests/<file>.py::<test>" % row.line
+    playbooks = re.findall(r"tests/integration/targets/[\w/.-]+\.ya?ml", row.cells[4])
+    assert references or playbooks, "line %d names no test as tests/<file>.py::<test> or an integration target's tasks file" % row.line
+    for path in playbooks:
+        assert os.path.isfile(os.path.join(ROOT, path)), "line %d: %s does not exist" % (row.line, path)
     for path, first, second in references:
         full = os.path.join(ROOT, path)
         assert os.path.isfile(full), "line %d: %s does not exist" % (row.line, path)
