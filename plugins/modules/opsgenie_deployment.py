@@ -139,7 +139,7 @@ options:
   wait_timeout:
     description:
       - How many seconds to wait, for all the writes of one run together, before failing.
-      - A write not processed in time may still be applied later: the failure reports
+      - A write not processed in time may still be applied later, so the failure reports
         C(changed=true) and gives its request id.
     type: int
     default: 60
@@ -257,7 +257,7 @@ request_ids:
   sample: [43a23c5c-35bf-4ea4-9c26-a4f71023e120]
 writes:
   description:
-    - When the task fails, each write it sent, with C(action), C(request_id) and C(outcome):
+    - When the task fails, each write it sent, with C(action), C(request_id) and C(outcome), one of
       V(processed), V(refused) (Opsgenie processed and refused it), V(accepted, not processed yet)
       (it may still take effect) or V(sent, no answer).
     - C(changed) is true when any of them is not V(refused).
