@@ -264,7 +264,10 @@ writes:
   returned: failure
   type: list
   elements: dict
-  sample: [{"action": "set the state of deployment run-1842 to successful", "request_id": "43a23c5c-35bf-4ea4-9c26-a4f71023e120", "outcome": "accepted, not processed yet"}]
+  sample:
+    - action: set the state of deployment run-1842 to successful
+      request_id: 43a23c5c-35bf-4ea4-9c26-a4f71023e120
+      outcome: accepted, not processed yet
 """
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError

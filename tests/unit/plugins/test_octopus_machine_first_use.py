@@ -134,6 +134,7 @@ def test_check_mode_predicts_the_created_target_and_diff_of_the_real_run(octopus
 
 @pytest.mark.parametrize("style, change", [
     ("listening", dict(thumbprint="ffee01", proxy="Corporate proxy")),
+    ("polling", dict(uri="poll://zyxwvutsrq9876543210/")),
     ("ssh", dict(port=2222, dotnet_platform="linux-x64")),
     ("offline_drop", dict(drop_folder_path="/elsewhere", working_directory="/opt/octo")),
     ("kubernetes", dict(namespace="apps", skip_tls_verification=True)),
@@ -158,8 +159,8 @@ def test_check_mode_predicts_the_updated_target_and_diff_of_the_real_run(octopus
     (dict(tenants=["Initech"]), "tenant 'Initech' does not exist"),
     (dict(machine_policy="Nightly"), "machine policy 'Nightly' does not exist"),
 ])
-def test_a_parent_that_an_earlier_task_would_create_is_predicted_not_a_failure(octopus, module_runner, request_log,
-                                                                              missing, warned):
+def test_a_parent_that_an_earlier_task_would_create_is_predicted_not_a_failure(
+        octopus, module_runner, request_log, missing, warned):
     args = dict(target(octopus, endpoint=STYLES["cloud_region"]), **missing)
     result, warnings = run_with_warnings(module_runner, args, check_mode=True, diff=True)
     assert result.get("failed") is not True and result["changed"] is True, result
