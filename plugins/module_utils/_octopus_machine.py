@@ -403,10 +403,15 @@ def new_target_from(current):
                 if key not in SERVER_FIELDS and key != "Endpoint")
 
 
+#: Single ids of other resources: Octopus takes an id in any case, so its case is no change.
+REFERENCE_FIELDS = ("MachinePolicyId",)
+ENDPOINT_REFERENCE_FIELDS = ("AccountId", "ProxyId", "DefaultWorkerPoolId")
+
+
 def comparable(machine, fold_case=True):
     """What the machine is told, in one form: server-reported fields dropped, sets sorted.
 
-    Octopus compares these sets ignoring case; ``fold_case=False`` keeps the spelling for a diff.
+    Octopus compares these sets and ids ignoring case; ``fold_case=False`` keeps the spelling for a diff.
     """
     result = {}
     for key, value in machine.items():
@@ -415,12 +420,14 @@ def comparable(machine, fold_case=True):
         if key in SET_FIELDS:
             value = sorted(set(str(item).lower() if fold_case else str(item) for item in value or []))
         elif key == "Endpoint" and isinstance(value, dict):
-            value = _comparable_endpoint(value)
+            value = _comparable_endpoint(value, fold_case)
+        elif key in REFERENCE_FIELDS and fold_case:
+            value = _folded(value)
         result[key] = value
     return result
 
 
-def _comparable_endpoint(endpoint):
+def _comparable_endpoint(endpoint, fold_case=False):
     result = dict((k, v) for k, v in endpoint.items() if k not in ENDPOINT_SERVER_FIELDS and v is not None)
     if endpoint.get("CommunicationStyle") == "Ssh":
         # The server derives the ssh:// address from the host and port.
@@ -430,7 +437,17 @@ def _comparable_endpoint(endpoint):
     if "SkipTlsVerification" in result:
         # Sent as a boolean, stored and returned as the text "True" or "False".
         result["SkipTlsVerification"] = str(result["SkipTlsVerification"]).lower() == "true"
+    if fold_case:
+        for key in ENDPOINT_REFERENCE_FIELDS:
+            if key in result:
+                result[key] = _folded(result[key])
+        if isinstance(result.get("Authentication"), dict) and "AccountId" in result["Authentication"]:
+            result["Authentication"] = dict(result["Authentication"], AccountId=_folded(result["Authentication"]["AccountId"]))
     return result
+
+
+def _folded(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def without_links(value):

@@ -112,6 +112,19 @@ def test_the_lookup_names_ids_the_server_spells_in_another_case(sandbox):
     assert references.name_of("MachinePolicies", "MACHINEPOLICIES-2") == "Transient"
 
 
+def test_ids_a_server_stored_in_another_case_are_no_change():
+    from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine import comparable
+
+    stored = {"Name": "app01", "MachinePolicyId": "machinepolicies-2", "EnvironmentIds": ["environments-2"],
+              "Endpoint": {"CommunicationStyle": "Kubernetes", "ProxyId": "proxies-1", "DefaultWorkerPoolId": "workerpools-2",
+                           "Authentication": {"AuthenticationType": "KubernetesStandard", "AccountId": "accounts-2"}}}
+    sent = {"Name": "app01", "MachinePolicyId": "MachinePolicies-2", "EnvironmentIds": ["Environments-2"],
+            "Endpoint": {"CommunicationStyle": "Kubernetes", "ProxyId": "Proxies-1", "DefaultWorkerPoolId": "WorkerPools-2",
+                         "Authentication": {"AuthenticationType": "KubernetesStandard", "AccountId": "Accounts-2"}}}
+    assert comparable(stored) == comparable(sent)
+    assert comparable(stored, fold_case=False) != comparable(sent, fold_case=False)
+
+
 # -- check mode predicts the real run, field for field ---------------------------------------------
 
 def _predicted_part(result):
