@@ -32,6 +32,18 @@ options:
         variable counts as unset).
     type: str
     required: true
+  otp:
+    description:
+      - A current code of the authenticator of an account with two-factor authentication (TOTP),
+        sent as Gitea's C(X-Gitea-OTP) header with every request. A code is valid for about 30
+        seconds.
+      - Gitea 1.20.6 and later check the code of O(username), the user who logs in, on every
+        request. Gitea 1.20.0 to 1.20.5 check it on the token endpoints only, and there it is the
+        code of the user the request acts for, so with O(user) naming another user (sudo) the code
+        must be that user's.
+      - If not set, the value of the E(GITEA_OTP) environment variable is used (an empty variable
+        counts as unset).
+    type: str
 """
 
     PLUGINS = r"""
@@ -51,4 +63,9 @@ options:
       - name: GITEA_PASSWORD
     vars:
       - name: gitea_password
+  otp:
+    env:
+      - name: GITEA_OTP
+    vars:
+      - name: gitea_otp
 """

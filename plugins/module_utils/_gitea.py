@@ -32,15 +32,28 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._options import 
 SERVICE = "Gitea"
 #: The largest page Gitea serves (MAX_RESPONSE_ITEMS); an unchanged run costs one request per page.
 PAGE_SIZE = 50
-CATEGORIES = ("activitypub", "admin", "issue", "misc", "notification", "organization", "package", "repository", "user")
+#: Scope categories in Gitea's own order (models/auth/access_token_scope.go), which is the order of a stored scope.
+CATEGORIES = ("activitypub", "admin", "misc", "notification", "organization", "package", "issue", "repository", "user")
+ALL = "all"
+#: Limits a token to public repositories and organizations; it grants no permission of its own.
+PUBLIC_ONLY = "public-only"
 #: What may be shown of a token: everything but its secret.
 PUBLIC_KEYS = ("id", "name", "scopes", "token_last_eight")
-SCOPES = ("all",) + tuple("%s:%s" % (level, category) for category in CATEGORIES for level in ("read", "write"))
+#: The scopes that grant permissions.
+SCOPES = (ALL,) + tuple("%s:%s" % (level, category) for category in CATEGORIES for level in ("read", "write"))
+#: Every scope name Gitea takes (1.20 and later).
+KNOWN_SCOPES = SCOPES + (PUBLIC_ONLY,)
+#: The header of the two-factor code (Gitea's TOTPHeader).
+OTP_HEADER = "X-Gitea-OTP"
+# What Gitea answers to a missing or wrong two-factor code: 1.20.6 and later at sign-in, earlier
+# versions on the token routes (a nil message printed by Go's fmt).
+_OTP_REFUSALS = ("invalid provided OTP", "%!s(<nil>)")
 
 GITEA_SPEC = connection_spec(dict(
     url=env_option(["GITEA_URL"], type="str", required=True),
     username=env_option(["GITEA_USERNAME"], type="str", required=True),
     password=env_option(["GITEA_PASSWORD"], type="str", required=True, no_log=True),
+    otp=env_option(["GITEA_OTP"], type="str", no_log=True),
 ))
 
 
@@ -53,7 +66,14 @@ def parse_gitea_error(response):
     if not isinstance(body, dict) or not body.get("message"):
         return excerpt(response.text), None
     message = str(body["message"])
-    if response.status_code == 401:
+    if response.status_code == 401 and message in _OTP_REFUSALS:
+        sent = getattr(response, "request", None)
+        if sent is not None and sent.headers.get(OTP_HEADER):
+            message += " (Gitea refused the two-factor code in otp: it is valid for about 30 seconds; give a current one)"
+        else:
+            message += (" (the account has two-factor authentication: set otp, or GITEA_OTP, to a current code "
+                        "of its authenticator)")
+    elif response.status_code == 401:
         message += " (check username and password; Gitea's token endpoints take basic authentication with a password)"
     return message, None
 
@@ -64,26 +84,52 @@ def public_token(token):
 
 
 def check_scopes(scopes):
-    """Refuse, before any request, scope names Gitea does not know."""
-    unknown = [scope for scope in scopes if scope not in SCOPES]
+    """Refuse, before any request, scope names Gitea does not know and lists that grant nothing."""
+    unknown = [scope for scope in scopes if scope not in KNOWN_SCOPES]
     if unknown:
-        raise InputError("unknown scope(s) %s; Gitea's scopes are all, and read: or write: followed by one of %s"
-                         % (", ".join(unknown), ", ".join(CATEGORIES)))
+        raise InputError("unknown scope(s) %s; Gitea's scopes are all, public-only, and read: or write: followed by "
+                         "one of %s" % (", ".join(unknown), ", ".join(sorted(CATEGORIES))))
     if not scopes:
         raise InputError("scopes must name at least one scope: Gitea refuses a token without one")
+    if not granted(scopes) - set([PUBLIC_ONLY]):
+        raise InputError("scopes must name at least one permission besides public-only, which only limits the "
+                         "others to public repositories and organizations")
+
+
+def _grants(scope):
+    """The permissions one scope name stands for: ``all`` is every one, ``write:X`` includes ``read:X``."""
+    if scope == ALL:
+        return set("%s:%s" % (level, category) for category in CATEGORIES for level in ("read", "write"))
+    if scope.startswith("write:"):
+        return set((scope, "read:" + scope.split(":", 1)[1]))
+    return set((scope,))
 
 
 def granted(scopes):
-    """What a list of scopes allows: ``all`` is every scope, ``write:X`` includes ``read:X``."""
+    """What a list of scopes allows, as a set; ``public-only`` is kept as the limit it is."""
     result = set()
     for scope in scopes or []:
-        if scope == "all":
-            result.update(SCOPES[1:])
-        elif scope.startswith("write:"):
-            result.update((scope, "read:" + scope.split(":", 1)[1]))
-        else:
-            result.add(scope)
+        result.update(_grants(scope))
     return frozenset(result)
+
+
+def normalize_scopes(scopes):
+    """The scope list as Gitea stores and lists it (AccessTokenScope.Normalize).
+
+    Gitea's order (public-only, then each category's write before read), nothing another entry
+    already grants, and every write scope together written as ``all``.
+    """
+    wanted, kept, covered = granted(scopes), [], set()
+    for scope in (PUBLIC_ONLY,) + tuple("%s:%s" % (level, category) for category in CATEGORIES
+                                        for level in ("write", "read")):
+        grants = _grants(scope)
+        if grants <= wanted and not grants <= covered:
+            kept.append(scope)
+            covered |= grants
+    every_write = ["write:%s" % category for category in CATEGORIES]
+    if all(scope in kept for scope in every_write):
+        kept = [scope for scope in kept if scope not in every_write] + [ALL]
+    return kept
 
 
 class GiteaClient(object):
@@ -96,6 +142,9 @@ class GiteaClient(object):
         if self.user.lower() != self.username.lower():
             # Only site administrators may act for another user; Gitea says so if not.
             headers["Sudo"] = self.user
+        otp = (params.get("otp") or "").strip()
+        if otp:
+            headers[OTP_HEADER] = otp
         self.http = HttpClient(
             SERVICE,
             "%s/api/v1" % params["url"].rstrip("/"),
@@ -147,7 +196,11 @@ class GiteaClient(object):
         action = "create access token %s of %s" % (name, self.user)
         response = self.http.request("POST", self._tokens_path(), action, expected=(201,),
                                      json={"name": name, "scopes": list(scopes)})
-        return decode_json(response, SERVICE, action)
+        created = decode_json(response, SERVICE, action)
+        if isinstance(created, dict) and "scopes" not in created:
+            # Gitea before 1.22 leaves the scopes out of this answer; they are stored normalized.
+            created["scopes"] = normalize_scopes(scopes)
+        return created
 
     def delete_token(self, token_id, name):
         action = "delete access token %s (id %s) of %s" % (name, token_id, self.user)

@@ -49,9 +49,27 @@ OPTION_FLAGS = ("required", "enforced", "multivalued", "secure", "valueExposed",
 JOBREF_OPTIONAL_FLAGS = ("importOptions", "failOnDisable", "childNodes", "ignoreNotifications")
 #: Job reference flags the server always exports (as the strings "true"/"false").
 JOBREF_FLAGS = ("nodeStep", "useName")
+#: Every key of an option the server reads; it ignores others.
+OPTION_KEYS = frozenset(["name", "type", "config", "sortIndex", "label", "description", "value", "storagePath",
+                         "valuesUrl", "configRemoteUrl", "regex", "values", "valuesListDelimiter", "delimiter",
+                         "optionValuesPluginType", "dateFormat"] + list(OPTION_FLAGS))
 #: Option settings the server stores as text.
 OPTION_TEXT_FIELDS = ("label", "description", "value", "regex", "storagePath", "valuesUrl", "dateFormat")
 SCRIPT_STEP_KEYS = ("script", "scriptfile", "scripturl")
+#: Keys of a command step that only a script or script file takes; the server drops them from a command.
+SCRIPT_ONLY_KEYS = ("args", "scriptInterpreter", "interpreterArgsQuoted", "fileExtension", "expandTokenInScriptFile")
+#: Step keys the server reads for itself and never exports on a command or script step.
+COMMAND_STEP_DROPPED_KEYS = ("nodeStep", "configuration", "type")
+#: The keys a plugin step keeps; anything else on it is dropped on import.
+PLUGIN_STEP_KEYS = frozenset(["type", "nodeStep", "configuration", "description", "keepgoingOnSuccess", "errorhandler", "plugins"])
+#: The keys a job reference step keeps, and the keys inside its ``jobref``.
+JOBREF_STEP_KEYS = frozenset(["jobref", "description", "keepgoingOnSuccess", "errorhandler", "plugins"])
+JOBREF_KEYS = frozenset(["group", "name", "project", "uuid", "args", "nodeStep", "useName", "nodefilters"]
+                        + list(JOBREF_OPTIONAL_FLAGS))
+#: Job reference settings older documents put beside the ``jobref``; the server moves them into it.
+JOBREF_OUTER_KEYS = ("project", "failOnDisable", "childNodes", "importOptions")
+#: The ways an e-mail notification attaches the log; the server picks the file when none is set.
+EMAIL_ATTACH_FLAGS = ("attachLog", "attachLogInFile", "attachLogInline")
 
 
 def canonical_job(definition):
@@ -65,9 +83,10 @@ def canonical_job(definition):
     job["group"] = group_path(job.get("group"))
     job["multipleExecutions"] = flag(job.get("multipleExecutions"), False) or None
     for key in ("maxMultipleExecutions", "timeout", "timeZone", "defaultTab"):
-        job[key] = _text(job.get(key))
+        job[key] = _set_text(job.get(key))
     job["retry"] = _retry(job.get("retry"))
-    if _empty(job.get("loglimit")):
+    if not _set_text(job.get("loglimit")):
+        job["loglimit"] = None
         job.pop("loglimitAction", None)
         job.pop("loglimitStatus", None)
     else:
@@ -142,10 +161,18 @@ def canonical_schedule(schedule):
     if not isinstance(schedule, dict):
         return schedule
     if schedule.get("crontab"):
-        fields = schedule["crontab"].split()
+        crontab = _text(schedule["crontab"])
+        fields = crontab.split()
         if len(fields) not in (6, 7):
             # Not a Quartz expression; the server will say so.
             return schedule
+        # The server stores the fields of a split on single spaces, so doubled or leading spaces
+        # shift them (ScheduledExecution.parseCrontabString).
+        stored = crontab.split(" ")
+        while len(stored) > 1 and stored[-1] == "":
+            stored.pop()
+        if len(stored) >= 6:
+            fields = stored[:7]
         seconds, minute, hour, day_of_month, month, day_of_week = fields[:6]
         year = fields[6] if len(fields) == 7 else "*"
     else:
@@ -183,16 +210,25 @@ def canonical_options(options):
 
 
 def _option(option):
-    option = dict(option)
+    option = dict((key, value) for key, value in option.items() if key in OPTION_KEYS)
     option.pop("sortIndex", None)
+    # Multi-valued only as true or "true" (Option.fromMap).
+    multivalued = groovy_true(option.get("multivalued")) or None
     for key in OPTION_FLAGS:
         option[key] = flag(option.get(key), False) or None
+    option["multivalued"] = multivalued
+    if not multivalued:
+        # Exported only inside a multi-valued option (Option.toMap).
+        option.pop("multivalueAllSelected", None)
     if not option.get("secure"):
         option.pop("valueExposed", None)
     if not option.get("isDate"):
         option.pop("dateFormat", None)
     delimiter = _text(option.get("valuesListDelimiter")) or ","
     values = option.get("values")
+    if isinstance(values, list):
+        # Stored joined with the delimiter and split again: an item holding it becomes several.
+        values = delimiter.join(_text(v) for v in values)
     if isinstance(values, str):
         values = values.split(delimiter)
     if isinstance(values, list):
@@ -202,6 +238,9 @@ def _option(option):
     option["values"] = values or None
     option["valuesListDelimiter"] = delimiter if values else None
     option["delimiter"] = (_text(option.get("delimiter")) or ",") if option.get("multivalued") else None
+    # Read only when set by Groovy's rules: a number 0 is no value (Option.fromMap).
+    for key in ("value", "storagePath", "valuesUrl"):
+        option[key] = _set_text(option.get(key))
     for key in OPTION_TEXT_FIELDS:
         if option.get(key) is not None:
             option[key] = _text(option[key])
@@ -232,25 +271,50 @@ def canonical_notification(notification):
 def _single_notifications(entry):
     singles = []
     email = entry.get("email")
-    if not _empty(email):
-        # An address list alone is short for its recipients, as the server reads it.
-        email = dict(email) if isinstance(email, dict) else dict(recipients=_text(email))
-        for key in ("attachLog", "attachLogInFile", "attachLogInline"):
-            email[key] = flag(email.get(key), False) or None
-        singles.append(dict(email=_drop_empty(email)))
+    if isinstance(email, dict) and email:
+        singles.append(dict(email=_email(email)))
+    elif not _empty(email):
+        # Not a notification the server can read; left for it to refuse.
+        singles.append(dict(email=email))
     if not _empty(entry.get("urls")):
+        # Stored as written: the server sends json and get only for those exact words, and
+        # treats a missing value as post and xml.
         singles.append(dict(urls=entry["urls"],
-                            httpMethod=(_text(entry.get("httpMethod")) or "post").lower(),
-                            format=(_text(entry.get("format")) or "xml").lower()))
+                            httpMethod=_text(entry.get("httpMethod")) or "post",
+                            format=_text(entry.get("format")) or "xml"))
     plugins = entry.get("plugin")
     for plugin in plugins if isinstance(plugins, list) else [plugins] if plugins else []:
         if isinstance(plugin, dict):
             plugin = dict(plugin, configuration=plugin.get("configuration") or {})
         singles.append(dict(plugin=plugin))
-    other = dict((k, v) for k, v in entry.items() if k not in ("email", "urls", "httpMethod", "format", "plugin"))
-    if other:
-        singles.append(other)
+    # Any other key of an entry (a bare ``recipients`` too) is not read by the server.
     return singles
+
+
+def _email(email):
+    """An e-mail notification as the server stores it."""
+    email = dict(email)
+    if isinstance(email.get("recipients"), str):
+        email["recipients"] = address_list(email["recipients"])
+    for key in EMAIL_ATTACH_FLAGS:
+        email[key] = groovy_true(email.get(key)) or None
+    # A log attached without saying how is attached as a file.
+    if email["attachLog"] and not email["attachLogInline"]:
+        email["attachLogInFile"] = True
+    return _drop_empty(email)
+
+
+def address_list(text):
+    """Comma-separated addresses as the server saves them: each one trimmed, trailing empty ones gone."""
+    pieces = text.split(",")
+    while len(pieces) > 1 and pieces[-1] == "":
+        pieces.pop()
+    return ",".join(piece.strip() for piece in pieces)
+
+
+def groovy_true(value):
+    """A flag the server reads as ``value in ['true', true]``: only true and the exact text "true"."""
+    return value is True or value == "true"
 
 
 def _sequence(sequence):
@@ -259,10 +323,24 @@ def _sequence(sequence):
     sequence = dict(sequence)
     sequence["keepgoing"] = flag(sequence.get("keepgoing"), False)
     sequence["strategy"] = _text(sequence.get("strategy")) or "node-first"
+    sequence["pluginConfig"] = _workflow_plugin_config(sequence.get("pluginConfig"), sequence["strategy"])
     commands = sequence.get("commands")
     if isinstance(commands, list):
         sequence["commands"] = [canonical_step(step) if isinstance(step, dict) else step for step in commands]
     return _drop_empty(sequence, keep=["keepgoing", "strategy"])
+
+
+def _workflow_plugin_config(config, strategy):
+    """Workflow plugin settings as exported: of the strategy settings only the active strategy's, if set."""
+    if not isinstance(config, dict):
+        return config or None
+    config = dict(config)
+    strategies = config.pop("WorkflowStrategy", None)
+    if isinstance(strategies, dict) and not _empty(strategies.get(strategy)):
+        config["WorkflowStrategy"] = {strategy: strategies[strategy]}
+    elif strategies is not None and not isinstance(strategies, dict):
+        config["WorkflowStrategy"] = strategies
+    return config or None
 
 
 def canonical_step(step):
@@ -270,35 +348,56 @@ def canonical_step(step):
     step = dict(step)
     handler = step.get("errorhandler")
     step["errorhandler"] = canonical_step(handler) if isinstance(handler, dict) and handler else None
-    step["keepgoingOnSuccess"] = flag(step.get("keepgoingOnSuccess"), False) or None
+    # With an error handler the step's own keepgoingOnSuccess is not exported.
+    step["keepgoingOnSuccess"] = None if step["errorhandler"] else (flag(step.get("keepgoingOnSuccess"), False) or None)
     step["plugins"] = _plugins(step.get("plugins"))
-    if isinstance(step.get("jobref"), dict):
-        step["jobref"] = _jobref(step["jobref"])
-    elif "exec" in step:
-        # The server keeps no arguments for a command step.
-        step.pop("args", None)
-    elif any(key in step for key in SCRIPT_STEP_KEYS):
-        if step.get("scriptInterpreter"):
-            step["interpreterArgsQuoted"] = flag(step.get("interpreterArgsQuoted"), False)
-        else:
-            step.pop("interpreterArgsQuoted", None)
-        if "script" in step:
-            step["expandTokenInScriptFile"] = flag(step.get("expandTokenInScriptFile"), False) or None
-        else:
-            step["expandTokenInScriptFile"] = flag(step.get("expandTokenInScriptFile"), False)
-    elif "type" in step:
+    if "jobref" in step:
+        step = _jobref_step(step)
+    elif "type" in step and not any(key in step for key in ("exec",) + SCRIPT_STEP_KEYS):
+        step = dict((key, value) for key, value in step.items() if key in PLUGIN_STEP_KEYS)
         step["nodeStep"] = flag(step.get("nodeStep"), False)
+    elif "exec" in step or any(key in step for key in SCRIPT_STEP_KEYS):
+        # Other keys of a command or script step are kept by the server (since 5.6).
+        for key in COMMAND_STEP_DROPPED_KEYS:
+            step.pop(key, None)
+        if "exec" in step:
+            for key in SCRIPT_ONLY_KEYS:
+                step.pop(key, None)
+        else:
+            if step.get("scriptInterpreter"):
+                step["interpreterArgsQuoted"] = flag(step.get("interpreterArgsQuoted"), False)
+            else:
+                step.pop("interpreterArgsQuoted", None)
+            if "script" in step:
+                # Only a script file or URL keeps the token expansion switch.
+                step.pop("expandTokenInScriptFile", None)
+            else:
+                step["expandTokenInScriptFile"] = flag(step.get("expandTokenInScriptFile"), False)
     return _drop_empty(step, keep=["interpreterArgsQuoted", "expandTokenInScriptFile", "nodeStep"])
+
+
+def _jobref_step(step):
+    ref = step.get("jobref")
+    if isinstance(ref, dict):
+        ref = dict(ref)
+        for key in JOBREF_OUTER_KEYS:
+            # Beside the reference counts only when the reference itself does not say.
+            if _empty(ref.get(key)) and not _empty(step.get(key)):
+                ref[key] = step[key]
+        step = dict((key, value) for key, value in step.items() if key in JOBREF_STEP_KEYS)
+        step["jobref"] = _jobref(dict((key, value) for key, value in ref.items() if key in JOBREF_KEYS))
+    return step
 
 
 def _jobref(ref):
     ref = dict(ref)
     ref["group"] = group_path(ref.get("group"))
-    ref["nodeStep"] = flag(ref.get("nodeStep"), False)
-    # A reference without a UUID can only be by name, and the server records it so.
-    ref["useName"] = flag(ref.get("useName"), not ref.get("uuid"))
+    ref["nodeStep"] = groovy_true(ref.get("nodeStep"))
+    # A reference without a UUID can only be by name whatever the flag says; the server exports
+    # the flag only when true, so an explicit false reads back as unset, which means true.
+    ref["useName"] = groovy_true(ref.get("useName")) or not ref.get("uuid")
     for key in JOBREF_OPTIONAL_FLAGS:
-        ref[key] = flag(ref.get(key), False) or None
+        ref[key] = groovy_true(ref.get(key)) or None
     ref["nodefilters"] = _jobref_nodefilters(ref.get("nodefilters"))
     return _drop_empty(ref, keep=["group"] + list(JOBREF_FLAGS))
 
@@ -312,14 +411,35 @@ def _jobref_nodefilters(nodefilters):
     dispatch = dict(result.get("dispatch") or {})
     if "filter" not in result:
         dispatch = dict((key, value) for key, value in dispatch.items() if key == "nodeIntersect")
-    threadcount = _text(dispatch.get("threadcount")).strip()
-    if threadcount.isdigit():
-        dispatch["threadcount"] = int(threadcount) or None
+    dispatch["threadcount"] = _jobref_threadcount(dispatch.get("threadcount"))
+    if "rankOrder" in dispatch:
+        dispatch["rankOrder"] = _rank_order(dispatch["rankOrder"])
     for key in ("keepgoing", "nodeIntersect"):
         if key in dispatch:
-            dispatch[key] = flag(dispatch[key], None)
+            dispatch[key] = groovy_true(dispatch[key])
     result["dispatch"] = _drop_empty(dispatch)
     return _drop_empty(result) or None
+
+
+def _rank_order(value):
+    """Only the exact word "ascending" is ascending; any other given value is descending."""
+    return "ascending" if value is None or value == "ascending" else "descending"
+
+
+def _jobref_threadcount(value):
+    """A job reference's thread count as exported: a number above 0, or none.
+
+    The server takes a number as it is and parses a text, turning "0" into 1 (JobExec.updateFromMap);
+    it exports only counts above 0. Text that is not a number is left for the server to refuse.
+    """
+    if isinstance(value, bool) or not value:
+        return None
+    if not isinstance(value, int):
+        try:
+            value = int(_text(value)) or 1
+        except ValueError:
+            return value
+    return value if value > 0 else None
 
 
 def _nodefilters(nodefilters):
@@ -330,11 +450,11 @@ def _nodefilters(nodefilters):
         return None
     result = dict(nodefilters)
     dispatch = dict(result.get("dispatch") or {})
-    dispatch["threadcount"] = _text(dispatch.get("threadcount")) or "1"
+    dispatch["threadcount"] = _set_text(dispatch.get("threadcount")) or "1"
     dispatch["keepgoing"] = flag(dispatch.get("keepgoing"), False)
     dispatch["successOnEmptyNodeFilter"] = flag(dispatch.get("successOnEmptyNodeFilter"), False)
     dispatch["excludePrecedence"] = flag(dispatch.get("excludePrecedence"), True)
-    dispatch["rankOrder"] = _text(dispatch.get("rankOrder")) or "ascending"
+    dispatch["rankOrder"] = _rank_order(dispatch.get("rankOrder"))
     result["dispatch"] = _drop_empty(dispatch, keep=["keepgoing", "successOnEmptyNodeFilter", "excludePrecedence"])
     return _drop_empty(result)
 
@@ -384,6 +504,13 @@ def _text(value):
     if isinstance(value, bool):
         return "true" if value else "false"
     return value if isinstance(value, str) else str(value)
+
+
+def _set_text(value):
+    """A field the server reads only when Groovy counts it as set (not 0, false or empty), as text."""
+    if value is None or value is False or value == 0 or _empty(value):
+        return None
+    return _text(value)
 
 
 def _empty(value):

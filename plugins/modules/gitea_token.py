@@ -16,6 +16,8 @@ description:
     never appears in a diff, a warning or an error.
   - Scopes are compared as the permissions they grant, so their order, repeats, and a C(read:)
     scope next to the C(write:) scope of the same kind make no difference.
+  - Works with Gitea 1.20 and later. Older servers name scopes differently (C(repo), C(admin:org),
+    C(sudo) and so on, which Gitea 1.20 migrated) and are not supported.
 author:
   - opsforge maintainers (@opsforge)
 options:
@@ -33,6 +35,9 @@ options:
   scopes:
     description:
       - The token's scopes, such as V(read:repository) or V(write:package), or V(all).
+      - V(public-only) limits the other scopes to public repositories and organizations; it grants
+        nothing by itself, so it needs at least one other scope. It is compared like any other
+        scope.
       - Required when the token is created.
     type: list
     elements: str
@@ -63,6 +68,9 @@ notes:
   - "Requests: an unchanged run reads the user's tokens in pages of 50, the largest Gitea serves,
     and sends nothing else."
   - Check mode predicts a creation without a secret and writes nothing.
+  - Gitea before 1.22 does not list the scopes in the answer that creates a token; the module then
+    returns them as Gitea stores them, without another request. Gitea stores them in its own order,
+    without a scope another one already grants, and every C(write:) scope together as C(all).
 seealso:
   - plugin: opsforge.delivery.gitea_token
     plugin_type: lookup
@@ -142,6 +150,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import (
     check_scopes,
     granted,
     name_taken,
+    normalize_scopes,
     public_token,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError
@@ -184,7 +193,7 @@ def ensure_token(client, params, check_mode, warnings):
             return False, current, current
     wanted_scopes = scopes if scopes is not None else current.get("scopes") or []
     if check_mode:
-        return True, current, dict(id=None, name=name, scopes=list(wanted_scopes), token_last_eight=None)
+        return True, current, dict(id=None, name=name, scopes=normalize_scopes(wanted_scopes), token_last_eight=None)
     if current is not None:
         client.delete_token(current["id"], name)
     try:

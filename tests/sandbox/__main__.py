@@ -28,6 +28,7 @@ _CREDENTIAL_OPTIONS = (
     "gitea_admin_token",
     "gitea_alice_password",
     "gitea_bob_password",
+    "gitea_version",
 )
 
 
@@ -90,7 +91,7 @@ def main(argv=None):
         sandbox.controls["octopus"].settings = {"default_space": False}
     try:
         sandbox.start()
-    except (OSError, RuntimeError) as exc:
+    except (OSError, RuntimeError, ValueError) as exc:
         print("sandbox: cannot start: %s" % exc, file=sys.stderr)
         return 1
     try:

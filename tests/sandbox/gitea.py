@@ -1,7 +1,7 @@
 # Copyright (c) opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Gitea REST API (/api/v1) of server 1.22: authentication, sudo, users, repositories, access tokens.
+"""Gitea REST API (/api/v1) of servers 1.20 to 1.22: authentication, sudo, users, repositories, access tokens.
 
 Each view runs the checks of Gitea's route in the order Gitea chains its
 middlewares (routers/api/v1/api.go), so a request that fails several of
@@ -21,12 +21,19 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from . import gitea_scopes as scopes
+from . import gitea_totp, gitea_versions
 from .gitea_state import GiteaState, now
 
-VERSION = "1.22.3"
+VERSION = gitea_versions.NEWEST
 API_PREFIX = "/api/v1"
 CONTENT_TYPE = "application/json;charset=utf-8"
 NOT_FOUND = "The target couldn't be found."
+OTP_HEADER = "X-Gitea-OTP"
+# What the basic method answers, from 1.20.6 on, when an enrolled user's code is missing or wrong.
+OTP_REFUSED_AT_SIGN_IN = "invalid provided OTP"
+# Before 1.20.6 the token routes answered 401 through ctx.Error with a nil message, which Go's
+# fmt prints as this.
+OTP_REFUSED_ON_ROUTE = "%!s(<nil>)"
 # Go's zero time, shown for fields a caller may not see.
 ZERO_TIME = "0001-01-01T00:00:00Z"
 NO_REPLY_DOMAIN = "noreply.localhost"
@@ -234,7 +241,16 @@ class GiteaApi:
         if not self.state.password_matches(user, password):
             # Gitea answers a wrong password as if the user did not exist, with the user's id.
             return None, "user does not exist [uid: %d, name: %s]" % (user["id"], user["login"])
+        if self.state.version.checks_otp_at_sign_in and not self._otp_accepted(user):
+            return None, OTP_REFUSED_AT_SIGN_IN
         return _Auth(user, is_basic=True), None
+
+    def _otp_accepted(self, user):
+        """Whether the user has no two-factor enrolment, or the X-Gitea-OTP header holds a valid code."""
+        secret = self.state.totp.get(user["id"])
+        if secret is None:
+            return True
+        return gitea_totp.is_valid(secret, request.headers.get(OTP_HEADER, "").strip())
 
     def _sudo(self):
         name = request.args.get("sudo", "") or request.headers.get("Sudo", "")
@@ -279,11 +295,14 @@ class GiteaApi:
         if doer is None or (not doer["is_admin"] and doer["id"] != user["id"]):
             raise _error(403, "doer should be the site admin or be same as the contextUser")
 
-    @staticmethod
-    def _require_basic():
+    def _require_basic(self):
         # reqBasicOrRevProxyAuth: the token endpoints take basic credentials only.
         if not g.auth.is_basic:
             raise _error(401, "auth required")
+        # Before 1.20.6 it also checked the two-factor code here, of the user the request acts as
+        # (after sudo), for any basic credentials, a token sent as the password included.
+        if not self.state.version.checks_otp_at_sign_in and not self._otp_accepted(g.auth.doer):
+            raise _error(401, OTP_REFUSED_ON_ROUTE)
 
     # -- errors ----------------------------------------------------------------------
 
@@ -335,9 +354,8 @@ class GiteaApi:
 
     # -- version, users ------------------------------------------------------------------
 
-    @staticmethod
-    def version():
-        return _json({"version": VERSION})
+    def version(self):
+        return _json({"version": self.state.version.name})
 
     def _user_json(self, user, signed, authed):
         """convert.ToUser: the e-mail only for signed-in callers, private fields only for the user and admins."""
@@ -521,15 +539,17 @@ class GiteaApi:
         return user
 
     @staticmethod
-    def _token_json(token, with_secret=False):
-        return {
+    def _token_json(token, with_secret=False, with_scopes=True):
+        shown = {
             "id": token["id"],
             "name": token["name"],
             # The value is only ever shown in the answer that creates the token.
             "sha1": token["secret"] if with_secret else "",
             "token_last_eight": token["secret"][-8:],
-            "scopes": scopes.as_list(token["scope"]),
         }
+        if with_scopes:
+            shown["scopes"] = scopes.as_list(token["scope"])
+        return shown
 
     def list_tokens(self, username):
         with self.state.lock:
@@ -552,10 +572,11 @@ class GiteaApi:
                 scope = scopes.normalize(form["scopes"])
             except scopes.InvalidScope as exc:
                 raise _error(400, "invalid access token scope provided: %s" % exc) from None
-            if not scope:
+            version = self.state.version
+            if not scope and version.refuses_token_without_scope:
                 raise _error(400, "access token must have a scope")
             token = self.state.add_token(user["id"], form["name"], scope)
-            return _json(self._token_json(token, with_secret=True), 201)
+            return _json(self._token_json(token, with_secret=True, with_scopes=version.echoes_scopes_on_create), 201)
 
     def delete_token(self, username, token):
         with self.state.lock:
@@ -569,7 +590,8 @@ class GiteaApi:
                 if len(named) > 1:
                     raise _error(422, "multiple matches for token name '%s'" % token)
                 token_id = named[0]["id"]
-            if not self.state.delete_token(token_id, user["id"]):
+            owner = g.auth.doer if self.state.version.deletes_only_the_doers_tokens else user
+            if not self.state.delete_token(token_id, owner["id"]):
                 raise _not_found()
             response = Response(status=204)
             # ctx.Status writes no body and no Content-Type.
@@ -579,15 +601,67 @@ class GiteaApi:
     # -- control API: users and tokens made directly ------------------------------------
 
     def control(self, control_request, rest):
-        """/__sandbox__/gitea/tokens and /__sandbox__/gitea/users."""
+        """/__sandbox__/gitea/tokens, users, totp and settings."""
         name = rest.strip("/")
         if name == "tokens":
             return self._control_tokens(control_request)
         if name == "users":
             return self._control_users(control_request)
+        if name == "totp":
+            return self._control_totp(control_request)
+        if name == "settings":
+            return self._control_settings(control_request)
         return _json(
-            {"error": "no such control endpoint: %s (use /__sandbox__/gitea/tokens or users)" % control_request.path}, 404
+            {"error": "no such control endpoint: %s (use /__sandbox__/gitea/tokens, users, totp or settings)" % control_request.path},
+            404,
         )
+
+    def _control_settings(self, control_request):
+        """GET, or PUT {"version": "1.21.4"}: the Gitea version emulated until the next reset."""
+        with self.state.lock:
+            if control_request.method not in ("GET", "HEAD", "PUT"):
+                response = _json({"error": "method not allowed, use GET or PUT"}, 405)
+                response.headers["Allow"] = "GET, PUT"
+                return response
+            if control_request.method == "PUT":
+                try:
+                    data = json.loads(control_request.get_data(as_text=True) or "null")
+                except ValueError as exc:
+                    return _json({"error": "the body is not valid JSON: %s" % exc}, 400)
+                if not isinstance(data, dict) or set(data) - {"version"}:
+                    return _json({"error": 'expected a JSON object: {"version"?: "1.21.4"}'}, 400)
+                if "version" in data:
+                    try:
+                        self.state.version = gitea_versions.GiteaVersion(data["version"])
+                    except gitea_versions.UnsupportedVersion as exc:
+                        return _json({"error": str(exc)}, 400)
+            return _json({"version": self.state.version.name})
+
+    def _control_totp(self, control_request):
+        """GET the enrolled users, or POST {"user", "secret"?} to enrol one in two-factor authentication."""
+        with self.state.lock:
+            if control_request.method in ("GET", "HEAD"):
+                return _json(
+                    [
+                        {"user": self.state.user_by_id(user_id)["login"], "secret": secret}
+                        for user_id, secret in sorted(self.state.totp.items())
+                    ]
+                )
+            data, refusal = _control_post_body(control_request)
+            if refusal is not None:
+                return refusal
+            if not isinstance(data, dict) or set(data) - {"user", "secret"} or not isinstance(data.get("user"), str):
+                return _json({"error": 'expected a JSON object: {"user": "alice", "secret"?: "<base32>"}'}, 400)
+            user = self.state.user(data["user"])
+            if user is None:
+                return _json({"error": "no user named '%s'" % data["user"]}, 404)
+            secret = data.get("secret", gitea_totp.DEFAULT_SECRET)
+            try:
+                gitea_totp.decode_secret(secret if isinstance(secret, str) else "")
+            except ValueError as exc:
+                return _json({"error": "'secret' must be a base32 string: %s" % exc}, 400)
+            self.state.totp[user["id"]] = secret
+            return _json({"user": user["login"], "secret": secret}, 201)
 
     def _control_users(self, control_request):
         """GET or POST /__sandbox__/gitea/users."""

@@ -13,6 +13,8 @@ import secrets
 import threading
 from datetime import datetime, timezone
 
+from .gitea_versions import NEWEST, GiteaVersion
+
 SEED_TIME = "2025-01-01T00:00:00Z"
 
 
@@ -26,14 +28,19 @@ def _same(left, right):
 
 
 class GiteaState:
-    """Users, tokens and repositories; every access goes through ``lock``."""
+    """Users, tokens, repositories and two-factor enrolments; every access goes through ``lock``."""
 
     def __init__(self, credentials):
         self.credentials = credentials
         self.lock = threading.RLock()
+        # The version chosen at start-up; a reset comes back to it.
+        self.startup_version = GiteaVersion(credentials.get("gitea_version") or NEWEST)
+        self.version = self.startup_version
         self.users = {}
         self.tokens = {}
         self.repos = {}
+        # User id -> base32 TOTP secret of the users enrolled in two-factor authentication.
+        self.totp = {}
         self.counters = {}
 
     def next_id(self, kind):
@@ -143,7 +150,9 @@ class GiteaState:
             self.users = {}
             self.tokens = {}
             self.repos = {}
+            self.totp = {}
             self.counters = {}
+            self.version = self.startup_version
             self._seed()
 
     def _seed(self):

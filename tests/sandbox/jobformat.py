@@ -39,6 +39,24 @@ _ABSOLUTE_GROUP_RE = re.compile(r"^(?:[/\\]|[A-Za-z]:[/\\])")
 _SCRIPT_URL_RE = re.compile(r"^(?i:https?|file):.*$", re.DOTALL)
 _LINE_ENDINGS_RE = re.compile(r"\r\n|\r")
 _STEP_KINDS = ("exec", "script", "scriptfile", "scripturl", "jobref", "type")
+# Keys of a command or script step the server reads itself; since 5.6 any other key of such
+# a step is kept beside them and exported again (PluginStep.LOCAL_CONFIG_KEYS and
+# LEGACY_BUILTIN_STEP_KEYS_MAP).
+_COMMAND_STEP_KEYS = frozenset(
+    ("nodeStep", "type", "configuration", "keepgoingOnSuccess", "description", "plugins", "errorhandler", "jobref",
+     "args", "exec", "script", "scriptfile", "scripturl", "scriptInterpreter", "fileExtension",
+     "interpreterArgsQuoted", "expandTokenInScriptFile")
+)
+
+#: The newest server release emulated; ``version`` arguments default to it.
+NEWEST_VERSION = (6, 1, 0)
+# Releases where the job format changed in a way an export shows.
+_OPTIONS_BOUND = (5, 2, 0)  # Option.fromMap through data binding: multivalued only as true or "true"
+_STEPS_AS_PLUGINS = (5, 6, 0)  # command steps stored as step plugins, extra keys kept, flags parsed
+_EXPORTS_USER = (5, 17, 0)  # ScheduledExecution.toMap writes the schedule owner
+_EXPORT_UNSET_FLAGS = (5, 20, 0)  # expandTokenInScriptFile and empty args exported when stored
+_GROUP_PATH_CHECKED = (6, 0, 0)  # absolute and traversing group paths refused
+_EMPTY_FILTER_DISPATCHES = (6, 1, 0)  # ScheduledExecution.fromMap: containsKey('filter')
 
 # Quartz cron fields: name, lowest value, highest value, names allowed.
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -62,6 +80,18 @@ _SCHEDULE_FIELD_PATTERNS = {
     "dayOfWeek": r"^[0-9a-zA-z*\/?,L#-]*$",
     "year": r"^[0-9*\/,-]*$",
 }
+
+
+def parse_version(version):
+    """A server release as a tuple: "5.0.0", "v5.20.1", (5, 0) or None (the newest)."""
+    if version is None:
+        return NEWEST_VERSION
+    if isinstance(version, (tuple, list)):
+        return tuple(int(part) for part in version)
+    numbers = re.findall(r"[0-9]+", str(version))
+    if not numbers:
+        raise ValueError("not a Rundeck version: %r" % (version,))
+    return tuple(int(part) for part in numbers[:3])
 
 
 # -- Groovy values -------------------------------------------------------------
@@ -96,6 +126,30 @@ def _text(value):
 def _is_true(value):
     # Fields the server compares with `in ['true', true]`.
     return value is True or value == "true"
+
+
+def _parse_boolean(value):
+    # Java's Boolean.parseBoolean of a value's text: "true" in any case, nothing else.
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _split_on_spaces(text):
+    """Java's ``text.split(" ")``: empty pieces kept between spaces, trailing ones dropped."""
+    pieces = text.split(" ")
+    while len(pieces) > 1 and pieces[-1] == "":
+        pieces.pop()
+    return pieces
+
+
+def _trim_address_list(text):
+    """Notification.beforeValidate: each comma-separated address trimmed.
+
+    Java's split drops trailing empty pieces before the trim, so "a, b," becomes "a,b".
+    """
+    pieces = text.split(",")
+    while len(pieces) > 1 and pieces[-1] == "":
+        pieces.pop()
+    return ",".join(piece.strip() for piece in pieces)
 
 
 def _plain(value):
@@ -133,13 +187,15 @@ def lookup_key(data):
     return (_text(uuid) if _truthy(uuid) else None), _text(data.get("name")), (_text(group) if _truthy(group) else None)
 
 
-def from_map(data):
+def from_map(data, version=None):
     """One job of an import document as a stored job, and what is wrong with it.
 
     Returns ``(job, errors)``; errors are the server's validation messages, in
     the order it reports them. The ``id`` key is ignored as on the server: only
     ``uuid`` identifies a job, and the caller decides about the project.
+    ``version`` is the server release emulated (see ``parse_version``).
     """
+    version = parse_version(version)
     errors = []
     job = {}
     job["name"] = _text(data.get("name"))
@@ -155,7 +211,8 @@ def from_map(data):
     job["loglimit"] = job["loglimitAction"] = job["loglimitStatus"] = None
     if _truthy(data.get("loglimit")):
         job["loglimit"] = _text(data["loglimit"])
-        job["loglimitAction"] = _text(data["loglimitAction"]) if _truthy(data.get("loglimitAction")) else "halt"
+        # The action is stored as given, null when missing (the runner then halts).
+        job["loglimitAction"] = _text(data.get("loglimitAction"))
         job["loglimitStatus"] = _text(data["loglimitStatus"]) if _truthy(data.get("loglimitStatus")) else "failed"
     for key in ("timeout", "timeZone", "defaultTab", "maxMultipleExecutions"):
         job[key] = _text(data[key]) if _truthy(data.get(key)) else None
@@ -166,10 +223,10 @@ def from_map(data):
         job["retry"], job["retryDelay"] = _text(retry), _text(data.get("retryDelay"))
     job["multipleExecutions"] = _truthy(data.get("multipleExecutions"))
     job["orchestrator"] = _orchestrator_from_map(data.get("orchestrator"))
-    job["options"] = _options_from_map(data.get("options"), errors) if _truthy(data.get("options")) else []
-    job["sequence"] = _workflow_from_map(data.get("sequence"), errors) if _truthy(data.get("sequence")) else None
+    job["options"] = _options_from_map(data.get("options"), errors, version) if _truthy(data.get("options")) else []
+    job["sequence"] = _workflow_from_map(data.get("sequence"), errors, version) if _truthy(data.get("sequence")) else None
     job["schedule"] = _schedule_from_map(data.get("schedule"), errors) if _truthy(data.get("schedule")) else None
-    _nodefilters_from_map(job, data)
+    _nodefilters_from_map(job, data, version)
     job["notifications"] = []
     job["notifyAvgDurationThreshold"] = None
     if _truthy(data.get("notification")):
@@ -177,7 +234,7 @@ def from_map(data):
         job["notifyAvgDurationThreshold"] = _text(data.get("notifyAvgDurationThreshold"))
     plugins = data.get("plugins")
     job["plugins"] = _plain(plugins) if isinstance(plugins, dict) else None
-    return job, _validate(job) + errors
+    return job, _validate(job, version) + errors
 
 
 def _orchestrator_from_map(data):
@@ -187,7 +244,7 @@ def _orchestrator_from_map(data):
     return {"type": _text(data["type"]), "configuration": _plain(configuration) if isinstance(configuration, dict) else {}}
 
 
-def _nodefilters_from_map(job, data):
+def _nodefilters_from_map(job, data, version):
     job.update(
         filter=None,
         filterExclude=None,
@@ -222,6 +279,10 @@ def _nodefilters_from_map(job, data):
             job["successOnEmptyNodeFilter"] = _truthy(dispatch["successOnEmptyNodeFilter"])
     if _truthy(nodefilters.get("filter")):
         job["filter"] = _text(nodefilters["filter"])
+    elif version >= _EMPTY_FILTER_DISPATCHES and "filter" in nodefilters:
+        # Since 6.1 a filter key, even empty, keeps the job dispatching to nodes.
+        job["filter"] = ""
+    job["nodeDispatch"] = job["filter"] is not None
     if _truthy(nodefilters.get("filterExclude")):
         job["filterExclude"] = _text(nodefilters["filterExclude"])
 
@@ -236,7 +297,15 @@ def _schedule_from_map(data, errors):
         if len(fields) not in (6, 7) or not _valid_cron(fields):
             errors.append("Crontab string format was invalid: %s" % crontab)
             return None
-        return dict(zip([field[0] for field in _CRON_FIELDS], fields + ["*"] * (7 - len(fields))))
+        # Quartz checks the text as written, but the stored fields come from a split on single
+        # spaces (parseCrontabString): doubled or leading spaces shift them.
+        stored = _split_on_spaces(crontab)[:7]
+        if len(stored) >= 6:
+            fields = stored
+        schedule = dict(zip([field[0] for field in _CRON_FIELDS], fields + ["*"] * (7 - len(fields))))
+        # The stored fields still go through the field checks.
+        _check_schedule_fields(schedule, errors)
+        return schedule
     schedule = {"seconds": "0", "minute": "0", "hour": "0"}
     time = data.get("time")
     if _truthy(time) and isinstance(time, dict):
@@ -252,12 +321,7 @@ def _schedule_from_map(data, errors):
         schedule["dayOfMonth"], schedule["dayOfWeek"] = "?", _text(weekday["day"])
     else:
         schedule["dayOfMonth"], schedule["dayOfWeek"] = "?", "*"
-    bad = [key for key, pattern in _SCHEDULE_FIELD_PATTERNS.items() if not re.match(pattern, schedule[key])]
-    for key in bad:
-        errors.append(
-            "Property [%s] of class [class rundeck.ScheduledExecution] with value [%s] does not match the required pattern [%s]"
-            % (key, schedule[key], _SCHEDULE_FIELD_PATTERNS[key])
-        )
+    bad = _check_schedule_fields(schedule, errors)
     # The server checks the crontab its fields make, with the weekday dropped
     # whenever a day of the month is set.
     expression = [
@@ -274,7 +338,18 @@ def _schedule_from_map(data, errors):
     return schedule
 
 
-def _workflow_from_map(data, errors):
+def _check_schedule_fields(schedule, errors):
+    """The server's pattern checks of the stored schedule fields; returns the fields that fail."""
+    bad = [key for key, pattern in _SCHEDULE_FIELD_PATTERNS.items() if not re.match(pattern, schedule[key])]
+    for key in bad:
+        errors.append(
+            "Property [%s] of class [class rundeck.ScheduledExecution] with value [%s] does not match the required pattern [%s]"
+            % (key, schedule[key], _SCHEDULE_FIELD_PATTERNS[key])
+        )
+    return bad
+
+
+def _workflow_from_map(data, errors, version):
     if not isinstance(data, dict):
         errors.append("Invalid sequence: expected a map with the key 'commands'")
         return None
@@ -293,18 +368,20 @@ def _workflow_from_map(data, errors):
         return workflow
     problems = []
     for position, command in enumerate(commands, start=1):
-        step = _step_from_map(command, problems, position)
+        step = _step_from_map(command, problems, position, version)
         if step is None:
             continue
         if isinstance(command, dict) and _truthy(command.get("errorhandler")):
-            step["errorhandler"] = _step_from_map(command["errorhandler"], problems, "%d (error handler)" % position)
+            step["errorhandler"] = _step_from_map(
+                command["errorhandler"], problems, "%d (error handler)" % position, version
+            )
         workflow["commands"].append(step)
     if problems:
         errors.append("Workflow has one or more invalid steps: [%s]" % "; ".join(problems))
     return workflow
 
 
-def _step_from_map(data, problems, position):
+def _step_from_map(data, problems, position, version):
     if not isinstance(data, dict):
         problems.append("%s: a step must be a map" % position)
         return None
@@ -340,14 +417,22 @@ def _step_from_map(data, problems, position):
         if not step["text"]:
             what = {"exec": "A Command string", "script": "Script"}.get(step["kind"], "A Script file path")
             problems.append("%s: %s must be specified" % (position, what))
+        # Before 5.6 flags are read with Groovy truth ("false" is true); since, with
+        # Boolean.parseBoolean.
+        read_flag = _parse_boolean if version >= _STEPS_AS_PLUGINS else _truthy
         # Only scripts take arguments and an interpreter; a command ignores them.
         if kind != "exec":
             step["args"] = _text(data.get("args"))
             step["scriptInterpreter"] = _text(data.get("scriptInterpreter"))
-            step["interpreterArgsQuoted"] = _truthy(data.get("interpreterArgsQuoted"))
+            step["interpreterArgsQuoted"] = read_flag(data.get("interpreterArgsQuoted"))
             step["fileExtension"] = _text(data.get("fileExtension"))
+        # An inline script never keeps expandTokenInScriptFile (CommandExec.updateFromMap).
         if kind in ("scriptfile", "scripturl"):
-            step["expandTokenInScriptFile"] = _truthy(data.get("expandTokenInScriptFile"))
+            step["expandTokenInScriptFile"] = read_flag(data.get("expandTokenInScriptFile"))
+        step["extra"] = None
+        if version >= _STEPS_AS_PLUGINS:
+            extra = {_text(key): _plain(value) for key, value in data.items() if key not in _COMMAND_STEP_KEYS}
+            step["extra"] = extra or None
     return step
 
 
@@ -385,7 +470,11 @@ def _jobref_nodefilters(nodefilters, problems, position):
         threadcount = dispatch.get("threadcount")
         if _truthy(threadcount):
             try:
-                result["threadcount"] = int(_text(threadcount))
+                # A number is taken as it is; a text is parsed and 0 becomes 1 (JobExec.updateFromMap).
+                if isinstance(threadcount, int) and not isinstance(threadcount, bool):
+                    result["threadcount"] = threadcount
+                else:
+                    result["threadcount"] = int(_text(threadcount)) or 1
             except ValueError:
                 problems.append("%s: Thread Count must be an integer greater than 0" % position)
         if dispatch.get("keepgoing") is not None:
@@ -399,16 +488,16 @@ def _jobref_nodefilters(nodefilters, problems, position):
     return result
 
 
-def _options_from_map(data, errors):
+def _options_from_map(data, errors, version):
     options = []
     if isinstance(data, dict):
         # The older map form, keyed by name: no order of its own.
         for name, option in data.items():
-            options.append(_option_from_map(_text(name), option if isinstance(option, dict) else {}, None))
+            options.append(_option_from_map(_text(name), option if isinstance(option, dict) else {}, None, version))
     elif isinstance(data, list):
         for index, option in enumerate(data):
             option = option if isinstance(option, dict) else {}
-            options.append(_option_from_map(_text(option.get("name")), option, index))
+            options.append(_option_from_map(_text(option.get("name")), option, index, version))
     else:
         errors.append("Invalid Option definition: %s" % _text(data))
         return []
@@ -425,26 +514,45 @@ def _options_from_map(data, errors):
     return options
 
 
-def _option_from_map(name, data, sort_index):
+def _option_from_map(name, data, sort_index, version):
     option = {"name": name, "sortIndex": sort_index}
     for key in ("label", "description", "value", "storagePath", "valuesUrl", "optionValuesPluginType"):
         option[key] = _text(data[key]) if _truthy(data.get(key)) else None
+    if version >= _OPTIONS_BOUND:
+        # Since 5.2 these are bound as given, so a number 0 is kept as "0".
+        for key in ("label", "description"):
+            if data.get(key) is not None:
+                option[key] = _text(data[key])
     option["regex"] = _text(data.get("regex"))
-    for flag in ("enforced", "required", "isDate", "multivalued", "secure", "hidden", "sortValues"):
+    for flag in ("enforced", "required", "isDate"):
         option[flag] = _truthy(data.get(flag))
+    if version >= _OPTIONS_BOUND:
+        # Bound by Grails data binding, which parses text as a boolean; multivalued counts
+        # only as true or "true".
+        for flag in ("hidden", "sortValues"):
+            option[flag] = _parse_boolean(data.get(flag))
+        option["multivalued"] = _is_true(data.get("multivalued"))
+    else:
+        for flag in ("hidden", "sortValues", "multivalued"):
+            option[flag] = _truthy(data.get(flag))
+    # Secure and valueExposed count when set, parsed as booleans.
+    option["secure"] = _truthy(data.get("secure")) and _parse_boolean(data.get("secure"))
     option["dateFormat"] = _text(data.get("dateFormat")) if option["isDate"] else None
     option["type"] = _text(data["type"]) if _truthy(data.get("type")) else None
     config = data.get("config")
     option["config"] = _plain(config) if option["type"] and isinstance(config, dict) and config else None
-    option["valueExposed"] = option["secure"] and _truthy(data.get("valueExposed"))
+    option["valueExposed"] = option["secure"] and _parse_boolean(data.get("valueExposed"))
     option["delimiter"] = _text(data["delimiter"]) if option["multivalued"] and _truthy(data.get("delimiter")) else None
-    option["multivalueAllSelected"] = option["multivalued"] and _is_true(data.get("multivalueAllSelected"))
+    option["multivalueAllSelected"] = option["multivalued"] and _parse_boolean(data.get("multivalueAllSelected"))
     option["values"] = None
     option["valuesListDelimiter"] = None
     if _truthy(data.get("values")):
         delimiter = _text(data["valuesListDelimiter"]) if _truthy(data.get("valuesListDelimiter")) else ","
         raw = data["values"]
-        items = [_text(item) for item in raw] if isinstance(raw, list) else _text(raw).split(delimiter)
+        # Stored joined with the delimiter and split again on reading, so a listed item that
+        # holds the delimiter becomes several values.
+        joined = delimiter.join(_text(item) for item in raw) if isinstance(raw, list) else _text(raw)
+        items = joined.split(delimiter)
         values = []
         for item in items:
             item = (item or "").strip()
@@ -479,18 +587,11 @@ def _notifications_from_map(data, errors):
                 continue
             email = entry.get("email")
             if _truthy(email):
-                email = email if isinstance(email, dict) else {"recipients": email}
-                config = {"recipients": _text(email.get("recipients"))}
-                if _truthy(email.get("subject")):
-                    config["subject"] = _text(email["subject"])
-                if _is_true(email.get("attachLog")):
-                    config["attachLog"] = True
-                    for key in ("attachLogInFile", "attachLogInline"):
-                        if email.get(key) is not None:
-                            config[key] = _is_true(email[key])
-                if not config["recipients"]:
-                    errors.append("Email address cannot be blank")
-                notifications.append({"trigger": trigger, "kind": "email", "config": config})
+                if not isinstance(email, dict):
+                    # Notification.fromMap reads email.recipients, which a text has not.
+                    errors.append("Unable to create Job: No such property: recipients for class: java.lang.String")
+                    continue
+                notifications.append({"trigger": trigger, "kind": "email", "config": _email_from_map(email, errors)})
             if _truthy(entry.get("urls")):
                 notifications.append(
                     {
@@ -498,8 +599,10 @@ def _notifications_from_map(data, errors):
                         "kind": "url",
                         "config": {
                             "urls": _text(entry["urls"]),
-                            "httpMethod": _text(entry["httpMethod"]) if _truthy(entry.get("httpMethod")) else "post",
-                            "format": _text(entry["format"]) if _truthy(entry.get("format")) else "xml",
+                            # Stored as given, null when absent; the sender treats null as
+                            # post and xml, and compares both case-sensitively.
+                            "httpMethod": _plain(entry.get("httpMethod")),
+                            "format": _text(entry.get("format")),
                         },
                     }
                 )
@@ -523,7 +626,26 @@ def _notifications_from_map(data, errors):
     return notifications
 
 
-def _validate(job):
+def _email_from_map(email, errors):
+    """Notification.fromMap and beforeValidate for an e-mail notification."""
+    recipients = _text(email.get("recipients"))
+    config = {"recipients": _trim_address_list(recipients) if recipients else recipients}
+    if _truthy(email.get("subject")):
+        config["subject"] = _text(email["subject"])
+    # Each flag is stored only when set (Groovy truth), as `in ['true', true]`, so a
+    # string "false" is stored as false and a boolean false not at all.
+    for key in ("attachLog", "attachLogInFile", "attachLogInline"):
+        if _truthy(email.get(key)):
+            config[key] = _is_true(email[key])
+    # A log attached without saying how is attached as a file.
+    if config.get("attachLog") is True and "attachLogInFile" not in config and "attachLogInline" not in config:
+        config["attachLogInFile"] = True
+    if not config["recipients"]:
+        errors.append("Email address cannot be blank")
+    return config
+
+
+def _validate(job, version=NEWEST_VERSION):
     """The checks the server makes on the job itself before saving it."""
     errors = []
     name = job["name"]
@@ -544,15 +666,16 @@ def _validate(job):
                 "Property [groupPath] of class [class rundeck.ScheduledExecution] with value [%s] exceeds the maxim size of [%d]"
                 % (group, GROUP_PATH_MAX_LENGTH)
             )
-        elif _ABSOLUTE_GROUP_RE.match(group):
-            errors.append("Group path cannot be an absolute path: %s" % group)
-        elif any(segment in (".", "..") for segment in re.split(r"[/\\]", group)):
-            errors.append("Group path cannot contain '.' or '..' segments: %s" % group)
+        # Checked since 6.0 (SharedJobConstraints.groupPath).
+        elif version >= _GROUP_PATH_CHECKED and _ABSOLUTE_GROUP_RE.match(group):
+            errors.append("Group path must not be an absolute path")
+        elif version >= _GROUP_PATH_CHECKED and any(segment in (".", "..") for segment in re.split(r"[/\\]", group)):
+            errors.append("Group path must not contain path traversal sequences (.. or .)")
     if job["uuid"] is not None and not _UUID_RE.fullmatch(job["uuid"]):
         errors.append("UUID cannot have spaces")
     if job["loglevel"] not in LOG_LEVELS:
         errors.append('Log level "%s" is not valid, it must be one of: %s' % (job["loglevel"], ", ".join(LOG_LEVELS)))
-    if job["loglimit"] and job["loglimitAction"] not in LOG_LIMIT_ACTIONS:
+    if job["loglimit"] and job["loglimitAction"] and job["loglimitAction"] not in LOG_LIMIT_ACTIONS:
         errors.append(
             "Property [logOutputThresholdAction] of class [class rundeck.ScheduledExecution] with value [%s] is not contained within the list [%s]"
             % (job["loglimitAction"], ", ".join(LOG_LIMIT_ACTIONS))
@@ -625,13 +748,14 @@ def _check_cron_item(name, item, low, high, names):
 # -- export: stored job -> document ----------------------------------------------
 
 
-def export_map(job):
+def export_map(job, version=None):
     """A stored job as the server exports it, keys sorted at every level."""
-    return canonical(to_map(job))
+    return canonical(to_map(job, version))
 
 
-def to_map(job):
+def to_map(job, version=None):
     """The server's toMap of a stored job (before the keys are sorted)."""
+    version = parse_version(version)
     data = {
         "name": job["name"],
         "id": job["uuid"],
@@ -641,10 +765,13 @@ def to_map(job):
         "scheduleEnabled": job["scheduleEnabled"],
         "executionEnabled": job["executionEnabled"],
         "nodeFilterEditable": job["nodeFilterEditable"],
-        "sequence": _workflow_to_map(job["sequence"]),
+        "sequence": _workflow_to_map(job["sequence"], version),
     }
     if job["group"]:
         data["group"] = job["group"]
+    # Since 5.17 the job's owner is exported too.
+    if job.get("user") and version >= _EXPORTS_USER:
+        data["user"] = job["user"]
     if job["loglimit"]:
         data["loglimit"] = job["loglimit"]
         data["loglimitAction"] = job["loglimitAction"]
@@ -678,7 +805,7 @@ def to_map(job):
             data["schedule"]["weekday"] = {"day": schedule["dayOfWeek"]}
     if job["multipleExecutions"]:
         data["multipleExecutions"] = True
-    if job["filter"]:
+    if job.get("nodeDispatch", bool(job["filter"])):
         data["nodesSelectedByDefault"] = job["nodesSelectedByDefault"]
         dispatch = {
             "threadcount": job["threadcount"] or "1",
@@ -704,13 +831,13 @@ def to_map(job):
     return data
 
 
-def _workflow_to_map(workflow):
+def _workflow_to_map(workflow, version):
     if workflow is None:
         return None
     data = {
         "keepgoing": workflow["keepgoing"],
         "strategy": workflow["strategy"],
-        "commands": [_step_to_map(step) for step in workflow["commands"]],
+        "commands": [_step_to_map(step, version) for step in workflow["commands"]],
     }
     plugin_config = copy.deepcopy(workflow["pluginConfig"]) or {}
     # Only the configuration of the strategy in use is kept, and only when set.
@@ -722,7 +849,7 @@ def _workflow_to_map(workflow):
     return data
 
 
-def _step_to_map(step):
+def _step_to_map(step, version):
     kind = step["kind"]
     if kind == "jobref":
         data = _jobref_to_map(step)
@@ -738,16 +865,21 @@ def _step_to_map(step):
         else:
             # The path decides: a URL is exported as scripturl whatever key brought it.
             data = {"scripturl" if _SCRIPT_URL_RE.match(step["text"]) else "scriptfile": step["text"]}
-            data["expandTokenInScriptFile"] = step["expandTokenInScriptFile"]
+            # Since 5.20 the stored flag is exported whatever its value; before, only when true.
+            if step["expandTokenInScriptFile"] or version >= _EXPORT_UNSET_FLAGS:
+                data["expandTokenInScriptFile"] = step["expandTokenInScriptFile"]
         if step["scriptInterpreter"]:
             data["scriptInterpreter"] = step["scriptInterpreter"]
             data["interpreterArgsQuoted"] = step["interpreterArgsQuoted"]
         if step["fileExtension"]:
             data["fileExtension"] = step["fileExtension"]
-        if step["args"]:
+        if step["args"] or (step["args"] is not None and version >= _EXPORT_UNSET_FLAGS):
             data["args"] = step["args"]
+    if kind in ("exec", "script", "file") and step.get("extra"):
+        # Keys the server does not know come back beside the step's own (PluginStep.toLegacyCommandMap).
+        data.update(copy.deepcopy(step["extra"]))
     if step["errorhandler"]:
-        data["errorhandler"] = _step_to_map(step["errorhandler"])
+        data["errorhandler"] = _step_to_map(step["errorhandler"], version)
     elif step["keepgoingOnSuccess"]:
         data["keepgoingOnSuccess"] = True
     if step["description"]:
@@ -758,12 +890,12 @@ def _step_to_map(step):
 
 
 def _jobref_to_map(step):
-    ref = {
-        "group": step["group"] or "",
-        "nodeStep": "true" if step["nodeStep"] else "false",
-        "useName": "true" if step["useName"] else "false",
-    }
-    for key in ("name", "project", "uuid", "args"):
+    # JobExec.toMap writes the name always, and the two flags as "true" only when set.
+    ref = {"group": step["group"] or "", "name": step["name"]}
+    for key in ("nodeStep", "useName"):
+        if step[key]:
+            ref[key] = "true"
+    for key in ("project", "uuid", "args"):
         if step[key]:
             ref[key] = step[key]
     for key in ("failOnDisable", "childNodes", "importOptions", "ignoreNotifications"):

@@ -30,6 +30,8 @@ DEFAULT_CREDENTIALS = {
     # Passwords of the two ordinary Gitea users, alice and bob.
     "gitea_alice_password": "alice-password",
     "gitea_bob_password": "bob-password",
+    # Not a credential but a setting of the same kind: the Gitea version emulated (1.20 or later).
+    "gitea_version": gitea.VERSION,
 }
 # Service name -> factory(control, credentials) returning its Flask app.
 SERVICES = {

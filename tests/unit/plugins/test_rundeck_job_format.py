@@ -28,7 +28,8 @@ WRITTEN_TEST_JOB = {
     "defaultTab": "nodes",
     "nodeFilterEditable": False,
     "options": [
-        {"name": "exit_code", "label": "Exit Code", "value": 0},
+        # A number 0 would be no default at all (Option.fromMap reads it with Groovy truth).
+        {"name": "exit_code", "label": "Exit Code", "value": "0"},
         {"name": "sleep", "label": "Sleep", "value": 1, "required": False},
     ],
     "sequence": {"commands": [{"exec": 'sleep $RD_OPTION_SLEEP && echo "Test done!" && exit $RD_OPTION_EXIT_CODE'}]},
@@ -74,7 +75,7 @@ EXPORTED_RICH_JOB = {
             {"script": "#!/bin/sh\necho deploying\n", "scriptInterpreter": "sh -e", "interpreterArgsQuoted": False,
              "args": "${option.version}"},
             {"scriptfile": "/srv/bin/check", "expandTokenInScriptFile": False},
-            {"jobref": {"name": "smoke-test", "group": "", "nodeStep": "false", "useName": "true"}},
+            {"jobref": {"name": "smoke-test", "group": "", "useName": "true"}},
             {"type": "localexec", "nodeStep": False, "configuration": {"command": "echo done"}},
         ],
     },
@@ -96,7 +97,7 @@ WRITTEN_RICH_JOB = {
         {"name": "hosts", "multivalued": True, "values": ["a", " b ", "a", ""]},
     ],
     "notification": {
-        "onsuccess": [{"urls": "https://hooks.example.com/deployed", "format": "JSON"}],
+        "onsuccess": [{"urls": "https://hooks.example.com/deployed", "format": "json"}],
         "onfailure": {"email": {"recipients": "ops@example.com", "subject": "deploy failed", "attachLog": False}},
     },
     "sequence": {
@@ -292,9 +293,24 @@ EXPORTED_DISPATCH = {"excludePrecedence": True, "keepgoing": False, "rankOrder":
 
 
 @pytest.mark.parametrize("written, exported", [
-    # An address list alone is short for the recipients.
-    ({"notification": {"onfailure": {"email": "ops@example.com"}}},
+    # Each address is trimmed, trailing commas dropped (Notification.beforeValidate).
+    ({"notification": {"onfailure": {"email": {"recipients": " a@example.com , b@example.com,"}}}},
+     {"notification": {"onfailure": {"email": {"recipients": "a@example.com,b@example.com"}}}, "notifyAvgDurationThreshold": None}),
+    # A log attached without saying how is attached as a file (Notification.fromMap).
+    ({"notification": {"onfailure": {"email": {"recipients": "ops@example.com", "attachLog": True}}}},
+     {"notification": {"onfailure": {"email": {"recipients": "ops@example.com", "attachLog": True, "attachLogInFile": True}}},
+      "notifyAvgDurationThreshold": None}),
+    ({"notification": {"onfailure": {"email": {"recipients": "ops@example.com", "attachLog": "true", "attachLogInFile": False}}}},
+     {"notification": {"onfailure": {"email": {"recipients": "ops@example.com", "attachLog": True, "attachLogInFile": True}}},
+      "notifyAvgDurationThreshold": None}),
+    # Keys of a notification entry other than email, urls (with httpMethod and format) and plugin
+    # are not read (ScheduledExecution.fromMap).
+    ({"notification": {"onfailure": {"email": {"recipients": "ops@example.com"}, "recipients": "x@example.com"}}},
      {"notification": {"onfailure": {"email": {"recipients": "ops@example.com"}}}, "notifyAvgDurationThreshold": None}),
+    # A webhook without method or format is stored without them: sent as a post of xml.
+    ({"notification": {"onsuccess": {"urls": "https://hooks.example.com/a"}}},
+     {"notification": {"onsuccess": {"urls": "https://hooks.example.com/a", "httpMethod": None, "format": None}},
+      "notifyAvgDurationThreshold": None}),
     # The threshold is stored as text, and only next to notifications.
     ({"notification": {"onavgduration": {"email": {"recipients": "ops@example.com"}}}, "notifyAvgDurationThreshold": 30},
      {"notification": {"onavgduration": {"email": {"recipients": "ops@example.com"}}}, "notifyAvgDurationThreshold": "30"}),
@@ -309,15 +325,72 @@ EXPORTED_DISPATCH = {"excludePrecedence": True, "keepgoing": False, "rankOrder":
     # A job reference's thread count is exported as a number, its flags as booleans, nothing of it without a filter.
     ({"sequence": {"commands": [{"jobref": {"name": "smoke", "nodefilters": {
         "filter": "tags: web", "dispatch": {"threadcount": "2", "keepgoing": "true", "nodeIntersect": "false"}}}}]}},
-     {"sequence": {"commands": [{"jobref": {"group": "", "name": "smoke", "nodeStep": "false", "useName": "true", "nodefilters": {
+     {"sequence": {"commands": [{"jobref": {"group": "", "name": "smoke", "useName": "true", "nodefilters": {
          "dispatch": {"keepgoing": True, "nodeIntersect": False, "threadcount": 2}, "filter": "tags: web"}}}],
          "keepgoing": False, "strategy": "node-first"}}),
     ({"sequence": {"commands": [{"jobref": {"name": "smoke", "nodefilters": {"dispatch": {"threadcount": 2}}}}]}},
-     {"sequence": {"commands": [{"jobref": {"group": "", "name": "smoke", "nodeStep": "false", "useName": "true"}}],
+     {"sequence": {"commands": [{"jobref": {"group": "", "name": "smoke", "useName": "true"}}],
+                   "keepgoing": False, "strategy": "node-first"}}),
+    # An inline script keeps no token expansion switch (CommandExec.toMap).
+    ({"sequence": {"commands": [{"script": "echo hi", "expandTokenInScriptFile": True}]}},
+     {"sequence": {"commands": [{"script": "echo hi"}], "keepgoing": False, "strategy": "node-first"}}),
+    # With an error handler, the step's keepgoingOnSuccess is not exported (CommandExec.toMap, JobExec.toMap).
+    ({"sequence": {"commands": [{"exec": "deploy", "keepgoingOnSuccess": True, "errorhandler": {"exec": "rollback"}},
+                                {"jobref": {"name": "smoke"}, "keepgoingOnSuccess": True, "errorhandler": {"exec": "rollback"}}]}},
+     {"sequence": {"commands": [{"exec": "deploy", "errorhandler": {"exec": "rollback"}},
+                                {"jobref": {"group": "", "name": "smoke", "useName": "true"}, "errorhandler": {"exec": "rollback"}}],
+                   "keepgoing": False, "strategy": "node-first"}}),
+    # Of the strategy settings only the active strategy's is kept, and only when set (Workflow.toMap).
+    ({"sequence": {"commands": [{"exec": "x"}], "strategy": "parallel", "pluginConfig": {"WorkflowStrategy": {
+        "parallel": {"threads": "2"}, "node-first": {"a": "b"}}}}},
+     {"sequence": {"commands": [{"exec": "x"}], "keepgoing": False, "strategy": "parallel",
+                   "pluginConfig": {"WorkflowStrategy": {"parallel": {"threads": "2"}}}}}),
+    ({"sequence": {"commands": [{"exec": "x"}], "pluginConfig": {"WorkflowStrategy": {"parallel": {"threads": "2"}}}}},
+     {"sequence": {"commands": [{"exec": "x"}], "keepgoing": False, "strategy": "node-first"}}),
+    # Keys a step kind does not take are dropped: script settings on a command, unknown keys on
+    # plugin steps and job references; job reference settings beside the reference move into it.
+    ({"sequence": {"commands": [{"exec": "x", "args": "-v", "scriptInterpreter": "sh", "expandTokenInScriptFile": True,
+                                 "nodeStep": True},
+                                {"type": "copyfile", "nodeStep": True, "color": "red"},
+                                {"jobref": {"name": "smoke", "colour": "red"}, "importOptions": True, "shape": 1}]}},
+     {"sequence": {"commands": [{"exec": "x"}, {"type": "copyfile", "nodeStep": True},
+                                {"jobref": {"group": "", "name": "smoke", "useName": "true", "importOptions": True}}],
+                   "keepgoing": False, "strategy": "node-first"}}),
+    # Job reference flags are true only as true or "true" (JobExec.updateFromMap).
+    ({"sequence": {"commands": [{"jobref": {"name": "smoke", "nodeStep": "True", "childNodes": "yes"}}]}},
+     {"sequence": {"commands": [{"jobref": {"group": "", "name": "smoke", "useName": "true"}}],
+                   "keepgoing": False, "strategy": "node-first"}}),
+    # A listed value holding the delimiter becomes several values; keys an option does not have are
+    # ignored; multi-valued only as true or "true" (Option.fromMap, convertValuesList).
+    ({"options": [{"name": "hosts", "values": ["a,b", "c"], "colour": "red", "multivalued": "yes"}]},
+     {"options": [{"name": "hosts", "values": ["a", "b", "c"], "valuesListDelimiter": ","}]}),
+    # Fields read only when set by Groovy's rules: a number 0 is no value (ScheduledExecution.fromMap,
+    # Option.fromMap); a retry of 0 is kept, as text.
+    ({"timeout": 0, "maxMultipleExecutions": 0, "loglimit": 0, "loglimitAction": "truncate", "retry": 0,
+      "options": [{"name": "o", "value": 0}]},
+     {"retry": "0", "options": [{"name": "o"}]}),
+    # A job reference's thread count: the text "0" becomes 1, the number 0 none, negatives none.
+    ({"sequence": {"commands": [{"jobref": {"name": "a", "nodefilters": {"filter": "x", "dispatch": {"threadcount": "0"}}}},
+                                {"jobref": {"name": "b", "nodefilters": {"filter": "x", "dispatch": {"threadcount": -1}}}}]}},
+     {"sequence": {"commands": [{"jobref": {"group": "", "name": "a", "useName": "true",
+                                            "nodefilters": {"filter": "x", "dispatch": {"threadcount": 1}}}},
+                                {"jobref": {"group": "", "name": "b", "useName": "true", "nodefilters": {"filter": "x"}}}],
+                   "keepgoing": False, "strategy": "node-first"}}),
+    # Only the exact word "ascending" is ascending; a thread count of 0 is the default 1
+    # (ScheduledExecution.fromMap, JobExec.updateFromMap).
+    ({"nodefilters": {"filter": "tags: web", "dispatch": {"rankOrder": "Ascending", "threadcount": 0}},
+      "sequence": {"commands": [{"jobref": {"name": "a", "nodefilters": {"filter": "x", "dispatch": {"rankOrder": "ASC"}}}}]}},
+     {"nodefilters": {"dispatch": dict(EXPORTED_DISPATCH, rankOrder="descending"), "filter": "tags: web"},
+      "nodesSelectedByDefault": True,
+      "sequence": {"commands": [{"jobref": {"group": "", "name": "a", "useName": "true",
+                                            "nodefilters": {"filter": "x", "dispatch": {"rankOrder": "descending"}}}}],
                    "keepgoing": False, "strategy": "node-first"}}),
     # Option settings are stored as text.
     ({"options": [{"name": "year", "label": 2024, "description": 7}]},
      {"options": [{"name": "year", "label": "2024", "description": "7"}]}),
+    # A crontab's fields are stored from a split on single spaces: a doubled space shifts them.
+    ({"schedule": {"crontab": "0 30 2 ? * MON  2030"}},
+     {"schedule": {"month": "*", "time": {"hour": "2", "minute": "30", "seconds": "0"}, "weekday": {"day": "MON"}, "year": ""}}),
     # "?" as the day of the month, without a weekday, is any day of the week.
     ({"schedule": {"time": {"hour": "2"}, "dayofmonth": {"day": "?"}}},
      {"schedule": {"month": "*", "time": {"hour": "2", "minute": "0", "seconds": "0"}, "weekday": {"day": "*"}, "year": "*"}}),
@@ -332,3 +405,14 @@ def test_leaving_out_a_setting_to_uncheck_the_exclusions_is_a_difference():
                             excludeFilterUncheck=True)
     assert differences(canonical_job(exported), canonical_job(written_job(nodefilters=nodefilters))) == ["excludeFilterUncheck"]
     assert differences(canonical_job(exported), canonical_job(written_job(nodefilters=nodefilters, excludeFilterUncheck=True))) == []
+
+
+def test_a_reference_by_name_stays_by_name_whatever_its_flag_says():
+    # JobExec.toMap writes useName only when true, and without a UUID the name is used anyway.
+    written = written_job(sequence={"commands": [{"jobref": {"name": "smoke", "useName": False}}]})
+    exported = exported_job(sequence={"commands": [{"jobref": {"group": "", "name": "smoke"}}],
+                                      "keepgoing": False, "strategy": "node-first"})
+    assert differences(canonical_job(exported), canonical_job(written)) == []
+    by_uuid = {"group": "", "name": "smoke", "uuid": "c1"}
+    assert canonical_job(exported_job(sequence={"commands": [{"jobref": by_uuid}]}))["sequence"]["commands"][0]["jobref"][
+        "useName"] is False

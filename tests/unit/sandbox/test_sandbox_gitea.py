@@ -514,5 +514,5 @@ def test_control_endpoint_for_users_methods(gitea):
     assert (response.status_code, response.headers["Allow"]) == (405, "GET, POST")
     assert requests.post(gitea + "/__sandbox__/gitea/users", data="{").status_code == 400
     assert requests.get(gitea + "/__sandbox__/gitea/teams").json() == {
-        "error": "no such control endpoint: /__sandbox__/gitea/teams (use /__sandbox__/gitea/tokens or users)"
+        "error": "no such control endpoint: /__sandbox__/gitea/teams (use /__sandbox__/gitea/tokens, users, totp or settings)"
     }

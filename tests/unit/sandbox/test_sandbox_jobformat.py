@@ -24,12 +24,12 @@ def job(**fields):
     return document
 
 
-def export(document):
-    stored, errors = from_map(document)
+def export(document, version=None):
+    stored, errors = from_map(document, version)
     assert errors == []
     if stored["uuid"] is None:
         stored["uuid"] = UUID
-    return export_map(stored)
+    return export_map(stored, version)
 
 
 def errors_of(document):
@@ -170,7 +170,7 @@ def test_multiple_executions_and_their_limit():
 
 def test_log_limit_defaults():
     exported = export(job(loglimit="100MB"))
-    assert (exported["loglimit"], exported["loglimitAction"], exported["loglimitStatus"]) == ("100MB", "halt", "failed")
+    assert (exported["loglimit"], exported["loglimitAction"], exported["loglimitStatus"]) == ("100MB", None, "failed")
     exported = export(job(loglimit=1000, loglimitAction="truncate", loglimitStatus="custom"))
     assert (exported["loglimit"], exported["loglimitAction"], exported["loglimitStatus"]) == ("1000", "truncate", "custom")
     assert "loglimitAction" not in export(job(loglimitAction="truncate"))
@@ -445,7 +445,7 @@ def test_plugin_steps():
 
 def test_job_references():
     assert commands_of({"jobref": {"name": "child"}}) == [
-        {"jobref": {"name": "child", "group": "", "nodeStep": "false", "useName": "true"}}
+        {"jobref": {"name": "child", "group": "", "useName": "true"}}
     ]
     ref = {
         "uuid": "c1",
@@ -463,11 +463,11 @@ def test_job_references():
         {
             "jobref": {
                 "uuid": "c1",
+                "name": None,
                 "group": "ops",
                 "project": "other",
                 "args": "-x 1",
                 "nodeStep": "true",
-                "useName": "false",
                 "importOptions": True,
                 "failOnDisable": True,
                 "ignoreNotifications": True,
@@ -513,8 +513,8 @@ def test_one_notification_of_each_kind_uses_the_map_form():
     assert exported["notification"] == {
         "onsuccess": {
             "email": {"recipients": "ops@example.com", "subject": "done"},
-            "format": "xml",
-            "httpMethod": "post",
+            "format": None,
+            "httpMethod": None,
             "urls": "https://hooks.example.com/a",
         },
         "onfailure": {"plugin": {"type": "slack", "configuration": {"channel": "#ops"}}},
@@ -571,10 +571,10 @@ def test_empty_triggers_mean_no_notification():
             "Property [jobName] of class [class rundeck.ScheduledExecution] with value [%s] exceeds the maxim size of [1024]"
             % ("x" * 1025),
         ),
-        ({"group": "ops/../secrets"}, "Group path cannot contain '.' or '..' segments: ops/../secrets"),
-        ({"group": "./ops"}, "Group path cannot contain '.' or '..' segments: ./ops"),
-        ({"group": "C:\\jobs"}, "Group path cannot be an absolute path: C:\\jobs"),
-        ({"group": "///"}, "Group path cannot be an absolute path: /"),
+        ({"group": "ops/../secrets"}, "Group path must not contain path traversal sequences (.. or .)"),
+        ({"group": "./ops"}, "Group path must not contain path traversal sequences (.. or .)"),
+        ({"group": "C:\\jobs"}, "Group path must not be an absolute path"),
+        ({"group": "///"}, "Group path must not be an absolute path"),
         ({"uuid": "has space"}, "UUID cannot have spaces"),
         ({"uuid": ".hidden"}, "UUID cannot have spaces"),
         ({"loglevel": "TRACE"}, 'Log level "TRACE" is not valid, it must be one of: DEBUG, VERBOSE, INFO, WARN, ERROR'),
@@ -618,3 +618,309 @@ def test_several_problems_are_all_reported():
         'Log level "LOUD" is not valid, it must be one of: DEBUG, VERBOSE, INFO, WARN, ERROR',
         "Workflow must have at least one step",
     ]
+
+
+# -- e-mail notifications (Notification.fromMap, beforeValidate; NotificationSpec) ------------------
+
+
+def email_of(email):
+    exported = export(job(notification={"onsuccess": {"email": email}}))
+    return exported["notification"]["onsuccess"]["email"]
+
+
+@pytest.mark.parametrize(
+    "flags, stored",
+    [
+        ({"attachLog": True}, {"attachLog": True, "attachLogInFile": True}),
+        ({"attachLog": "true"}, {"attachLog": True, "attachLogInFile": True}),
+        ({"attachLog": True, "attachLogInline": True}, {"attachLog": True, "attachLogInline": True}),
+        ({"attachLog": True, "attachLogInFile": True}, {"attachLog": True, "attachLogInFile": True}),
+        # A false flag is not set at all, so the default still applies.
+        ({"attachLog": True, "attachLogInFile": False}, {"attachLog": True, "attachLogInFile": True}),
+        ({"attachLog": True, "attachLogInline": False}, {"attachLog": True, "attachLogInFile": True}),
+        # The text "false" is set, as false, and keeps the default away.
+        ({"attachLog": True, "attachLogInFile": "false"}, {"attachLog": True, "attachLogInFile": False}),
+        ({"attachLog": "false"}, {"attachLog": False}),
+        ({"attachLog": "yes"}, {"attachLog": False}),
+        ({"attachLog": False}, {}),
+        # The ways to attach are kept without attachLog too.
+        ({"attachLog": False, "attachLogInFile": True}, {"attachLogInFile": True}),
+    ],
+)
+def test_how_an_email_attaches_the_log(flags, stored):
+    assert email_of(dict(flags, recipients="ops@example.com")) == dict(stored, recipients="ops@example.com")
+
+
+@pytest.mark.parametrize(
+    "recipients, stored",
+    [
+        ("a@example.com, b@example.com", "a@example.com,b@example.com"),
+        (" a@example.com ,b@example.com , ", "a@example.com,b@example.com,"),
+        ("a@example.com,b@example.com,,", "a@example.com,b@example.com"),
+        ("a@example.com,,b@example.com", "a@example.com,,b@example.com"),
+    ],
+)
+def test_email_addresses_are_trimmed(recipients, stored):
+    assert email_of({"recipients": recipients})["recipients"] == stored
+
+
+def test_an_address_list_alone_is_not_an_email_notification():
+    assert errors_of(job(notification={"onsuccess": {"email": "ops@example.com"}})) == [
+        "Unable to create Job: No such property: recipients for class: java.lang.String"
+    ]
+
+
+def test_a_webhook_keeps_its_method_and_format_as_written():
+    notification = {"onsuccess": {"urls": "https://x", "httpMethod": "GET", "format": "JSON"}}
+    assert export(job(notification=notification))["notification"]["onsuccess"] == {
+        "urls": "https://x",
+        "httpMethod": "GET",
+        "format": "JSON",
+    }
+
+
+# -- steps: what each kind keeps (CommandExec, JobExec, PluginStep, Workflow) -----------------------
+
+
+def test_an_inline_script_drops_the_token_expansion_switch():
+    assert commands_of({"script": "echo hi", "expandTokenInScriptFile": True}) == [{"script": "echo hi"}]
+
+
+def test_keepgoing_on_success_is_not_exported_next_to_an_error_handler():
+    handler = {"exec": "rollback"}
+    assert commands_of(
+        {"exec": "a", "keepgoingOnSuccess": True, "errorhandler": handler},
+        {"jobref": {"name": "child"}, "keepgoingOnSuccess": True, "errorhandler": handler},
+        {"type": "copyfile", "keepgoingOnSuccess": True, "errorhandler": handler},
+        {"exec": "b", "keepgoingOnSuccess": True},
+    ) == [
+        {"exec": "a", "errorhandler": handler},
+        {"jobref": {"name": "child", "group": "", "useName": "true"}, "errorhandler": handler},
+        {"type": "copyfile", "nodeStep": False, "errorhandler": handler},
+        {"exec": "b", "keepgoingOnSuccess": True},
+    ]
+
+
+@pytest.mark.parametrize(
+    "strategy, config, exported",
+    [
+        ("parallel", {"WorkflowStrategy": {"parallel": {"n": "2"}, "node-first": {"x": "y"}}},
+         {"WorkflowStrategy": {"parallel": {"n": "2"}}}),
+        ("node-first", {"WorkflowStrategy": {"parallel": {"n": "2"}}}, None),
+        ("node-first", {"WorkflowStrategy": {"node-first": {}}, "LogFilter": [{"type": "mask"}]},
+         {"LogFilter": [{"type": "mask"}]}),
+        ("node-first", {}, None),
+    ],
+)
+def test_only_the_active_strategy_keeps_its_settings(strategy, config, exported):
+    sequence = export(job(sequence={"commands": [EXEC], "strategy": strategy, "pluginConfig": config}))["sequence"]
+    assert sequence.get("pluginConfig") == exported
+
+
+def test_a_plugin_step_and_a_job_reference_drop_unknown_keys():
+    assert commands_of({"type": "copyfile", "colour": "red"}, {"jobref": {"name": "child", "colour": "red"}, "shape": 1}) == [
+        {"type": "copyfile", "nodeStep": False},
+        {"jobref": {"name": "child", "group": "", "useName": "true"}},
+    ]
+
+
+# -- releases: what changed between 5.0 and 6.1 ------------------------------------------------------
+
+
+def test_since_5_6_unknown_keys_of_a_command_step_are_kept():
+    step = {"exec": "uptime", "colour": "red", "nodeStep": True, "args": "-x"}
+    assert commands_of(step) == [{"exec": "uptime", "colour": "red"}]
+    assert export(job(sequence={"commands": [step]}), "5.6.0")["sequence"]["commands"] == [{"exec": "uptime", "colour": "red"}]
+    assert export(job(sequence={"commands": [step]}), "5.5.0")["sequence"]["commands"] == [{"exec": "uptime"}]
+    assert export(job(sequence={"commands": [step]}), "5.0.0")["sequence"]["commands"] == [{"exec": "uptime"}]
+
+
+@pytest.mark.parametrize(
+    "version, written, exported",
+    [
+        # Before 5.6 the switch is read with Groovy truth and exported only when true.
+        ("5.0.0", None, None),
+        ("5.0.0", False, None),
+        ("5.0.0", "false", True),
+        ("5.0.0", True, True),
+        # From 5.6 it is parsed as a boolean; exported only when true until 5.20, always since.
+        ("5.6.0", "false", None),
+        ("5.6.0", "TRUE", True),
+        ("5.19.0", False, None),
+        ("5.20.0", None, False),
+        ("6.1.0", "false", False),
+        ("6.1.0", True, True),
+    ],
+)
+def test_the_token_expansion_switch_of_a_script_file(version, written, exported):
+    step = {"scriptfile": "/opt/run.sh"}
+    if written is not None:
+        step["expandTokenInScriptFile"] = written
+    expected = {"scriptfile": "/opt/run.sh"}
+    if exported is not None:
+        expected["expandTokenInScriptFile"] = exported
+    assert export(job(sequence={"commands": [step]}), version)["sequence"]["commands"] == [expected]
+
+
+def test_empty_script_arguments_are_exported_since_5_20():
+    step = {"script": "echo", "args": ""}
+    assert export(job(sequence={"commands": [step]}), "5.19.0")["sequence"]["commands"] == [{"script": "echo"}]
+    assert export(job(sequence={"commands": [step]}), "6.1.0")["sequence"]["commands"] == [{"script": "echo", "args": ""}]
+
+
+@pytest.mark.parametrize("version", ["5.0.0", "v5.20.1", (6, 1, 0), None])
+def test_versions_are_read_in_any_usual_form(version):
+    assert export(job(), version)["sequence"]["commands"] == [EXEC]
+
+
+# -- options and top-level fields (Option.fromMap/toMap, ScheduledExecution.fromMap/toMap) -----------
+
+
+def option_of(option, version=None):
+    return export(job(options=[dict(option, name="opt")]), version)["options"][0]
+
+
+@pytest.mark.parametrize(
+    "flags, exported",
+    [
+        ({"multivalued": "yes"}, {}),
+        ({"multivalued": "true"}, {"multivalued": True, "delimiter": ","}),
+        ({"multivalued": True, "multivalueAllSelected": "TRUE"}, {"multivalued": True, "delimiter": ",", "multivalueAllSelected": True}),
+        ({"secure": "false"}, {}),
+        ({"secure": "true", "valueExposed": "false"}, {"secure": True}),
+        ({"hidden": "false", "sortValues": "false"}, {}),
+        ({"required": "false"}, {"required": True}),
+    ],
+)
+def test_option_flags_as_text(flags, exported):
+    assert option_of(flags) == dict(exported, name="opt")
+
+
+def test_before_5_2_multivalued_is_read_with_groovy_truth():
+    assert option_of({"multivalued": "yes"}, "5.1.0") == {"name": "opt", "multivalued": True, "delimiter": ","}
+
+
+def test_a_listed_value_that_holds_the_delimiter_becomes_several_values():
+    assert option_of({"values": ["a,b", "c"]})["values"] == ["a", "b", "c"]
+    assert option_of({"values": ["a,b", "c"], "valuesListDelimiter": ";"})["values"] == ["a,b", "c"]
+
+
+def test_a_log_limit_action_is_not_defaulted():
+    exported = export(job(loglimit="100MB"))
+    assert exported["loglimitAction"] is None
+    assert export(job(loglimit="100MB", loglimitAction="truncate"))["loglimitAction"] == "truncate"
+    assert errors_of(job(loglimit="100MB", loglimitAction="stop")) != []
+
+
+def test_the_owner_is_exported_since_5_17():
+    stored, _errors = from_map(job(uuid=UUID))
+    stored["user"] = "admin"
+    assert export_map(stored, "5.17.0")["user"] == "admin"
+    assert "user" not in export_map(stored, "5.16.0")
+
+
+def test_group_paths_are_checked_since_6_0():
+    assert from_map(job(group="ops/../secrets"), "5.20.0")[1] == []
+    assert from_map(job(group="ops/../secrets"), "6.0.0")[1] == [
+        "Group path must not contain path traversal sequences (.. or .)"
+    ]
+
+
+def test_an_empty_filter_keeps_node_dispatch_since_6_1():
+    document = job(nodefilters={"filter": "", "dispatch": {"threadcount": 3}})
+    assert "nodefilters" not in export(document, "6.0.1")
+    exported = export(document, "6.1.0")
+    assert exported["nodefilters"] == {
+        "dispatch": {
+            "excludePrecedence": True,
+            "keepgoing": False,
+            "rankOrder": "ascending",
+            "successOnEmptyNodeFilter": False,
+            "threadcount": "3",
+        },
+        "filter": "",
+    }
+    assert exported["nodesSelectedByDefault"] is True
+
+
+# -- facts pinned by the server's own tests ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("intersect", [True, False])
+def test_a_reference_node_filter_round_trip(intersect):
+    # JobExecSpec "to map with node filter" / "to map with node intersect without filter".
+    ref = {"group": "group", "name": "name", "nodefilters": {"filter": "abc def", "dispatch": {"threadcount": 2, "nodeIntersect": intersect}}}
+    assert commands_of({"jobref": ref, "description": "a monkey"}) == [
+        {"jobref": dict(ref, useName="true"), "description": "a monkey"}
+    ]
+    bare = {"group": "group", "name": "name", "nodefilters": {"dispatch": {"nodeIntersect": intersect}}}
+    assert commands_of({"jobref": bare}) == [{"jobref": dict(bare, useName="true")}]
+
+
+@pytest.mark.parametrize(
+    "uuid, use_name, exported",
+    [(None, None, "true"), ("c1", None, None), (None, False, None), (None, True, "true"), ("c1", True, "true")],
+)
+def test_use_name_without_the_flag(uuid, use_name, exported):
+    # JobExecSpec "from map use name without useName property".
+    ref = {"group": "group", "name": "name"}
+    if uuid:
+        ref["uuid"] = uuid
+    if use_name is not None:
+        ref["useName"] = use_name
+    assert commands_of({"jobref": ref})[0]["jobref"].get("useName") == exported
+
+
+@pytest.mark.parametrize("order", [["aplugin", "bplugin", "zplugin"], ["aplugin", "zplugin", "bplugin"], ["zplugin", "aplugin", "bplugin"]])
+def test_plugins_of_a_trigger_are_sorted_by_type_and_their_keys_too(order):
+    # codecs/JobsYAMLCodecSpec "canonical notifications".
+    plugins = [{"type": name, "configuration": {"c": "c", "z": "z", "a": "a"}} for name in order]
+    exported = export(job(notification={"onsuccess": {"plugin": plugins}}))["notification"]["onsuccess"]
+    assert [plugin["type"] for plugin in exported[0]["plugin"]] == ["aplugin", "bplugin", "zplugin"]
+    assert all(list(plugin["configuration"]) == ["a", "c", "z"] for plugin in exported[0]["plugin"])
+
+
+@pytest.mark.parametrize("written, stored", [(True, True), ("true", True), (False, None), ("false", None), (None, None)])
+def test_multivalue_all_selected(written, stored):
+    # OptionSpec "from map multivalue all selected" and "to map multivalue default select all".
+    option = {"multivalued": True}
+    if written is not None:
+        option["multivalueAllSelected"] = written
+    assert option_of(option).get("multivalueAllSelected") == stored
+
+
+def test_a_webhook_as_the_server_spec_writes_it():
+    # ScheduledExecutionSpec "from map notifications urls should include httpMethod and format".
+    notification = {"onsuccess": [{"urls": "url1", "format": "JSON", "httpMethod": "POST"}]}
+    assert export(job(notification=notification))["notification"]["onsuccess"] == {
+        "urls": "url1",
+        "format": "JSON",
+        "httpMethod": "POST",
+    }
+
+
+def test_a_crontab_is_stored_from_a_split_on_single_spaces():
+    # Quartz accepts the doubled space; ScheduledExecution.parseCrontabString then shifts the fields.
+    schedule = export(job(schedule={"crontab": "0 30 2 ? * MON  2030"}))["schedule"]
+    assert schedule == {"month": "*", "time": {"hour": "2", "minute": "30", "seconds": "0"}, "weekday": {"day": "MON"}, "year": ""}
+    assert export(job(schedule={"crontab": "0 30 2 ? * *  "}))["schedule"]["weekday"] == {"day": "*"}
+
+
+def test_a_shifted_crontab_field_can_fail_the_field_checks():
+    assert errors_of(job(schedule={"crontab": "0 0  * ? * *"})) == [
+        "Property [month] of class [class rundeck.ScheduledExecution] with value [?] does not match the required pattern"
+        " [^[0-9a-zA-z*\\/,-]*$]"
+    ]
+
+
+@pytest.mark.parametrize("written, exported", [(2, 2), ("2", 2), ("0", 1), (0, None), ("-1", None), (-1, None)])
+def test_a_reference_thread_count(written, exported):
+    # JobExec.updateFromMap: a text "0" becomes 1, a number 0 is unset; toMap writes only counts above 0.
+    ref = {"name": "child", "nodefilters": {"filter": "tags: web", "dispatch": {"threadcount": written}}}
+    dispatch = commands_of({"jobref": ref})[0]["jobref"]["nodefilters"].get("dispatch", {})
+    assert dispatch.get("threadcount") == exported
+
+
+def test_an_option_label_of_0_is_kept_since_5_2():
+    assert option_of({"label": 0, "description": 0, "value": 0}) == {"name": "opt", "label": "0", "description": "0"}
+    assert option_of({"label": 0, "description": 0, "value": 0}, "5.1.0") == {"name": "opt"}

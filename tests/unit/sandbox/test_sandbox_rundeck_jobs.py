@@ -145,7 +145,7 @@ def test_what_the_server_changes_in_a_job(api, auth):
             "commands": [
                 {"exec": "pg_dump db > /tmp/db.sql"},
                 {"interpreterArgsQuoted": False, "script": "#!/bin/sh\nupload /tmp/db.sql", "scriptInterpreter": "sh"},
-                {"jobref": {"group": "ops", "name": "notify", "nodeStep": "false", "useName": "true"}},
+                {"jobref": {"group": "ops", "name": "notify", "useName": "true"}},
             ],
             "keepgoing": False,
             "strategy": "node-first",
