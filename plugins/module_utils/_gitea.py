@@ -38,9 +38,9 @@ PUBLIC_KEYS = ("id", "name", "scopes", "token_last_eight")
 SCOPES = ("all",) + tuple("%s:%s" % (level, category) for category in CATEGORIES for level in ("read", "write"))
 
 GITEA_SPEC = connection_spec(dict(
-    url=env_option(["GITEA_URL"], type="str", required=True),
-    username=env_option(["GITEA_USERNAME"], type="str", required=True),
-    password=env_option(["GITEA_PASSWORD"], type="str", required=True, no_log=True),
+    url=env_option(["GITEA_URL"], type="str", needed=True),
+    username=env_option(["GITEA_USERNAME"], type="str", needed=True),
+    password=env_option(["GITEA_PASSWORD"], type="str", needed=True, no_log=True),
 ))
 
 
