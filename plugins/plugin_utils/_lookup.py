@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 
+from ansible import constants as C
 from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.lookup import LookupBase
@@ -36,8 +37,8 @@ class ServiceLookupBase(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         if not HAS_REQUESTS:
             raise AnsibleError(missing_required_lib("requests"))
-        self.set_options(var_options=variables, direct=kwargs)
         self.refuse_unknown(kwargs)
+        self.set_options(var_options=variables, direct=kwargs)
         secrets = []
         try:
             options = self.collect_options()
@@ -49,8 +50,9 @@ class ServiceLookupBase(LookupBase):
 
     def refuse_unknown(self, kwargs):
         """Refuse a keyword the lookup does not know (Ansible would ignore it), with the likely one."""
-        known = [name for name in self._options if not name.startswith("_")]
-        unknown = sorted(name for name in kwargs if name not in self._options)
+        known = [name for name in C.config.get_configuration_definitions(self.plugin_type, self._load_name) or {}
+                 if not name.startswith("_")]
+        unknown = sorted(name for name in kwargs if name not in known)
         if unknown:
             hints = []
             for name in unknown:
