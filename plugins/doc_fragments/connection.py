@@ -48,9 +48,9 @@ options:
     type: int
     default: 3
 notes:
-  - Leading and trailing whitespace in O(url) and in the credential options is removed before use
-    (a credential stored as a YAML block scalar ends in a line break); a credential sent in a header
-    must otherwise be printable ASCII, and a user name and password are sent as UTF-8.
+  - Leading and trailing whitespace in O(url) and in the credentials is removed before use (a
+    credential stored as a YAML block scalar ends in a line break). A token or API key must be
+    printable ASCII; a user name and password are sent as UTF-8.
 requirements:
   - requests
   - PyYAML

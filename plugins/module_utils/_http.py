@@ -221,7 +221,7 @@ if HAS_REQUESTS:
 
 
 def build_retry(retries, backoff_factor=0.5):
-    """Retry policy: idempotent methods on 429/502/503/504 and on errors before the request was sent.
+    """Retry policy: idempotent methods on RETRY_STATUSES and on errors before the request was sent.
 
     A POST or PATCH is retried only on connection errors, which happen before anything reached
     the server, and on 429, which says the server did nothing; a read error or any other error
