@@ -67,8 +67,8 @@ CREDENTIAL_HEADERS = frozenset(["authorization", "proxy-authorization", "x-runde
                                 "x-gitea-otp"])
 #: The user and password of a URL (``scheme://user:password@host``).
 URL_USERINFO = re.compile(r"(?<=//)[^/\s@'\"]+@")
-#: A credential query parameter and its value, wherever it appears in a text.
-SECRET_PARAMETER_VALUE = re.compile(r"(?i)\b(%s)=[^&\s'\"]+" % "|".join(sorted(SECRET_QUERY_PARAMETERS)))
+#: A credential query parameter of a URL and its value, wherever the URL appears in a text.
+SECRET_PARAMETER_VALUE = re.compile(r"(?i)(?<=[?&])(%s)=[^&#\s'\"]+" % "|".join(sorted(SECRET_QUERY_PARAMETERS)))
 #: What a failed request that may have changed something means for the person running the task.
 MAY_HAVE_CHANGED = ("The change may have been made all the same; run the task again: it reads the current state "
                     "first, so it never makes a change twice.")

@@ -10,6 +10,7 @@ time; nothing outside the collection may rely on it.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Mapping
 
 from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
@@ -99,6 +100,9 @@ def run_resource(module, result_key, build_resource):
         module.fail_json(msg=scrub(str(exc)))
     except ApiError as exc:
         module.fail_json(**exc.to_result())
+    except Exception as exc:  # pylint: disable=broad-except
+        # An unforeseen failure would print its traceback without Ansible's masking; fail_json masks it.
+        module.fail_json(msg=scrub("unexpected %s: %s" % (type(exc).__name__, exc)), exception=scrub(traceback.format_exc()))
     for warning in getattr(resource, "warnings", ()):
         module.warn(warning)
     result = dict(changed=outcome.changed)

@@ -47,6 +47,9 @@ class ServiceLookupBase(LookupBase):
         except (ApiError, InputError, AnsibleLookupError) as exc:
             # "from None": the chain of causes would show their own texts, which may hold a credential.
             raise AnsibleLookupError(scrub(str(exc), secrets)) from None
+        except Exception as exc:  # pylint: disable=broad-except
+            # An unforeseen failure: its text and its causes may quote a request; only the scrubbed text goes on.
+            raise AnsibleLookupError(scrub("unexpected %s: %s" % (type(exc).__name__, exc), secrets)) from None
 
     def refuse_unknown(self, kwargs):
         """Refuse a keyword the lookup does not know (Ansible would ignore it), with the likely one."""

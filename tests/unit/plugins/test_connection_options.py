@@ -33,6 +33,15 @@ SECRET = "unit-credential-7f3a"
 PADDED = [SECRET + "\n", " " + SECRET, SECRET + "\r\n", "\t" + SECRET + " \n"]
 
 
+@pytest.fixture(autouse=True)
+def forget_registered_secrets():
+    """Each test's credentials are remembered by the process; other tests must not see them scrubbed."""
+    before = set(_http._SECRETS)
+    yield
+    _http._SECRETS.clear()
+    _http._SECRETS.update(before)
+
+
 def rundeck_params(**overrides):
     return dict(dict(url="http://127.0.0.1:9", api_token=SECRET, timeout=30.0, retries=3), **overrides)
 
@@ -184,6 +193,7 @@ def test_scrub_removes_a_secret_raw_and_escaped(text, secret):
 @pytest.mark.parametrize("text, kept", [
     ("ProxyError: http://user:%s@proxy.example.com:3128 refused" % SECRET, "http://proxy.example.com:3128 refused"),
     ("GET https://host/api?authtoken=%s&x=1" % SECRET, "authtoken=********&x=1"),
+    ("GET https://host/api?x=1&token=%s" % SECRET, "x=1&token=********"),
 ])
 def test_scrub_removes_url_user_info_and_credential_parameters(text, kept):
     assert scrub(text) .endswith(kept)
@@ -234,6 +244,10 @@ def test_a_wrong_non_ascii_password_fails_without_a_traceback_or_the_password(sa
         GiteaClient(params).list_tokens()
     assert failed.value.status == 401
     assert SECRET not in str(failed.value)
+
+
+def test_scrub_leaves_key_value_words_that_are_no_query_alone():
+    assert scrub("set the option key=value in the job") == "set the option key=value in the job"
 
 
 def test_the_secret_registry_does_not_hide_empty_or_blank_values():
