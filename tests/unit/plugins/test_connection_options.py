@@ -256,3 +256,17 @@ def test_the_secret_registry_does_not_hide_empty_or_blank_values():
     _http.register_secret(" \n")
     _http.register_secret(None)
     assert _http._SECRETS == before
+
+
+def test_an_unforeseen_module_failure_is_reported_scrubbed(capsys, monkeypatch):
+    # A failure nobody foresaw would print its traceback unmasked; the runner turns it into a masked failure.
+    from ansible_collections.opsforge.delivery.plugins.module_utils import _rundeck
+
+    def broken(self, name, project=None):
+        raise RuntimeError("header value %r refused" % (SECRET + "\n"))
+
+    monkeypatch.setattr(_rundeck.RundeckClient, "get_acl", broken)
+    result = real_failure(rundeck_acl.main, dict(name="p", policy="x: 1", api_token=SECRET + "\n", url="http://127.0.0.1:9"),
+                          capsys)
+    assert result["msg"].startswith("unexpected RuntimeError: header value '********")
+    assert SECRET not in json.dumps(result)
