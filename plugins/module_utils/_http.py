@@ -199,7 +199,7 @@ if HAS_REQUESTS:
             self.password = password
 
         def __call__(self, request):
-            pair = (u"%s:%s" % (self.username, self.password)).encode("utf-8")
+            pair = ("%s:%s" % (self.username, self.password)).encode("utf-8")
             request.headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
             return request
 

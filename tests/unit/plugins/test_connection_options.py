@@ -16,6 +16,9 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC, RundeckClient
 from ansible_collections.opsforge.delivery.plugins.modules import gitea_token, octopus_machine, opsgenie_deployment, rundeck_acl
 
+SECRET = "unit-credential-7f3a"
+#: How a credential arrives from a vault block scalar, a file read with lookup('file'), a Windows editor, a paste.
+PADDED = [SECRET + "\n", " " + SECRET, SECRET + "\r\n", "\t" + SECRET + " \n"]
 
 
 def real_failure(main, args, capsys):
@@ -27,10 +30,6 @@ def real_failure(main, args, capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["failed"] is True
     return result
-
-SECRET = "unit-credential-7f3a"
-#: How a credential arrives from a vault block scalar, a file read with lookup('file'), a Windows editor, a paste.
-PADDED = [SECRET + "\n", " " + SECRET, SECRET + "\r\n", "\t" + SECRET + " \n"]
 
 
 @pytest.fixture(autouse=True)
