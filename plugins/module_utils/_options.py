@@ -131,12 +131,21 @@ def prepare_connection(params, spec):
 
 
 def secret_values(params, spec):
-    """The secret option values of ``params``, as given and without surrounding whitespace."""
+    """The secret option values of ``params``, as given and without surrounding whitespace, and the
+    password of a url that carries one (``https://user:password@host``)."""
     found = []
     for name in sorted(SECRET_OPTIONS):
         value = params.get(name)
         if name in spec and isinstance(value, str) and value.strip():
             found.extend(value for value in set([value, value.strip()]) if value not in found)
+    url = params.get("url")
+    if "url" in spec and isinstance(url, str):
+        try:
+            password = urlsplit(url.strip()).password
+        except ValueError:
+            password = None
+        if password and password not in found:
+            found.append(password)
     return found
 
 

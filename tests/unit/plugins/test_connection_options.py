@@ -269,3 +269,9 @@ def test_an_unforeseen_module_failure_is_reported_scrubbed(capsys, monkeypatch):
                           capsys)
     assert result["msg"].startswith("unexpected RuntimeError: header value '********")
     assert SECRET not in json.dumps(result)
+
+
+def test_the_password_of_a_url_is_masked_like_a_credential(capsys):
+    result = real_failure(rundeck_acl.main, dict(name="p", policy="x: 1", api_token="t0k3n-value", retries=0, timeout=2,
+                                                 url="http://admin:%s@127.0.0.1:9" % SECRET), capsys)
+    assert SECRET not in json.dumps(result)
