@@ -39,8 +39,8 @@ NOT_FOUND_CODE = "api.error.item.doesnotexist"
 PROJECT_MISSING_CODE = "api.error.project.missing"
 
 RUNDECK_SPEC = connection_spec(dict(
-    url=env_option(["RUNDECK_URL"], type="str", required=True),
-    api_token=env_option(["RUNDECK_API_TOKEN"], type="str", required=True, no_log=True),
+    url=env_option(["RUNDECK_URL"], type="str", needed=True),
+    api_token=env_option(["RUNDECK_API_TOKEN"], type="str", needed=True, no_log=True),
     api_version=dict(type="int", default=DEFAULT_API_VERSION),
 ))
 
