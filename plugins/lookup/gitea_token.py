@@ -31,7 +31,10 @@ extends_documentation_fragment:
   - opsforge.delivery.gitea.plugins
   - opsforge.delivery.connection
 notes:
-  - A token named in the terms that does not exist is an error.
+  - A token named in the terms that does not exist is an error, and so is an empty name.
+  - In check mode, a O(user) Gitea does not have yet (one an earlier task of the play creates, and
+    in check mode only predicts) has no tokens, with a warning that names it; outside check mode
+    it is an error.
   - Reading costs one request per 50 tokens of the user.
 seealso:
   - module: opsforge.delivery.gitea_token
@@ -72,18 +75,36 @@ _raw:
 """
 
 from ansible.errors import AnsibleLookupError
+from ansible.utils.display import Display
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import GITEA_SPEC, GiteaClient, public_token
+from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import (
+    GITEA_SPEC,
+    GiteaClient,
+    check_token_name,
+    public_token,
+)
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
 from ansible_collections.opsforge.delivery.plugins.plugin_utils._lookup import ServiceLookupBase
+
+display = Display()
 
 
 class LookupModule(ServiceLookupBase):
 
     connection_spec = GITEA_SPEC
+    check_mode = False
+
+    def run(self, terms, variables=None, **kwargs):
+        # Whether the play runs in check mode, where a user may be one an earlier task only predicted.
+        self.check_mode = bool((variables or {}).get("ansible_check_mode"))
+        return super(LookupModule, self).run(terms, variables, **kwargs)
 
     def lookup(self, terms, options):
+        # An empty name matches no token; say so before any request.
+        for term in terms:
+            check_token_name(term, "a term")
         client = GiteaClient(options, options.get("user"))
-        tokens = [public_token(token) for token in client.list_tokens()]
+        tokens = [public_token(token) for token in self._list_tokens(client)]
         if not terms:
             return tokens
         result = []
@@ -93,3 +114,14 @@ class LookupModule(ServiceLookupBase):
                 raise AnsibleLookupError("Gitea: user %s has no access token named %s" % (client.user, term))
             result.extend(found)
         return result
+
+    def _list_tokens(self, client):
+        """The user's tokens; in check mode none for a user Gitea confirms it does not have yet."""
+        try:
+            return client.list_tokens()
+        except ApiError as exc:
+            if not (self.check_mode and exc.status == 404 and client.acts_for_another and client.user_missing()):
+                raise
+        display.warning("Gitea has no user %s yet; in check mode the gitea_token lookup reads no tokens for it "
+                        "(an earlier task may create it); a run while it is still missing fails" % client.user)
+        return []

@@ -49,10 +49,13 @@ OTP_HEADER = "X-Gitea-OTP"
 # versions on the token routes (a nil message printed by Go's fmt).
 _OTP_REFUSALS = ("invalid provided OTP", "%!s(<nil>)")
 
+#: Gitea's answer on a user's route to a user it does not have (UserAssignmentAPI).
+USER_MISSING = "user redirect does not exist"
+
 GITEA_SPEC = connection_spec(dict(
-    url=env_option(["GITEA_URL"], type="str", required=True),
-    username=env_option(["GITEA_USERNAME"], type="str", required=True),
-    password=env_option(["GITEA_PASSWORD"], type="str", required=True, no_log=True),
+    url=env_option(["GITEA_URL"], type="str", needed=True),
+    username=env_option(["GITEA_USERNAME"], type="str", needed=True),
+    password=env_option(["GITEA_PASSWORD"], type="str", needed=True, no_log=True),
     otp=env_option(["GITEA_OTP"], type="str", no_log=True),
 ))
 
@@ -78,9 +81,32 @@ def parse_gitea_error(response):
     return message, None
 
 
+def stored_scopes(token):
+    """A listed token's scopes without empty names: Gitea lists a token stored without any scope
+    (1.20 and 1.21 allow one) as a single empty name, and skips empty names when it parses scopes."""
+    return [scope for scope in token.get("scopes") or [] if scope]
+
+
 def public_token(token):
-    """A token without its secret (empty for no token)."""
-    return dict((key, token.get(key)) for key in PUBLIC_KEYS) if token else {}
+    """A token without its secret (empty for no token), its scopes without empty names."""
+    if not token:
+        return {}
+    shown = dict((key, token.get(key)) for key in PUBLIC_KEYS)
+    shown["scopes"] = stored_scopes(token)
+    return shown
+
+
+def check_token_name(name, option="name"):
+    """Refuse, before any request, a token name that is empty or only blanks (``option`` names where it came from)."""
+    text = "" if name is None else str(name)
+    if not text.strip():
+        raise InputError("%s is %s; give the name of the token" % (option, "only blanks" if text else "empty"))
+
+
+def describe_scopes(scopes):
+    """Scopes for a message; a token stored without any (Gitea 1.20 and 1.21 allow it) says so."""
+    named = [scope for scope in scopes or [] if scope]
+    return ", ".join(named) if named else "(none)"
 
 
 def check_scopes(scopes):
@@ -109,7 +135,9 @@ def granted(scopes):
     """What a list of scopes allows, as a set; ``public-only`` is kept as the limit it is."""
     result = set()
     for scope in scopes or []:
-        result.update(_grants(scope))
+        # Gitea skips empty names, and lists a token without scope as one empty name.
+        if scope:
+            result.update(_grants(scope))
     return frozenset(result)
 
 
@@ -137,9 +165,10 @@ class GiteaClient(object):
 
     def __init__(self, params, user=None):
         self.username = params["username"]
-        self.user = user or self.username
+        # A blank user would be sent as an empty or invalid Sudo header; it means the login itself.
+        self.user = (user or "").strip() or self.username
         headers = {}
-        if self.user.lower() != self.username.lower():
+        if self.acts_for_another:
             # Only site administrators may act for another user; Gitea says so if not.
             headers["Sudo"] = self.user
         otp = (params.get("otp") or "").strip()
@@ -153,6 +182,11 @@ class GiteaClient(object):
             error_parser=parse_gitea_error,
             **transport_options(params)
         )
+
+    @property
+    def acts_for_another(self):
+        """Whether requests act for ``user`` through sudo (Gitea's user names ignore case)."""
+        return self.user.lower() != self.username.lower()
 
     @property
     def request_count(self):
@@ -186,11 +220,25 @@ class GiteaClient(object):
             if exc.status != 404:
                 raise
             # Gitea answers sudo to a user that does not exist with a bare "not found".
-            if self.user.lower() != self.username.lower():
+            if self.acts_for_another:
                 hint = "Gitea has no user %s; check user" % self.user
             else:
                 hint = "check that url is the address of the Gitea server"
             raise exc.with_message("%s (%s)" % (exc.message, hint))
+
+    def user_missing(self):
+        """Whether Gitea confirms it has no user ``user``, asked as the login itself (without sudo).
+
+        Sudo to a missing user and a wrong address both answer a bare 404; the user's own route
+        answers a missing user with a message that names it, which a wrong address cannot give.
+        """
+        action = "look up user %s" % self.user
+        try:
+            # A header set to None is left out of this request only.
+            self.http.request("GET", "users/%s" % quote(self.user, safe=""), action, headers={"Sudo": None})
+        except ApiError as exc:
+            return exc.status == 404 and USER_MISSING in (exc.message or "")
+        return False
 
     def create_token(self, name, scopes):
         action = "create access token %s of %s" % (name, self.user)

@@ -35,10 +35,12 @@ DEFAULT_API_VERSION = 49
 MIN_API_VERSION = 14
 ACL_SUFFIX = ".aclpolicy"
 NOT_FOUND_CODE = "api.error.item.doesnotexist"
+#: What Rundeck answers, before any endpoint runs, for a request that names a missing project.
+PROJECT_MISSING_CODE = "api.error.project.missing"
 
 RUNDECK_SPEC = connection_spec(dict(
-    url=env_option(["RUNDECK_URL"], type="str", required=True),
-    api_token=env_option(["RUNDECK_API_TOKEN"], type="str", required=True, no_log=True),
+    url=env_option(["RUNDECK_URL"], type="str", needed=True),
+    api_token=env_option(["RUNDECK_API_TOKEN"], type="str", needed=True, no_log=True),
     api_version=dict(type="int", default=DEFAULT_API_VERSION),
 ))
 

@@ -67,6 +67,10 @@ def import_document(definition, current, switches=None):
             document[key] = current["definition"][key]
     if current is not None:
         document["uuid"] = current["id"]
+    elif not document.get("uuid") and definition_uuid(definition):
+        # Rundeck reads only "uuid" from a definition; an "id" alone would be dropped and the job
+        # created under a new UUID that the next run could not find by the "id" it was given.
+        document["uuid"] = definition_uuid(definition)
     return document
 
 

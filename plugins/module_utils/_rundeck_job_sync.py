@@ -180,10 +180,14 @@ class JobSet(object):
         if not skipped:
             return writes, kinds
         writes, kinds = list(writes), list(kinds)
-        existing = self._records(self.jobs.export(self.project, [item["id"] for item in skipped]))
+        # A skipped entry names the job by the imported definition's id: for a definition without
+        # a UUID that is the job's database id, which Rundeck's idlist takes but no export carries.
+        # The server skipped it for its name and group, so those find it among the exported jobs.
+        existing = self._records(self.jobs.export(self.project, [str(item["id"]) for item in skipped if item.get("id")]))
+        by_path = dict(((group_path(record.get("group")), record.get("name")), record) for record in existing.values())
         for item in skipped:
             index = creates[int(item["index"]) - 1]
-            current = existing.get(item["id"])
+            current = existing.get(item.get("id")) or by_path.get((group_path(item.get("group")), item.get("name")))
             if current is None:
                 continue
             definition = writes[index][3]

@@ -16,7 +16,12 @@ except ImportError:  # pragma: no cover - Python 2 is not supported
     pass
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, decode_json
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import NOT_FOUND_CODE, SERVICE, RundeckClient
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import (
+    NOT_FOUND_CODE,
+    PROJECT_MISSING_CODE,
+    SERVICE,
+    RundeckClient,
+)
 
 #: From this API version a project deletion runs in the background unless ``deferred=false``.
 DEFERRED_DELETE_API_VERSION = 45
@@ -63,7 +68,9 @@ class RundeckProjects(object):
         try:
             response = self.http.request("GET", "project/%s" % _q(name), action)
         except ApiError as exc:
-            if exc.status == 404 and NOT_FOUND_CODE in exc.message:
+            # Rundeck checks that a named project exists before the endpoint runs (errorCode
+            # api.error.project.missing); the endpoint's own check answers item.doesnotexist.
+            if exc.status == 404 and (PROJECT_MISSING_CODE in exc.message or NOT_FOUND_CODE in exc.message):
                 return None
             raise
         project = decode_json(response, SERVICE, action)
@@ -74,14 +81,21 @@ class RundeckProjects(object):
             raise ApiError(SERVICE, action, "GET", response.request.url, response.status_code,
                            "the answer has no project configuration: the API token needs configure (or admin) "
                            "access to project %s to read its properties" % name)
-        return project
+        return self._own_url(project)
 
     def create(self, name, properties):
         """Create the project with ``properties`` in one request; the project as Rundeck answers it."""
         action = "create project %s" % name
         response = self.http.request("POST", "projects", action, expected=(201,),
                                      json={"name": name, "config": properties})
-        return decode_json(response, SERVICE, action)
+        return self._own_url(decode_json(response, SERVICE, action))
+
+    def _own_url(self, project):
+        """The project with its address at the API version in use: Rundeck writes its own current
+        version into ``url``, which check mode cannot know and which changes with each upgrade."""
+        if isinstance(project, dict) and project.get("name"):
+            project = dict(project, url=self.url(project["name"]))
+        return project
 
     def set_property(self, name, key, value):
         action = "set property %s of project %s" % (key, name)

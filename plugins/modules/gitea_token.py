@@ -23,12 +23,13 @@ author:
 options:
   name:
     description:
-      - The token's name, unique among the user's tokens.
+      - The token's name, unique among the user's tokens. An empty name, or one of blanks only, is
+        refused before any request.
     type: str
     required: true
   user:
     description:
-      - The user who owns the token. Defaults to O(username).
+      - The user who owns the token. Defaults to O(username), and so does an empty value.
       - For another user, O(username) must be a site administrator; the module then acts for the
         user through Gitea's C(sudo).
     type: str
@@ -67,7 +68,15 @@ extends_documentation_fragment:
 notes:
   - "Requests: an unchanged run reads the user's tokens in pages of 50, the largest Gitea serves,
     and sends nothing else."
-  - Check mode predicts a creation without a secret and writes nothing.
+  - Check mode predicts a creation without a secret and writes nothing. Its result and diff are
+    those of the real run, except for what only Gitea can make (the new token's id, the last eight
+    characters of its secret, and the secret).
+  - In check mode, a O(user) Gitea does not have yet (one an earlier task of the play creates, and
+    in check mode only predicts) gets a warning that names it, and the module predicts what a run
+    would do once the user exists. A run while the user is still missing fails.
+  - A run that fails after a write Gitea confirmed, or after a write whose outcome is unknown,
+    reports C(changed=true), and lists in RV(deleted) the tokens it deleted. A replacement deletes
+    the old token before it creates the new one, so a failed create leaves the user without it.
   - Gitea before 1.22 does not list the scopes in the answer that creates a token; the module then
     returns them as Gitea stores them, without another request. Gitea stores them in its own order,
     without a scope another one already grants, and every C(write:) scope together as C(all).
@@ -128,7 +137,7 @@ token:
       type: str
       sample: ci
     scopes:
-      description: Its scopes, as Gitea stores them.
+      description: Its scopes, as Gitea stores and lists them (also in the diff).
       type: list
       elements: str
       sample: [write:package, read:repository]
@@ -142,16 +151,27 @@ token:
       returned: when the token was created
       type: str
       sample: 9fcb1158165773dd010fca5f0cf7174316c3e37d
+deleted:
+  description:
+    - The tokens this run deleted before it failed (without their secrets), such as the token a
+      replacement deleted before its create failed.
+  returned: on failure
+  type: list
+  elements: dict
+  sample: [{"id": 41, "name": "ci", "scopes": ["read:repository"], "token_last_eight": "0ad1f2c3"}]
 """
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import (
     GITEA_SPEC,
     GiteaClient,
     check_scopes,
+    check_token_name,
+    describe_scopes,
     granted,
     name_taken,
     normalize_scopes,
     public_token,
+    stored_scopes,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module
@@ -159,21 +179,42 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._options import 
 
 
 def diff_view(token):
-    """A token in a diff: which one it is (id, last eight characters) and its scopes, never its secret."""
+    """A token in a diff: which one it is (id, last eight characters) and its scopes as Gitea stores them
+    (the order of the result and of the server), never its secret."""
     if not token:
         return {}
-    return dict(id=token.get("id"), name=token["name"], scopes=sorted(token.get("scopes") or []),
+    return dict(id=token.get("id"), name=token["name"], scopes=stored_scopes(token),
                 token_last_eight=token.get("token_last_eight"))
 
 
-def ensure_token(client, params, check_mode, warnings):
-    """Bring the token to its state; returns (changed, before, after), ``after`` with a secret only when created."""
+def list_tokens(client, check_mode, warnings):
+    """The user's tokens; in check mode none for a user Gitea confirms it does not have yet.
+
+    An earlier task of the play (one that only predicted its change in check mode, too) may be the
+    one to create the user, so check mode predicts what a run would do once the user exists.
+    """
+    try:
+        return client.list_tokens()
+    except ApiError as exc:
+        if not (check_mode and exc.status == 404 and client.acts_for_another and client.user_missing()):
+            raise
+    warnings.append("Gitea has no user %s yet; check mode predicts what a run would do once it exists (created by an "
+                    "earlier task, for example); a run while it is still missing fails" % client.user)
+    return []
+
+
+def ensure_token(client, params, check_mode, warnings, deleted):
+    """Bring the token to its state; returns (changed, before, after), ``after`` with a secret only when created.
+
+    Each token deleted is added to ``deleted`` as soon as Gitea confirms it, for a failure that follows.
+    """
     name = params["name"]
-    found = [token for token in client.list_tokens() if token.get("name") == name]
+    found = [token for token in list_tokens(client, check_mode, warnings) if token.get("name") == name]
     if params["state"] == "absent":
         if found and not check_mode:
             for token in found:
                 client.delete_token(token["id"], name)
+                deleted.append(public_token(token))
         return bool(found), (found[0] if found else None), None
     if len(found) > 1:
         raise InputError("user %s has %d tokens named %s (ids %s); delete the extra ones"
@@ -187,15 +228,19 @@ def ensure_token(client, params, check_mode, warnings):
         recreate = params["recreate"]
         if recreate == "never" and not same_scopes:
             warnings.append("token %s of %s keeps its scopes %s although scopes asks for %s; set recreate to "
-                            "on_change to replace it" % (name, client.user, ", ".join(current.get("scopes") or []),
-                                                         ", ".join(scopes)))
+                            "on_change to replace it" % (name, client.user, describe_scopes(current.get("scopes")),
+                                                         describe_scopes(scopes)))
         if recreate == "never" or (recreate == "on_change" and same_scopes):
             return False, current, current
-    wanted_scopes = scopes if scopes is not None else current.get("scopes") or []
+    wanted_scopes = scopes if scopes is not None else stored_scopes(current)
+    if not wanted_scopes:
+        # A token Gitea 1.20 or 1.21 stored without any scope; refused before its deletion.
+        raise InputError("token %s of %s has no scopes to keep; give scopes to replace it" % (name, client.user))
     if check_mode:
         return True, current, dict(id=None, name=name, scopes=normalize_scopes(wanted_scopes), token_last_eight=None)
     if current is not None:
         client.delete_token(current["id"], name)
+        deleted.append(public_token(current))
     try:
         created = client.create_token(name, wanted_scopes)
     except ApiError as exc:
@@ -208,7 +253,7 @@ def ensure_token(client, params, check_mode, warnings):
 
 def _found_after_lost_race(client, name, error, warnings):
     """The token another run created between this run's listing and its create, left as it is."""
-    if error.outcome == MAY_HAVE_CHANGED:
+    if MAY_HAVE_CHANGED in (error.outcome or ""):
         raise error.with_message(error.message + "; if the token was created, Gitea will not show its secret again, so "
                                  "a second run finds it without one: set recreate to always to replace it")
     if not name_taken(error):
@@ -219,6 +264,11 @@ def _found_after_lost_race(client, name, error, warnings):
     warnings.append("token %s of %s was created by another run after this run listed the tokens; this run left it "
                     "as it is (its secret went to that run)" % (name, client.user))
     return False, found[0], found[0]
+
+
+def write_may_have_taken_effect(client, error):
+    """Whether a failed run may have changed something: a write Gitea confirmed, or one whose outcome is unknown."""
+    return bool(client is not None and client.http.completed_writes) or MAY_HAVE_CHANGED in (error.outcome or "")
 
 
 def main():
@@ -232,16 +282,21 @@ def main():
     argument_spec.update(GITEA_SPEC)
     module = new_module(argument_spec)
     params = module.params
-    warnings = []
+    warnings, deleted, client = [], [], None
     try:
+        check_token_name(params["name"])
         if params["scopes"] is not None and params["state"] == "present":
             check_scopes(params["scopes"])
         client = GiteaClient(params, params["user"])
-        changed, before, after = ensure_token(client, params, module.check_mode, warnings)
+        changed, before, after = ensure_token(client, params, module.check_mode, warnings, deleted)
     except InputError as exc:
         module.fail_json(msg=str(exc))
     except ApiError as exc:
-        module.fail_json(**exc.to_result())
+        for warning in warnings:
+            module.warn(warning)
+        # What this run did before it failed: changed when a write may have taken effect, and the
+        # tokens it deleted (a replacement deletes the old token before it creates the new one).
+        module.fail_json(changed=write_may_have_taken_effect(client, exc), deleted=deleted, **exc.to_result())
     for warning in warnings:
         module.warn(warning)
     token = public_token(after)

@@ -108,7 +108,7 @@ CASES = [
          "'project.nodeCache.delay'", "null to remove the property"),
     case("project-config-description-property", "rundeck_project", {"name": "web", "config": {"project.description": "x"}},
          "'project.description'", "set it with the description option"),
-    case("project-api-version-the-server-refuses", "rundeck_project", {"name": "web", "api_version": 50},
+    case("project-api-version-the-server-refuses", "rundeck_project", {"name": "web", "api_version": 1000},
          "Unsupported API Version", "set api_version to a version this Rundeck server supports"),
 
     # rundeck_job

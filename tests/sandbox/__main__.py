@@ -14,6 +14,7 @@ import threading
 
 import yaml
 
+from .rundeck_versions import parse_release
 from .server import DEFAULT_CREDENTIALS, DEFAULT_HOST, DEFAULT_PORTS, SERVICES, Sandbox
 
 # Credentials that can be changed from the command line; each option is the
@@ -29,6 +30,7 @@ _CREDENTIAL_OPTIONS = (
     "gitea_alice_password",
     "gitea_bob_password",
     "gitea_version",
+    "rundeck_version",
 )
 
 
@@ -63,6 +65,10 @@ def parse_args(argv=None):
         parser.error("--tls-cert and --tls-key go together")
     if args.tls_client_ca and not args.tls_cert:
         parser.error("--tls-client-ca needs --tls-cert and --tls-key")
+    try:
+        parse_release(args.rundeck_version)
+    except ValueError as exc:
+        parser.error("--rundeck-version: %s" % exc)
     return args
 
 

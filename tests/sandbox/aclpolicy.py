@@ -142,6 +142,9 @@ def _rule_problem(rule, not_by):
     for section in ("allow", "deny"):
         if section in rule and _is_empty(rule[section]):
             return "Section '%s:' should not be empty" % section
+        if section in rule and not isinstance(rule[section], (str, list)):
+            # The server names the Java class SnakeYAML made of the value.
+            return "Section '%s:' expected a String or a sequence of Strings, but was a %s" % (section, _java_class(rule[section]))
     for section in _MATCH_SECTIONS:
         value = rule.get(section)
         if isinstance(value, dict) and ("allow" in value or "deny" in value):
@@ -153,6 +156,18 @@ def _rule_problem(rule, not_by):
     if not_by and "allow" in rule:
         return "Using notBy Can't be of type 'allow:' only'deny:'"
     return None
+
+
+def _java_class(value):
+    if isinstance(value, bool):
+        return "java.lang.Boolean"
+    if isinstance(value, int):
+        return "java.lang.Integer"
+    if isinstance(value, float):
+        return "java.lang.Double"
+    if isinstance(value, dict):
+        return "java.util.LinkedHashMap"
+    return "java.lang.Object"
 
 
 def _is_empty(value):

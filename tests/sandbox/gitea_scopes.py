@@ -78,8 +78,9 @@ def normalize(scopes):
 
 
 def as_list(scope):
-    """A stored scope as the API lists it: its names, or None when empty."""
-    return scope.split(",") if scope else None
+    """A stored scope as the API lists it (AccessTokenScope.StringSlice): split at commas, so an
+    empty scope, which Gitea 1.20 and 1.21 store, is listed as one empty name."""
+    return (scope or "").split(",")
 
 
 def required(method, categories):

@@ -1,7 +1,11 @@
 # Copyright (c) opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Rundeck API v49: checks, ACL policies (system and project), routes; projects and jobs in their own files."""
+"""Rundeck API: checks, ACL policies (system and project), routes; projects and jobs in their own files.
+
+The release emulated (``rundeck_version``, default the newest) sets the API
+versions answered; see rundeck_versions.py.
+"""
 
 import hmac
 import json
@@ -18,12 +22,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
 
-from .aclpolicy import POLICY_PATH_PATTERN, is_valid_policy_path, validate_policy, validation_body
+from .aclpolicy import is_valid_policy_path, validate_policy, validation_body
 from .rundeck_jobs import JobApi, JobStore
 from .rundeck_projects import ProjectApi, new_project_properties, project_missing
+from .rundeck_versions import CONFIG_KEY, DEFAULT_RELEASE, EARLIEST_API_VERSION, error, parse_release, server_api_version
 
-API_VERSION = 49
-MIN_API_VERSION = 14
 SEED_PROJECT = "sandbox"
 SEED_DESCRIPTION = "Seeded by the sandbox"
 # How long a deletion in the background (deferred, API 45+) takes here, on a monotonic clock.
@@ -31,7 +34,6 @@ DEFERRED_DELETE_SECONDS = 0.5
 # Rundeck runs on Jetty, which refuses a request line longer than its 8 KiB buffer.
 MAX_REQUEST_URI_BYTES = 8192
 
-_VERSION_RE = re.compile(r"^-?[0-9]+$")
 _YAML_TYPES = ("application/yaml", "text/yaml", "application/x-yaml")
 _TEXT_TYPES = _YAML_TYPES + ("text/plain",)
 _ERROR_CODES = {
@@ -40,11 +42,6 @@ _ERROR_CODES = {
     404: "api.error.item.doesnotexist",
     409: "api.error.item.alreadyexists",
 }
-
-
-def error(status, code, message):
-    body = {"error": True, "apiversion": API_VERSION, "errorCode": code, "message": message}
-    return Response(json.dumps(body), status=status, content_type="application/json")
 
 
 def error_response(status, request=None):
@@ -126,24 +123,36 @@ class RundeckApi:
         path = request.path
         if not path.startswith("/api/"):
             return None
-        presented = request.headers.get("X-Rundeck-Auth-Token") or request.args.get("authtoken") or ""
-        if not hmac.compare_digest(presented.encode("utf-8"), self.token.encode("utf-8")):
-            # Never echo what was presented: it may be a real token sent here by mistake.
-            return error(403, "unauthorized", "Not authorized: the request did not present a valid API token")
-        # "/api/49/projects" -> "49"
+        # The version is checked before the token: a bad version and a bad token get the 400.
+        # "/api/49/projects" -> "49"; the server knows the versions as text, so "049" is unknown.
         version = path.split("/")[2]
-        reason = None
-        if not _VERSION_RE.match(version) or int(version) < MIN_API_VERSION:
-            reason = "Minimum supported version: %d" % MIN_API_VERSION
-        elif int(version) > API_VERSION:
-            reason = "Current version: %d" % API_VERSION
-        if reason:
+        current = server_api_version()
+        if version not in {str(number) for number in range(EARLIEST_API_VERSION, current + 1)}:
+            reason = "Current version: %d" % current
             message = 'Unsupported API Version "%s". API Request: %s. Reason: %s' % (version, path, reason)
-            return error(400, "api.error.api-version.unsupported", message)
+            return error(400, "api.error.api-version.unsupported", message, [version, path, reason])
+        # Then the project a request names (in its path or a "project" parameter) must exist, still
+        # before the token is looked at; creating one is the exception.
+        project = _named_project(path)
+        if project is not None and not (request.method == "POST" and path.rstrip("/").endswith("/projects")):
+            with self.state.lock:
+                missing = project not in self.state.projects
+            if missing:
+                return error(404, "api.error.project.missing", "Project does not exist: %s" % project, [project])
+        # The authtoken parameter wins over the header.
+        presented = request.args.get("authtoken") or request.headers.get("X-Rundeck-Auth-Token") or ""
+        if not hmac.compare_digest(presented.encode("utf-8"), self.token.encode("utf-8")):
+            # The server names the token by its first five characters only.
+            who = "(Token:%s****)" % (presented[:5] if len(presented) > 5 else "") if presented else "(unauthenticated)"
+            return error(403, "unauthorized", "%s is not authorized for: %s" % (who, path))
         return None
 
     def http_error(self, exc):
+        if exc.code == 404 and request.path.startswith("/api/"):
+            # The server maps every other /api/V/... path to an "invalid request" answer.
+            return error(404, "api.error.invalid.request", "Invalid API Request: %s" % request.path, [request.path])
         if exc.code == 404:
+            # Outside the API the server shows its web interface, which the sandbox does not have.
             return error(404, "api.error.item.doesnotexist", "Resource does not exist: %s" % request.path)
         if exc.code == 405:
             response = error(405, "api.error.invalid.request", "Method not allowed: %s %s" % (request.method, request.path))
@@ -154,9 +163,11 @@ class RundeckApi:
     # -- ACL policies ---------------------------------------------------------
 
     def _acl_base(self, version, project):
+        # Links at the server's current API version, whatever the URL's.
+        current = server_api_version()
         if project is None:
-            return "%sapi/%s/system/acl/" % (request.host_url, version)
-        return "%sapi/%s/project/%s/acl/" % (request.host_url, version, quote(project, safe=""))
+            return "%sapi/%d/system/acl/" % (request.host_url, current)
+        return "%sapi/%d/project/%s/acl/" % (request.host_url, current, quote(project, safe=""))
 
     def list_acls(self, version, project=None):
         with self.state.lock:
@@ -181,24 +192,26 @@ class RundeckApi:
             if project is not None and project not in self.state.projects:
                 return project_missing(project)
             if not is_valid_policy_path(policy):
-                return error(
-                    400,
-                    "api.error.parameter.invalid",
-                    "Invalid parameter path value: %s, Reason: must match: %s" % (policy, POLICY_PATH_PATTERN),
-                )
+                args = [policy, "path", "Must refer to a file ending in .aclpolicy"]
+                return error(400, "api.error.parameter.invalid", 'The value "%s" for parameter "%s" is not valid: %s' % tuple(args), args)
             store = self.state.acls(project)
             exists = policy in store
+            # The server names the file differently per method and scope.
+            if project is None:
+                kind, named = "System ACL Policy File", policy
+            else:
+                kind, named = "Project ACL Policy File", "%s for project %s" % (policy, project)
             if request.method in ("GET", "HEAD"):
-                return _policy_response(store[policy]) if exists else _policy_missing(policy)
+                return _policy_response(store[policy]) if exists else _item_missing("resource", policy)
             if request.method == "DELETE":
                 if not exists:
-                    return _policy_missing(policy)
+                    return _item_missing(kind, named)
                 del store[policy]
                 return Response(status=204)
             if request.method == "POST" and exists:
-                return error(409, "api.error.item.alreadyexists", "Policy already exists: %s" % policy)
+                return error(409, "api.error.item.alreadyexists", "%s already exists: %s" % (kind, named), [kind, named])
             if request.method == "PUT" and not exists:
-                return _policy_missing(policy)
+                return _item_missing(kind, named)
             text, problem = _read_policy_text()
             if problem is not None:
                 return problem
@@ -210,8 +223,8 @@ class RundeckApi:
             return _policy_response(text, 201 if request.method == "POST" else 200)
 
 
-def _policy_missing(policy):
-    return error(404, "api.error.item.doesnotexist", "Policy does not exist: %s" % policy)
+def _item_missing(kind, named):
+    return error(404, "api.error.item.doesnotexist", "%s does not exist: %s" % (kind, named), [kind, named])
 
 
 def _media_type(value):
@@ -222,7 +235,7 @@ def _read_policy_text():
     """The policy text of a POST or PUT: raw YAML/text, or JSON {"contents"}."""
     raw = request.get_data()
     if not raw:
-        return None, error(400, "api.error.invalid.request", "No content")
+        return None, _no_content()
     try:
         charset = request.mimetype_params.get("charset", "utf-8")
         body = raw.decode(charset)
@@ -237,12 +250,17 @@ def _read_policy_text():
         return None, error(400, "api.error.invalid.request", "Invalid JSON request content")
     contents = data.get("contents") if isinstance(data, dict) else None
     if contents is None or contents == "":
-        return None, error(400, "api.error.invalid.request", "No content")
+        return None, _no_content()
     if not isinstance(contents, str):
         return None, error(
             400, "api.error.invalid.request", "Invalid request content: 'contents' must be the policy text as a string"
         )
     return contents, None
+
+
+def _no_content():
+    # The server gives this message without a code of its own.
+    return error(400, "api.error.unknown", "No content")
 
 
 def uri_too_long():
@@ -280,6 +298,17 @@ def _response_text_type():
     return None
 
 
+_PROJECT_PATH_RE = re.compile(r"^/api/[^/]+/project/([^/]+)")
+
+
+def _named_project(path):
+    """The project a request names: the path's, else the ``project`` parameter, else None."""
+    match = _PROJECT_PATH_RE.match(path)
+    if match:
+        return match.group(1)
+    return request.values.get("project") or None
+
+
 def _policy_response(text, status=200):
     text_type = _response_text_type()
     if text_type is None:
@@ -288,13 +317,18 @@ def _policy_response(text, status=200):
 
 
 def create_app(control, credentials):
-    """The Flask app of the Rundeck service, behind the control layer."""
+    """The Flask app of the Rundeck service, behind the control layer.
+
+    ``credentials["rundeck_version"]`` names the release to emulate (e.g. ``"5.0"``).
+    """
+    release = parse_release(credentials.get("rundeck_version") or DEFAULT_RELEASE)
     state = RundeckState()
     api = RundeckApi(state, credentials["rundeck_token"])
     projects = ProjectApi(state)
     jobs = JobApi(state)
     app = Flask(__name__, static_folder=None)
     app.json.sort_keys = False
+    app.config[CONFIG_KEY] = release
     # Keep paths as sent: no redirects for doubled or missing slashes.
     app.url_map.merge_slashes = False
     # Jetty's limit comes first: such a request never reaches Rundeck's own checks.
@@ -335,4 +369,9 @@ def create_app(control, credentials):
         endpoint="bulk_toggle_jobs",
     )
 
-    return control.install(app, reset=state.reset, error_response=error_response, state=state)
+    def fault_error(status, request):
+        # Faults are answered before the app sees the request: the release comes from its config.
+        with app.app_context():
+            return error_response(status, request)
+
+    return control.install(app, reset=state.reset, error_response=fault_error, state=state)

@@ -1,7 +1,7 @@
 # Copyright (c) opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Rundeck API v49: job definitions (list, import, export, delete, toggles).
+"""Rundeck API: job definitions (list, import, export, delete, toggles).
 
 Job documents are JSON (API 44 and later) or YAML. The sandbox does not
 emulate the XML job format: asking for XML, or sending it, gets a 415.
@@ -18,7 +18,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
 
-from . import jobformat
+from . import jobformat, rundeck_versions
 
 # JSON job documents arrived with this API version; YAML works from 14.
 JSON_JOBS_MIN_API_VERSION = 44
@@ -34,10 +34,8 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _JOB_ID_RE = re.compile(jobformat.UUID_PATTERN)
 
 
-def _error(status, code, message):
-    # The body of rundeck.error(); that module imports this one, so it is not imported back.
-    body = {"error": True, "apiversion": 49, "errorCode": code, "message": message}
-    return Response(json.dumps(body), status=status, content_type="application/json")
+def _error(status, code, message, args=None):
+    return rundeck_versions.error(status, code, message, args)
 
 
 def _json(data, status=200):
@@ -52,20 +50,16 @@ def _version_too_low(version, minimum):
     """The server's error for an endpoint or format younger than the URL's version."""
     if int(version) >= minimum:
         return None
-    message = 'Unsupported API Version "%s". API Request: %s. Reason: Minimum supported version: %d' % (
-        version,
-        request.path,
-        minimum,
-    )
-    return _error(400, "api.error.api-version.unsupported", message)
+    reason = "Minimum supported version: %d" % minimum
+    message = 'Unsupported API Version "%s". API Request: %s. Reason: %s' % (version, request.path, reason)
+    return _error(400, "api.error.api-version.unsupported", message, [int(version), request.path, reason])
 
 
-def _unsupported_format(fmt):
+def _unsupported_format(fmt, status=415):
     if fmt in ("xml",):
-        message = "The format is not supported: xml (the sandbox emulates JSON and YAML job documents only)"
-    else:
-        message = "The format is not supported: %s" % fmt
-    return _error(415, "api.error.item.unsupported-format", message)
+        # The server reads and writes XML; the sandbox does not emulate it.
+        return _error(415, "api.error.item.unsupported-format", "The format is not supported: xml (the sandbox emulates JSON and YAML job documents only)")
+    return _error(status, "api.error.item.unsupported-format", "The format is not valid: %s" % fmt, [fmt])
 
 
 def _project_missing(name):
@@ -73,20 +67,30 @@ def _project_missing(name):
 
 
 def _job_missing(job_id):
-    return _error(404, "api.error.item.doesnotexist", "Job ID does not exist: %s" % job_id)
+    return _error(404, "api.error.item.doesnotexist", "Job ID does not exist: %s" % job_id, ["Job ID", job_id])
 
 
 class JobStore:
-    """Stored jobs of every project, by uuid, in the order they were created."""
+    """Stored jobs of every project, by uuid, in the order they were created.
+
+    Each job also has its database id, a number counted from 1, which the
+    server accepts wherever it takes a job id.
+    """
 
     def __init__(self):
         self.jobs = {}
+        self.last_database_id = 0
 
     def clear(self):
         self.jobs = {}
+        self.last_database_id = 0
 
     def get(self, job_id):
-        return self.jobs.get(job_id)
+        """The job of that uuid or database id."""
+        record = self.jobs.get(job_id)
+        if record is None and str(job_id).isdigit():
+            record = next((found for found in self.jobs.values() if str(found["database_id"]) == str(job_id)), None)
+        return record
 
     def in_project(self, project):
         return [record for record in self.jobs.values() if record["project"] == project]
@@ -103,12 +107,19 @@ class JobStore:
         return found[0] if len(found) == 1 else None
 
     def save(self, project, job):
-        # Replacing keeps the job's place: an update is the same job.
-        self.jobs[job["uuid"]] = {"id": job["uuid"], "project": project, "job": job}
+        # Replacing keeps the job's place and its database id: an update is the same job.
+        existing = self.jobs.get(job["uuid"])
+        if existing is None:
+            self.last_database_id += 1
+            database_id = self.last_database_id
+        else:
+            database_id = existing["database_id"]
+        self.jobs[job["uuid"]] = {"id": job["uuid"], "database_id": database_id, "project": project, "job": job}
         return self.jobs[job["uuid"]]
 
     def delete(self, job_id):
-        return self.jobs.pop(job_id, None)
+        record = self.get(job_id)
+        return self.jobs.pop(record["id"]) if record is not None else None
 
     def delete_project(self, project):
         for record in self.in_project(project):
@@ -123,11 +134,12 @@ class JobApi:
 
     # -- links ------------------------------------------------------------------
 
-    def _links(self, version, record):
+    @staticmethod
+    def _links(job_id, project):
+        # The server writes job links at its own current API version, whatever the URL's.
         return {
-            "href": "%sapi/%s/job/%s" % (request.host_url, version, quote(record["id"], safe="")),
-            "permalink": "%sproject/%s/job/show/%s"
-            % (request.host_url, quote(record["project"], safe=""), quote(record["id"], safe="")),
+            "href": "%sapi/%d/job/%s" % (request.host_url, rundeck_versions.server_api_version(), quote(job_id, safe="")),
+            "permalink": "%sproject/%s/job/show/%s" % (request.host_url, quote(project, safe=""), quote(job_id, safe="")),
         }
 
     def _summary(self, version, record):
@@ -139,7 +151,7 @@ class JobApi:
             "project": record["project"],
             "description": item["description"],
         }
-        summary.update(self._links(version, record))
+        summary.update(self._links(record["id"], record["project"]))
         summary.update(scheduled=item["scheduled"], scheduleEnabled=item["scheduleEnabled"], enabled=item["enabled"])
         return summary
 
@@ -151,8 +163,9 @@ class JobApi:
         records = self.state.jobs.in_project(project)
         idlist = args.get("idlist")
         if idlist:
+            # Each id is a uuid or a database id.
             wanted = {job_id.strip() for job_id in idlist.split(",")}
-            records = [record for record in records if record["id"] in wanted]
+            records = [record for record in records if record["id"] in wanted or str(record["database_id"]) in wanted]
         group_path = args.get("groupPath")
         if group_path and group_path != "*":
             if group_path == "-":
@@ -185,11 +198,10 @@ class JobApi:
             value = args.get(key)
             if value:
                 if not re.fullmatch(r"[0-9]+", value):
-                    return _error(
-                        400,
-                        "api.error.parameter.invalid",
-                        "Invalid parameter %s value: %s, Reason: must be a positive integer" % (key, value),
-                    )
+                    # The server's code has no message text of its own, so the code is the message;
+                    # the reason (a data binding error) is the sandbox's wording.
+                    reason = "Invalid parameter %s value: %s, Reason: must be a positive integer" % (key, value)
+                    return _error(400, "api.error.parameter.error", "api.error.parameter.error", [reason])
                 paging[key] = int(value)
         with self.state.lock:
             if project not in self.state.projects:
@@ -204,7 +216,7 @@ class JobApi:
         with self.state.lock:
             if project not in self.state.projects:
                 return _project_missing(project)
-            fmt, problem = _export_format(version)
+            fmt, problem = _export_format(version, 406)
             if problem is not None:
                 return problem
             documents = [jobformat.export_map(record["job"]) for record in self._select(project, exact=False)]
@@ -212,15 +224,17 @@ class JobApi:
 
     def job(self, version, job_id):
         with self.state.lock:
+            if request.method == "GET":
+                # The format is checked before the job is looked for.
+                fmt, problem = _export_format(version, 415)
+                if problem is not None:
+                    return problem
             record = self.state.jobs.get(job_id)
             if record is None:
                 return _job_missing(job_id)
             if request.method == "DELETE":
                 self.state.jobs.delete(job_id)
                 return Response(status=204)
-            fmt, problem = _export_format(version)
-            if problem is not None:
-                return problem
             # A single job comes back as a list of one, like an export.
             return _document_response([jobformat.export_map(record["job"])], fmt)
 
@@ -243,12 +257,10 @@ class JobApi:
                 return _project_missing(project)
         params = request.values if _media_type(request.content_type) in _FORM_TYPES else request.args
         choices = {}
+        # The server checks neither: any other dupeOption creates, any other uuidOption preserves.
         for name, allowed, default in (("dupeOption", DUPE_OPTIONS, "create"), ("uuidOption", UUID_OPTIONS, "preserve")):
-            value = params.get(name) or default
-            if value not in allowed:
-                message = "Invalid parameter %s value: %s, Reason: must be one of: %s" % (name, value, ", ".join(allowed))
-                return _error(400, "api.error.parameter.invalid", message)
-            choices[name] = value
+            value = params.get(name)
+            choices[name] = value if value in allowed else default
         text, fmt, problem = _import_document(version, params)
         if problem is not None:
             return problem
@@ -282,14 +294,17 @@ class JobApi:
             elif name:
                 existing = self.state.jobs.by_name(project, name, lookup_group)
         if dupe_option == "skip" and existing is not None:
+            # The entry describes the imported definition, given the existing job's database id:
+            # its id is the definition's uuid when it has one, else that database id.
+            external_id = wanted_uuid or str(existing["database_id"])
             entry = {
-                "id": existing["id"],
+                "id": external_id,
                 "error": "A Job named '%s' already exists" % name,
                 "name": name,
                 "group": lookup_group or "",
                 "project": project,
             }
-            entry.update(self._links(version, existing))
+            entry.update(self._links(external_id, project))
             return "skipped", entry
         job, errors = jobformat.from_map(document)
         if existing is not None:
@@ -312,7 +327,7 @@ class JobApi:
             return "failed", entry
         record = self.state.jobs.save(project, job)
         entry = {"id": record["id"], "name": job["name"], "group": job["group"] or "", "project": project}
-        entry.update(self._links(version, record))
+        entry.update(self._links(record["id"], project))
         return "succeeded", entry
 
     # -- delete and toggles -----------------------------------------------------------
@@ -328,9 +343,10 @@ class JobApi:
                 if record is None:
                     failed.append({"id": job_id, "errorCode": "notfound", "message": "Job ID does not exist: %s" % job_id})
                 else:
+                    # The job's uuid, also when it was asked for by its database id.
                     job = record["job"]
-                    message = "Job was successfully deleted: [%s] %s/%s" % (job_id, job["group"] or "", job["name"])
-                    succeeded.append({"id": job_id, "message": message})
+                    message = "Job was successfully deleted: [%s] %s/%s" % (record["id"], job["group"] or "", job["name"])
+                    succeeded.append({"id": record["id"], "message": message})
         return _json(_bulk_result(ids, succeeded, failed))
 
     def toggle(self, version, job_id, flag, action):
@@ -354,10 +370,12 @@ class JobApi:
             for job_id in ids:
                 record = self.state.jobs.get(job_id)
                 if record is None:
-                    failed.append({"id": job_id, "errorCode": "notfound", "message": "Job ID does not exist: %s" % job_id})
+                    # The server has neither a code nor a message for a job it did not find here.
+                    failed.append({"id": job_id, "errorCode": None, "message": None})
                     continue
                 record["job"][_FLAGS[flag]] = enabled
-                succeeded.append({"id": job_id, "message": "Job %s %s" % (flag, "enabled" if enabled else "disabled")})
+                message = "Job %s was %s for: {{Job %s}}" % (flag.capitalize(), "enabled" if enabled else "disabled", record["id"])
+                succeeded.append({"id": job_id, "message": message})
         result = _bulk_result(ids, succeeded, failed)
         result = dict({"requestCount": result.pop("requestCount"), "enabled": enabled}, **result)
         return _json(result)
@@ -399,7 +417,7 @@ def _requested_ids():
             ids.extend(idlist.split(","))
     ids = sorted({str(job_id).strip() for job_id in ids if str(job_id).strip()})
     if not ids:
-        return None, _error(400, "api.error.parameter.required", 'parameter "ids" or "idlist" is required')
+        return None, _error(400, "api.error.parameter.required", 'parameter "Any of: ids, idlist" is required', ["Any of: ids, idlist"])
     bad = [job_id for job_id in ids if not _JOB_ID_RE.match(job_id)]
     if bad:
         message = "The ids must be a list of valid IDs, matching: [-_a-zA-Z0-9+][-\\._a-zA-Z0-9+]*"
@@ -427,15 +445,15 @@ def _accepted_format():
     return "json"
 
 
-def _export_format(version):
-    """The document format an export asks for: ``format`` wins over Accept."""
+def _export_format(version, refused_status):
+    """The document format an export asks for: ``format`` wins over Accept.
+
+    JSON is a format only from API 44: below, it is refused like any unknown format, with the
+    endpoint's own status (406 for a project's export, 415 for one job).
+    """
     fmt = (request.args.get("format") or _accepted_format()).lower()
-    if fmt not in ("json", "yaml"):
-        return None, _unsupported_format(fmt)
-    if fmt == "json":
-        problem = _version_too_low(version, JSON_JOBS_MIN_API_VERSION)
-        if problem is not None:
-            return None, problem
+    if fmt not in ("json", "yaml") or (fmt == "json" and int(version) < JSON_JOBS_MIN_API_VERSION):
+        return None, _unsupported_format(fmt, refused_status)
     return fmt, None
 
 
@@ -451,7 +469,8 @@ def _import_document(version, params):
     """The text and format of an import: a raw JSON or YAML body, or a form's xmlBatch."""
     media_type = _media_type(request.content_type)
     if media_type in _FORM_TYPES:
-        fmt = (params.get("fileformat") or params.get("format") or "json").lower()
+        # "format" wins over "fileformat"; the server's default is XML.
+        fmt = (params.get("format") or params.get("fileformat") or "xml").lower()
         if media_type == "multipart/form-data":
             upload = request.files.get("xmlBatch")
             if upload is None:

@@ -1,7 +1,7 @@
 # Copyright (c) opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Rundeck API v49: projects and their configuration properties.
+"""Rundeck API: projects and their configuration properties.
 
 A project is its name and its properties (``project.properties``); the
 description and the label are the properties ``project.description`` and
@@ -10,12 +10,13 @@ description and the label are the properties ``project.description`` and
 
 import json
 import re
-from urllib.parse import quote
 
 from flask import request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
+
+from . import rundeck_versions
 
 PROJECT_NAME_PATTERN = r"^[-_a-zA-Z0-9+][-\._a-zA-Z0-9+]*$"
 # The server's own words for a bad project name (its message code is also its errorCode).
@@ -26,22 +27,20 @@ LABEL_MIN_API_VERSION = 26
 CREATED_MIN_API_VERSION = 33
 # Deletion in the background (the default) from API 45; before, it always finished first.
 DEFERRED_DELETE_MIN_API_VERSION = 45
-# What Rundeck writes into a new project's properties when the creation does not set them.
+# What Rundeck writes into a new project's properties when the creation does not set them, with
+# the server's own settings (project.defaults.*) left as shipped: no project.ssh-keypath then.
 DEFAULT_PROPERTIES = (
     ("resources.source.1.type", "local"),
-    ("service.NodeExecutor.default.provider", "jsch-ssh"),
-    ("service.FileCopier.default.provider", "jsch-scp"),
+    ("service.NodeExecutor.default.provider", "sshj-ssh"),
+    ("service.FileCopier.default.provider", "sshj-scp"),
     ("project.ssh-authentication", "privateKey"),
-    ("project.ssh-keypath", "/home/rundeck/.ssh/id_rsa"),
 )
 
 _PROJECT_NAME_RE = re.compile(PROJECT_NAME_PATTERN)
 
 
-def _error(status, code, message):
-    # The body of rundeck.error(); that module imports this one, so it is not imported back.
-    body = {"error": True, "apiversion": 49, "errorCode": code, "message": message}
-    return Response(json.dumps(body), status=status, content_type="application/json")
+def _error(status, code, message, args=None):
+    return rundeck_versions.error(status, code, message, args)
 
 
 def _json(data, status=200):
@@ -65,15 +64,16 @@ def new_project_properties(name, config):
 
 def project_missing(name, word="Project"):
     # The server's message names the item as its controller spells it: "project" for a project read.
-    return _error(404, "api.error.item.doesnotexist", "%s does not exist: %s" % (word, name))
+    return _error(404, "api.error.item.doesnotexist", "%s does not exist: %s" % (word, name), [word, name])
 
 
 def _property_missing(key):
-    return _error(404, "api.error.item.doesnotexist", "property does not exist: %s" % key)
+    return _error(404, "api.error.item.doesnotexist", "property does not exist: %s" % key, ["property", key])
 
 
 def _invalid(message):
-    return _error(400, "api.error.invalid.request", message)
+    # The server's message for this code wraps the reason it is given.
+    return _error(400, "api.error.invalid.request", "Invalid API Request: %s" % message, [message])
 
 
 def _media_type(value):
@@ -110,7 +110,8 @@ class ProjectApi:
         self.state = state
 
     def _url(self, version, name):
-        return "%sapi/%s/project/%s" % (request.host_url, version, quote(name, safe=""))
+        # At the server's current version, whatever the URL's; a project name needs no escaping.
+        return "%sapi/%d/project/%s" % (request.host_url, rundeck_versions.server_api_version(), name)
 
     def _summary(self, version, project):
         config = project["config"]
@@ -131,6 +132,8 @@ class ProjectApi:
         # A project's own answer has the label only when there is one.
         if int(version) >= LABEL_MIN_API_VERSION and config.get("project.label"):
             body["label"] = config["project.label"]
+        if int(version) >= CREATED_MIN_API_VERSION:
+            body["created"] = project["created"]
         body["config"] = dict(config)
         return body
 
@@ -147,22 +150,32 @@ class ProjectApi:
             return problem
         if not isinstance(data, dict):
             return _invalid("Invalid JSON request content: expected an object")
+        # The server's JSON checks first: a required text name, and a map as config.
+        problems = []
         name = data.get("name")
-        if name is None or name == "":
+        if name is None:
+            problems.append("json: required 'name' but it was not found")
+        elif not isinstance(name, str):
+            problems.append("json: expected 'name' to be a String")
+        if data.get("config") is not None and not isinstance(data["config"], dict):
+            problems.append("json: expected 'config' to be a Map")
+        if problems:
+            return _invalid("; ".join(problems))
+        if name == "":
             return _invalid("Project 'name' is required")
-        name = property_value(name)
         if not _PROJECT_NAME_RE.match(name):
             return _error(400, PROJECT_NAME_CODE, PROJECT_NAME_MESSAGE)
         config = _scalar_map(data.get("config") or {})
         if config is None:
-            return _invalid("Invalid parameter config: expected a map of property names to values")
+            # The server would store such values as Java objects; a sandbox guess refuses them.
+            return _invalid("json: expected 'config' to map property names to text, numbers or booleans")
         description = data.get("description")
         # The description field fills project.description only when the config leaves it empty.
         if description and not config.get("project.description"):
             config["project.description"] = property_value(description)
         with self.state.lock:
             if name in self.state.projects:
-                return _error(409, "api.error.item.alreadyexists", "project already exists: %s" % name)
+                return _error(409, "api.error.item.alreadyexists", "project already exists: %s" % name, ["project", name])
             project = self.state.add_project(name, config)
             return _json(self._body(version, project), 201)
 

@@ -32,6 +32,8 @@ DEFAULT_CREDENTIALS = {
     "gitea_bob_password": "bob-password",
     # Not a credential but a setting of the same kind: the Gitea version emulated (1.20 or later).
     "gitea_version": gitea.VERSION,
+    # The same for Rundeck: the release emulated (5.0 or later).
+    "rundeck_version": rundeck.DEFAULT_RELEASE,
 }
 # Service name -> factory(control, credentials) returning its Flask app.
 SERVICES = {

@@ -147,8 +147,8 @@ def test_the_servers_own_message_is_kept(client):
     with pytest.raises(ApiError) as caught:
         client.request("GET", "project/nowhere", "read project nowhere")
     assert caught.value.status == 404
-    assert "project does not exist: nowhere" in caught.value.message
-    assert "api.error.item.doesnotexist" in caught.value.message
+    assert "Project does not exist: nowhere" in caught.value.message
+    assert "api.error.project.missing" in caught.value.message
 
 
 def test_a_wrong_token_is_refused_without_echoing_it(sandbox):

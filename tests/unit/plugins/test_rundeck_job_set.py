@@ -56,3 +56,36 @@ def test_jobs_created_meanwhile_are_left_when_equal_and_updated_when_not(rundeck
     assert len(warnings) == 2
     listed = RundeckJobs(rundeck).list("sandbox")
     assert sorted(job["name"] for job in listed) == ["job-0", "job-1", "job-2"]
+
+
+def test_a_job_lost_to_another_run_is_found_again_by_name_and_group(rundeck):
+    # Rundeck names a skipped definition without a UUID by the job's database id, which no export
+    # carries: the job is found again by its name and group, and reported with its UUID.
+    client = RacedJobs(rundeck, [JOBS[0]])
+    changed, jobs, diffs, warnings = JobSet(client, "sandbox", JOBS[:1]).run(False, with_diff=False)
+    listed = RundeckJobs(rundeck).list("sandbox")
+    assert not changed
+    assert [(job["name"], job["id"]) for job in jobs["unchanged"]] == [("job-0", listed[0]["id"])]
+    assert len(listed) == 1 and warnings
+
+
+def test_a_definition_with_only_an_id_creates_the_job_under_that_uuid(rundeck):
+    # Rundeck reads "uuid" only; the module sends the "id" it matches by as the uuid too.
+    job_id = "5a0e1f2b-0000-4000-8000-0000000000aa"
+    definition = dict(JOBS[0], id=job_id)
+    changed, jobs, dummy, dummy2 = JobSet(RundeckJobs(rundeck), "sandbox", [definition]).run(False, with_diff=False)
+    assert changed and jobs["created"][0]["id"] == job_id
+    changed, jobs, dummy, dummy2 = JobSet(RundeckJobs(rundeck), "sandbox", [definition]).run(False, with_diff=False)
+    assert not changed and jobs["unchanged"][0]["id"] == job_id
+
+
+def test_past_100_ids_an_export_reads_the_whole_project(rundeck, request_log):
+    # A request line over 8 KiB is refused by Rundeck's web server: 101 ids go as a whole-project export.
+    client = RundeckJobs(rundeck)
+    JobSet(client, "sandbox", JOBS[:1]).run(False, with_diff=False)
+    wanted = client.list("sandbox")[0]["id"]
+    count = len(request_log())
+    ids = [wanted] + ["00000000-0000-4000-8000-%012d" % number for number in range(100)]
+    documents = client.export("sandbox", ids)
+    assert [document["uuid"] for document in documents] == [wanted]
+    assert [entry["query"] for entry in request_log()[count:]] == ["format=json"]

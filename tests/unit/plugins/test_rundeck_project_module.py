@@ -46,7 +46,7 @@ def test_check_mode_then_create_then_unchanged(sandbox, rundeck, module_runner, 
     assert config["project.execution.history.cleanup.retention.days"] == "60"
     assert (config["project.description"], config["project.label"]) == ("Web tier", "Web")
     # Rundeck's own defaults are kept; check mode could not know them.
-    assert config["service.NodeExecutor.default.provider"] == "jsch-ssh"
+    assert config["service.NodeExecutor.default.provider"] == "sshj-ssh"
     for key in ("name", "description", "label", "url"):
         assert created["project"][key] == predicted["project"][key], key
     assert set(predicted["project"]["config"].items()) <= set(config.items())
@@ -60,13 +60,13 @@ def test_check_mode_then_create_then_unchanged(sandbox, rundeck, module_runner, 
 
 
 def test_a_default_rundeck_adds_to_a_new_project_goes_when_the_user_wants_it_unset(sandbox, rundeck, module_runner, request_log):
-    args = dict(rundeck, name="web", config={"project.ssh-keypath": None, "project.nodeCache.enabled": None})
+    args = dict(rundeck, name="web", config={"project.ssh-authentication": None, "project.nodeCache.enabled": None})
     created = module_runner(main, args)
     assert created["changed"] is True
-    assert "project.ssh-keypath" not in stored(sandbox, "web")
-    assert "project.ssh-keypath" not in created["project"]["config"]
+    assert "project.ssh-authentication" not in stored(sandbox, "web")
+    assert "project.ssh-authentication" not in created["project"]["config"]
     assert [(e["method"], e["path"]) for e in writes(request_log())] == [
-        ("POST", "/api/49/projects"), ("DELETE", "/api/49/project/web/config/project.ssh-keypath")]
+        ("POST", "/api/49/projects"), ("DELETE", "/api/49/project/web/config/project.ssh-authentication")]
 
     again = module_runner(main, args)
     assert again["changed"] is False

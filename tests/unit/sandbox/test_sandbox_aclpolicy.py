@@ -210,3 +210,17 @@ def test_unsafe_tags_are_parse_errors():
 )
 def test_policy_path_pattern(path, valid):
     assert is_valid_policy_path(path) is valid
+
+
+@pytest.mark.parametrize(
+    "value, java_class",
+    [("5", "java.lang.Integer"), ("true", "java.lang.Boolean"), ("1.5", "java.lang.Double"), ("{read: x}", "java.util.LinkedHashMap")],
+)
+def test_allow_must_be_text_or_a_list(value, java_class):
+    # YamlParsePolicy's grant check: a String or a sequence of Strings.
+    text = "description: d\ncontext:\n  application: rundeck\nfor:\n  job:\n    - allow: %s\nby:\n  group: ops\n" % value
+    message = (
+        "Type rule 'for: { job: [...] }' entry at index [1] Section 'allow:' expected a String or a sequence of Strings, but was a %s"
+        % java_class
+    )
+    assert validate_policy(text) == {"policy.aclpolicy[1]": [message]}

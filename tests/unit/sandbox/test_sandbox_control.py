@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from tests.sandbox import Sandbox
+from tests.sandbox.rundeck_versions import DEFAULT_RELEASE, current_api_version, parse_release
 
 TOKEN = "sandbox-rundeck-token"
 
@@ -113,7 +114,7 @@ def test_a_503_fault_twice_with_retry_after(sandbox, api, auth):
         assert response.headers["Retry-After"] == "1"
         assert response.json() == {
             "error": True,
-            "apiversion": 49,
+            "apiversion": current_api_version(parse_release(DEFAULT_RELEASE)),
             "errorCode": "api.error.unknown",
             "message": "Service Unavailable",
         }

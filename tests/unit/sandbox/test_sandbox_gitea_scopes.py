@@ -60,5 +60,5 @@ def test_required_and_the_message():
     assert scopes.missing_message(["write:user", "write:repository"]) == (
         "token does not have at least one of required scope(s): [write:user write:repository]"
     )
-    assert scopes.as_list("") is None
+    assert scopes.as_list("") == [""]
     assert scopes.as_list("read:issue,write:user") == ["read:issue", "write:user"]

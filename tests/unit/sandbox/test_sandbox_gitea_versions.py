@@ -196,7 +196,8 @@ def test_a_token_without_scope_before_1_22_is_stored(gitea, gitea_api, version):
     created = requests.post(gitea_api + "/users/alice/tokens", auth=ALICE, json={"name": "bare"})
     assert created.status_code == 201
     listed = requests.get(gitea_api + "/users/alice/tokens", auth=ALICE).json()
-    assert listed[0]["scopes"] is None
+    # Listed as Go splits an empty string at commas: one empty name.
+    assert listed[0]["scopes"] == [""]
     version("1.22.0")
     refused = requests.post(gitea_api + "/users/alice/tokens", auth=ALICE, json={"name": "bare2"})
     assert answer(refused) == error(gitea, 400, "access token must have a scope")

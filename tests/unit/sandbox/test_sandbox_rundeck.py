@@ -8,6 +8,11 @@ import json
 import pytest
 import requests
 
+from tests.sandbox.rundeck_versions import DEFAULT_RELEASE, current_api_version, parse_release
+
+# Error bodies carry the emulated release's own current API version.
+SERVER_API_VERSION = current_api_version(parse_release(DEFAULT_RELEASE))
+
 TOKEN = "sandbox-rundeck-token"
 SYSTEM_POLICY = """description: admins
 context:
@@ -27,8 +32,11 @@ by:
 """
 
 
-def error(status, code, message):
-    return status, {"error": True, "apiversion": 49, "errorCode": code, "message": message}
+def error(status, code, message, args=None):
+    body = {"error": True, "apiversion": SERVER_API_VERSION, "errorCode": code, "message": message}
+    if args:
+        body["args"] = args
+    return status, body
 
 
 def answer(response):
@@ -43,38 +51,51 @@ def test_token_in_header_or_query(api, auth):
     assert requests.get(api + "/projects", params={"authtoken": TOKEN}).status_code == 200
 
 
-@pytest.mark.parametrize("headers", [{}, {"X-Rundeck-Auth-Token": "wrong-secret"}])
-def test_missing_or_wrong_token_is_forbidden(api, headers):
-    response = requests.get(api + "/projects", headers=headers, params={"authtoken": "also-wrong"})
-    assert answer(response) == error(403, "unauthorized", "Not authorized: the request did not present a valid API token")
-    assert "wrong" not in response.text
-
-
-def test_auth_comes_before_the_version_check(sandbox):
-    response = requests.get(sandbox.urls["rundeck"] + "/api/1/projects")
-    assert response.status_code == 403
-
-
 @pytest.mark.parametrize(
-    "version, reason",
-    [("13", "Minimum supported version: 14"), ("50", "Current version: 49"), ("x", "Minimum supported version: 14")],
+    "headers, params, who",
+    [
+        ({}, {}, "(unauthenticated)"),
+        ({"X-Rundeck-Auth-Token": "wrong-secret"}, {}, "(Token:wrong****)"),
+        # The authtoken parameter wins over the header.
+        ({"X-Rundeck-Auth-Token": TOKEN}, {"authtoken": "also-wrong"}, "(Token:also-****)"),
+        ({}, {"authtoken": "short"}, "(Token:****)"),
+    ],
 )
-def test_unsupported_versions(sandbox, auth, version, reason):
+def test_missing_or_wrong_token_is_forbidden(api, headers, params, who):
+    response = requests.get(api + "/projects", headers=headers, params=params)
+    assert answer(response) == error(403, "unauthorized", "%s is not authorized for: /api/49/projects" % who)
+    assert "secret" not in response.text
+
+
+def test_the_version_check_comes_before_the_token(sandbox):
+    response = requests.get(sandbox.urls["rundeck"] + "/api/1/projects")
+    assert response.status_code == 400
+    assert response.json()["errorCode"] == "api.error.api-version.unsupported"
+
+
+@pytest.mark.parametrize("version", ["1", "13", str(SERVER_API_VERSION + 1), "x", "049", "-1"])
+def test_unsupported_versions(sandbox, auth, version):
+    # Any version outside 14..current gets the same reason: the current version.
     response = requests.get("%s/api/%s/projects" % (sandbox.urls["rundeck"], version), headers=auth)
-    message = 'Unsupported API Version "%s". API Request: /api/%s/projects. Reason: %s' % (version, version, reason)
-    assert answer(response) == error(400, "api.error.api-version.unsupported", message)
+    path = "/api/%s/projects" % version
+    reason = "Current version: %d" % SERVER_API_VERSION
+    message = 'Unsupported API Version "%s". API Request: %s. Reason: %s' % (version, path, reason)
+    assert answer(response) == error(400, "api.error.api-version.unsupported", message, [version, path, reason])
 
 
-@pytest.mark.parametrize("version", [14, 49])
+@pytest.mark.parametrize("version", [14, 44, 49, SERVER_API_VERSION])
 def test_supported_versions(sandbox, auth, version):
     response = requests.get("%s/api/%d/projects" % (sandbox.urls["rundeck"], version), headers=auth)
     assert response.status_code == 200
-    assert response.json()[0]["url"] == "%s/api/%d/project/sandbox" % (sandbox.urls["rundeck"], version)
+    # Links are written at the server's current version.
+    assert response.json()[0]["url"] == "%s/api/%d/project/sandbox" % (sandbox.urls["rundeck"], SERVER_API_VERSION)
 
 
 def test_unknown_paths(sandbox, api, auth):
+    # Restated from the server's own API test (BasicSpec "invalidUrl").
     response = requests.get(api + "/no/such/thing", headers=auth)
-    assert answer(response) == error(404, "api.error.item.doesnotexist", "Resource does not exist: /api/49/no/such/thing")
+    path = "/api/49/no/such/thing"
+    assert answer(response) == error(404, "api.error.invalid.request", "Invalid API Request: " + path, [path])
     response = requests.get(sandbox.urls["rundeck"] + "/user/login")
     assert answer(response) == error(404, "api.error.item.doesnotexist", "Resource does not exist: /user/login")
 
@@ -98,15 +119,21 @@ def policy_for(root):
 def test_policy_lifecycle(api, auth, root):
     url = api + root + "ops.aclpolicy"
     policy = policy_for(root)
-    missing = error(404, "api.error.item.doesnotexist", "Policy does not exist: ops.aclpolicy")
-    assert answer(requests.get(url, headers=auth)) == missing
+    if root.startswith("/system"):
+        kind, named = "System ACL Policy File", "ops.aclpolicy"
+    else:
+        kind, named = "Project ACL Policy File", "ops.aclpolicy for project sandbox"
+    # A read names the policy a resource; a change names the file by its scope.
+    unread = error(404, "api.error.item.doesnotexist", "resource does not exist: ops.aclpolicy", ["resource", "ops.aclpolicy"])
+    missing = error(404, "api.error.item.doesnotexist", "%s does not exist: %s" % (kind, named), [kind, named])
+    assert answer(requests.get(url, headers=auth)) == unread
     assert answer(requests.put(url, headers=auth, json={"contents": policy})) == missing
 
     response = requests.post(url, headers=auth, json={"contents": policy})
     assert (response.status_code, response.json()) == (201, {"contents": policy})
     assert response.headers["Content-Type"] == "application/json"
     response = requests.post(url, headers=auth, json={"contents": policy})
-    assert answer(response) == error(409, "api.error.item.alreadyexists", "Policy already exists: ops.aclpolicy")
+    assert answer(response) == error(409, "api.error.item.alreadyexists", "%s already exists: %s" % (kind, named), [kind, named])
 
     assert answer(requests.get(url, headers=auth)) == (200, {"contents": policy})
     updated = policy.replace("description: ", "description: updated ")
@@ -114,7 +141,7 @@ def test_policy_lifecycle(api, auth, root):
 
     assert requests.delete(url, headers=auth).status_code == 204
     assert answer(requests.delete(url, headers=auth)) == missing
-    assert answer(requests.get(url, headers=auth)) == missing
+    assert answer(requests.get(url, headers=auth)) == unread
 
 
 @pytest.mark.parametrize("accept", ["application/yaml", "text/plain"])
@@ -168,7 +195,7 @@ def test_no_accept_header_answers_in_the_request_format(api, auth):
 )
 def test_empty_contents(api, auth, headers, data):
     response = requests.post(api + "/system/acl/ops.aclpolicy", headers=dict(auth, **headers), data=data)
-    assert answer(response) == error(400, "api.error.invalid.request", "No content")
+    assert answer(response) == error(400, "api.error.unknown", "No content")
 
 
 @pytest.mark.parametrize("root", ACL_ROOTS)
@@ -177,8 +204,9 @@ def test_empty_contents(api, auth, headers, data):
 )
 def test_the_policy_path_pattern(api, auth, root, path, shown):
     response = requests.get(api + root + path, headers=auth)
-    message = "Invalid parameter path value: %s, Reason: must match: ^[^/]+.aclpolicy$" % shown
-    assert answer(response) == error(400, "api.error.parameter.invalid", message)
+    args = [shown, "path", "Must refer to a file ending in .aclpolicy"]
+    message = 'The value "%s" for parameter "path" is not valid: Must refer to a file ending in .aclpolicy' % shown
+    assert answer(response) == error(400, "api.error.parameter.invalid", message, args)
 
 
 def test_encoded_policy_names(api, auth):
@@ -188,7 +216,7 @@ def test_encoded_policy_names(api, auth):
     assert requests.post(api + "/system/acl/opsXaclpolicy", headers=auth, json={"contents": SYSTEM_POLICY}).status_code == 201
     listing = requests.get(api + "/system/acl/", headers=auth).json()
     assert [r["name"] for r in listing["resources"]] == ["my team.aclpolicy", "opsXaclpolicy"]
-    assert listing["resources"][0]["href"].endswith("/api/49/system/acl/my%20team.aclpolicy")
+    assert listing["resources"][0]["href"].endswith("/api/%d/system/acl/my%%20team.aclpolicy" % SERVER_API_VERSION)
     assert requests.get(listing["resources"][0]["href"], headers=auth).json() == {"contents": SYSTEM_POLICY}
 
 
@@ -196,7 +224,7 @@ def test_encoded_policy_names(api, auth):
 def test_listing(sandbox, api, auth, root):
     for name in ("zeta", "alpha", "mid"):
         requests.post(api + root + name + ".aclpolicy", headers=auth, json={"contents": policy_for(root)})
-    base = sandbox.urls["rundeck"] + "/api/49" + root
+    base = sandbox.urls["rundeck"] + "/api/%d" % SERVER_API_VERSION + root
     expected = {
         "path": "",
         "type": "directory",
@@ -211,7 +239,7 @@ def test_listing(sandbox, api, auth, root):
 
 
 def test_the_project_is_checked_first(api, auth):
-    missing = error(404, "api.error.item.doesnotexist", "Project does not exist: nope")
+    missing = error(404, "api.error.project.missing", "Project does not exist: nope", ["nope"])
     assert answer(requests.get(api + "/project/nope/acl/", headers=auth)) == missing
     assert answer(requests.get(api + "/project/nope/acl/bad-path", headers=auth)) == missing
     assert answer(requests.post(api + "/project/nope/acl/x.aclpolicy", headers=auth, json={})) == missing

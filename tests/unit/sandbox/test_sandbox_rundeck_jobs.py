@@ -10,6 +10,11 @@ import pytest
 import requests
 import yaml
 
+from tests.sandbox.rundeck_versions import DEFAULT_RELEASE, current_api_version, parse_release
+
+# Error bodies carry the emulated release's own current API version.
+SERVER_API_VERSION = current_api_version(parse_release(DEFAULT_RELEASE))
+
 UUID = "3b8a6e54-69fb-42b7-b98f-f82e59238478"
 OTHER_UUID = "9f1c2d3e-0000-4000-8000-000000000001"
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures")
@@ -41,8 +46,11 @@ RICH_JOB = {
 }
 
 
-def error(status, code, message):
-    return status, {"error": True, "apiversion": 49, "errorCode": code, "message": message}
+def error(status, code, message, args=None):
+    body = {"error": True, "apiversion": SERVER_API_VERSION, "errorCode": code, "message": message}
+    if args:
+        body["args"] = args
+    return status, body
 
 
 def answer(response):
@@ -75,7 +83,7 @@ def names(response):
 def test_import_create_and_read_back(sandbox, api, auth):
     base = sandbox.urls["rundeck"]
     result = load(api, auth, yaml.safe_load(TEST_JOB_YAML))
-    href = "%s/api/49/job/%s" % (base, UUID)
+    href = "%s/api/%d/job/%s" % (base, SERVER_API_VERSION, UUID)
     permalink = "%s/project/sandbox/job/show/%s" % (base, UUID)
     assert result == {
         "succeeded": [
@@ -237,24 +245,47 @@ def test_a_uuid_that_matches_nothing_creates_even_when_the_name_exists(api, auth
     assert len(requests.get(api + "/project/sandbox/jobs", headers=auth).json()) == 2
 
 
-def test_skip(sandbox, api, auth):
+def skipped_entry(base, external_id, name="deploy", group="ops"):
+    return {
+        "index": 1,
+        "id": external_id,
+        "error": "A Job named '%s' already exists" % name,
+        "name": name,
+        "group": group,
+        "project": "sandbox",
+        "href": "%s/api/%d/job/%s" % (base, SERVER_API_VERSION, external_id),
+        "permalink": "%s/project/sandbox/job/show/%s" % (base, external_id),
+    }
+
+
+def test_skip_names_a_definition_without_uuid_by_the_jobs_database_id(sandbox, api, auth):
+    # The server answers with the imported definition, given the existing job's database id:
+    # without a uuid of its own, that number is all the entry has.
     base = sandbox.urls["rundeck"]
+    load(api, auth, [job(name="first")])
     load(api, auth, [job(uuid=UUID, group="ops")])
     result = load(api, auth, [job(group="ops", description="changed"), job(name="other")], dupeOption="skip")
-    assert result["skipped"] == [
-        {
-            "index": 1,
-            "id": UUID,
-            "error": "A Job named 'deploy' already exists",
-            "name": "deploy",
-            "group": "ops",
-            "project": "sandbox",
-            "href": "%s/api/49/job/%s" % (base, UUID),
-            "permalink": "%s/project/sandbox/job/show/%s" % (base, UUID),
-        }
-    ]
+    assert result["skipped"] == [skipped_entry(base, "2")]
     assert [entry["index"] for entry in result["succeeded"]] == [2]
     assert export(api, auth, UUID)[0]["description"] == ""
+    # The database id finds the job too, as the server's getByIDorUUID and idlist do.
+    assert export(api, auth, "2")[0]["uuid"] == UUID
+    listed = requests.get(api + "/project/sandbox/jobs", headers=auth, params={"idlist": "2"}).json()
+    assert [item["id"] for item in listed] == [UUID]
+
+
+def test_skip_names_a_definition_with_its_uuid(sandbox, api, auth):
+    base = sandbox.urls["rundeck"]
+    load(api, auth, [job(uuid=UUID, group="ops")])
+    result = load(api, auth, [job(uuid=UUID, group="ops", description="changed")], dupeOption="skip")
+    assert result["skipped"] == [skipped_entry(base, UUID)]
+
+
+def test_skip_with_uuid_option_remove_names_the_database_id(sandbox, api, auth):
+    base = sandbox.urls["rundeck"]
+    load(api, auth, [job(uuid=UUID, group="ops")])
+    result = load(api, auth, [job(uuid=UUID, group="ops")], dupeOption="skip", uuidOption="remove")
+    assert result["skipped"] == [skipped_entry(base, "1")]
 
 
 def test_create_is_the_default_and_allows_the_same_name(api, auth):
@@ -338,9 +369,16 @@ def test_yaml_body(api, auth):
     assert len(response.json()["succeeded"]) == 1
 
 
-@pytest.mark.parametrize(
-    "fileformat, text", [(None, json.dumps([job()])), ("json", json.dumps([job()])), ("yaml", yaml.safe_dump([job()]))]
-)
+def test_a_form_without_format_is_read_as_xml(api, auth):
+    # The server's default file format is XML, which the sandbox does not emulate.
+    response = requests.post(api + "/project/sandbox/jobs/import", headers=auth, data={"xmlBatch": json.dumps([job()])})
+    assert response.status_code == 415
+    # "format" wins over "fileformat".
+    data = {"xmlBatch": json.dumps([job()]), "format": "json", "fileformat": "yaml"}
+    assert len(requests.post(api + "/project/sandbox/jobs/import", headers=auth, data=data).json()["succeeded"]) == 1
+
+
+@pytest.mark.parametrize("fileformat, text", [("json", json.dumps([job()])), ("yaml", yaml.safe_dump([job()]))])
 def test_form_and_multipart_uploads(api, auth, fileformat, text):
     data = {"xmlBatch": text, "dupeOption": "create"}
     if fileformat:
@@ -407,12 +445,15 @@ def test_unparsable_documents(api, auth, content_type, body):
     assert response.json()["message"].startswith("Jobs Document was invalid for format %s: " % fmt)
 
 
-@pytest.mark.parametrize("name, value", [("dupeOption", "replace"), ("uuidOption", "keep")])
-def test_import_options_are_checked(api, auth, name, value):
-    response = requests.post(api + "/project/sandbox/jobs/import", headers=auth, json=[job()], params={name: value})
-    assert response.status_code == 400
-    assert response.json()["errorCode"] == "api.error.parameter.invalid"
-    assert response.json()["message"].startswith("Invalid parameter %s value: %s" % (name, value))
+def test_unknown_import_options_create_and_preserve(api, auth):
+    # loadImportedJobs compares the options with its known values only: anything else creates,
+    # and the uuid is removed only for "remove".
+    load(api, auth, [job(uuid=UUID)])
+    result = load(api, auth, [job(uuid=UUID)], dupeOption="replace", uuidOption="keep")
+    assert result["failed"][0]["error"].startswith("Validation errors: Cannot create a Job with UUID %s" % UUID)
+    result = load(api, auth, [job()], dupeOption="replace")
+    assert len(result["succeeded"]) == 1
+    assert len(requests.get(api + "/project/sandbox/jobs", headers=auth).json()) == 2
 
 
 def test_json_needs_api_44(sandbox, auth):
@@ -420,27 +461,30 @@ def test_json_needs_api_44(sandbox, auth):
     for version in (14, 43):
         url = "%s/api/%d/project/sandbox/jobs/import" % (base, version)
         message = 'Unsupported API Version "%d". API Request: /api/%d/project/sandbox/jobs/import. Reason: Minimum supported version: 44'
+        path = "/api/%d/project/sandbox/jobs/import" % version
         assert answer(requests.post(url, headers=auth, json=[job()])) == error(
-            400, "api.error.api-version.unsupported", message % (version, version)
+            400, "api.error.api-version.unsupported", message % (version, version), [version, path, "Minimum supported version: 44"]
         )
-        # A form defaults to JSON too.
-        assert requests.post(url, headers=auth, data={"xmlBatch": "[]"}).status_code == 400
+        # A form that asks for JSON too.
+        assert requests.post(url, headers=auth, data={"xmlBatch": "[]", "fileformat": "json"}).status_code == 400
         response = requests.post(
             url, headers=dict(auth, **{"Content-Type": "application/yaml"}), data=yaml.safe_dump([job(name="v%d" % version)])
         )
-        assert response.json()["succeeded"][0]["href"].startswith("%s/api/%d/job/" % (base, version))
+        assert response.json()["succeeded"][0]["href"].startswith("%s/api/%d/job/" % (base, SERVER_API_VERSION))
     job_id = requests.get(base + "/api/49/project/sandbox/jobs", headers=auth).json()[0]["id"]
-    for path in ("/job/" + job_id, "/project/sandbox/jobs/export"):
+    # Below API 44 JSON is no format at all: one job answers 415, a project's export 406.
+    for path, status in (("/job/" + job_id, 415), ("/project/sandbox/jobs/export", 406)):
         url = "%s/api/43%s" % (base, path)
-        assert requests.get(url, headers=auth).json()["errorCode"] == "api.error.api-version.unsupported"
-        assert requests.get(url, headers=auth, params={"format": "json"}).status_code == 400
+        refused = error(status, "api.error.item.unsupported-format", "The format is not valid: json", ["json"])
+        assert answer(requests.get(url, headers=auth)) == refused
+        assert answer(requests.get(url, headers=auth, params={"format": "json"})) == refused
         assert requests.get(url, headers=dict(auth, Accept="text/yaml")).status_code == 200
         assert yaml.safe_load(requests.get(url, headers=auth, params={"format": "yaml"}).text)[0]["id"] == job_id
 
 
 def test_import_into_a_missing_project(api, auth):
     response = requests.post(api + "/project/nope/jobs/import", headers=auth, json=[job()])
-    assert answer(response) == error(404, "api.error.item.doesnotexist", "Project does not exist: nope")
+    assert answer(response) == error(404, "api.error.project.missing", "Project does not exist: nope", ["nope"])
 
 
 # -- export and a single job ----------------------------------------------------------------
@@ -481,11 +525,11 @@ def test_export_filters(api, auth):
     ids = [item["id"] for item in requests.get(api + "/project/sandbox/jobs", headers=auth).json()]
     assert exported(idlist=",".join(ids[:2])) == [("", "c"), ("ops", "a")]
     response = requests.get(api + "/project/nope/jobs/export", headers=auth)
-    assert answer(response) == error(404, "api.error.item.doesnotexist", "Project does not exist: nope")
+    assert answer(response) == error(404, "api.error.project.missing", "Project does not exist: nope", ["nope"])
 
 
 def test_unknown_and_deleted_jobs(api, auth):
-    missing = error(404, "api.error.item.doesnotexist", "Job ID does not exist: %s" % UUID)
+    missing = error(404, "api.error.item.doesnotexist", "Job ID does not exist: %s" % UUID, ["Job ID", UUID])
     for method in ("get", "delete"):
         assert answer(requests.request(method, api + "/job/" + UUID, headers=auth)) == missing
     assert answer(requests.get(api + "/job/%s/info" % UUID, headers=auth)) == missing
@@ -498,7 +542,8 @@ def test_unknown_and_deleted_jobs(api, auth):
 def test_job_info_needs_api_18(sandbox, auth):
     url = sandbox.urls["rundeck"] + "/api/17/job/%s/info" % UUID
     message = 'Unsupported API Version "17". API Request: /api/17/job/%s/info. Reason: Minimum supported version: 18' % UUID
-    assert answer(requests.get(url, headers=auth)) == error(400, "api.error.api-version.unsupported", message)
+    args = [17, "/api/17/job/%s/info" % UUID, "Minimum supported version: 18"]
+    assert answer(requests.get(url, headers=auth)) == error(400, "api.error.api-version.unsupported", message, args)
 
 
 def test_other_methods_are_not_allowed(api, auth):
@@ -535,7 +580,7 @@ def test_listing(sandbox, api, auth):
         "group": "ops",
         "project": "sandbox",
         "description": "B job",
-        "href": "%s/api/49/job/%s" % (base, UUID),
+        "href": "%s/api/%d/job/%s" % (base, SERVER_API_VERSION, UUID),
         "permalink": "%s/project/sandbox/job/show/%s" % (base, UUID),
         "scheduled": True,
         "scheduleEnabled": True,
@@ -587,8 +632,11 @@ def test_listing_problems(api, auth):
     response = requests.get(api + "/project/sandbox/jobs", headers=auth, params={"groupPath": "a", "groupPathExact": "a"})
     assert answer(response) == error(400, "api.error.invalid.request", "groupPathExact cannot be combined with groupPath")
     response = requests.get(api + "/project/nope/jobs", headers=auth)
-    assert answer(response) == error(404, "api.error.item.doesnotexist", "Project does not exist: nope")
-    assert requests.get(api + "/project/sandbox/jobs", headers=auth, params={"max": "ten"}).status_code == 400
+    assert answer(response) == error(404, "api.error.project.missing", "Project does not exist: nope", ["nope"])
+    response = requests.get(api + "/project/sandbox/jobs", headers=auth, params={"max": "ten"})
+    # A query that does not bind is api.error.parameter.error, a code without message text.
+    assert response.status_code == 400
+    assert (response.json()["errorCode"], response.json()["message"]) == ("api.error.parameter.error", "api.error.parameter.error")
 
 
 # -- delete, toggles ----------------------------------------------------------------------
@@ -636,7 +684,7 @@ def test_bulk_delete_needs_ids(api, auth):
         requests.post(api + "/jobs/delete", headers=auth),
         requests.delete(api + "/jobs/delete", headers=auth, json={"ids": []}),
     ):
-        assert answer(response) == error(400, "api.error.parameter.required", 'parameter "ids" or "idlist" is required')
+        assert answer(response) == error(400, "api.error.parameter.required", 'parameter "Any of: ids, idlist" is required', ["Any of: ids, idlist"])
     response = requests.post(api + "/jobs/delete", headers=auth, json={"ids": ["not valid"]})
     assert response.status_code == 400
     assert response.json()["errorCode"] == "api.error.invalid.request"
@@ -653,7 +701,7 @@ def test_toggles(api, auth, flag, key, listed):
     assert requests.get(api + "/project/sandbox/jobs", headers=auth).json()[0][listed] is False
     assert answer(requests.post(url + "enable", headers=auth)) == (200, {"success": True})
     assert export(api, auth, UUID)[0][key] is True
-    missing = error(404, "api.error.item.doesnotexist", "Job ID does not exist: %s" % OTHER_UUID)
+    missing = error(404, "api.error.item.doesnotexist", "Job ID does not exist: %s" % OTHER_UUID, ["Job ID", OTHER_UUID])
     assert answer(requests.post("%s/job/%s/%s/enable" % (api, OTHER_UUID, flag), headers=auth)) == missing
 
 
@@ -671,10 +719,10 @@ def test_bulk_toggles(api, auth, flag, key):
             "enabled": False,
             "allsuccessful": False,
             "succeeded": [
-                {"id": UUID, "message": "Job %s disabled" % flag},
-                {"id": OTHER_UUID, "message": "Job %s disabled" % flag},
+                {"id": UUID, "message": "Job %s was disabled for: {{Job %s}}" % (flag.capitalize(), UUID)},
+                {"id": OTHER_UUID, "message": "Job %s was disabled for: {{Job %s}}" % (flag.capitalize(), OTHER_UUID)},
             ],
-            "failed": [{"id": missing, "errorCode": "notfound", "message": "Job ID does not exist: %s" % missing}],
+            "failed": [{"id": missing, "errorCode": None, "message": None}],
         },
     )
     assert [export(api, auth, job_id)[0][key] for job_id in (UUID, OTHER_UUID)] == [False, False]
@@ -685,7 +733,7 @@ def test_bulk_toggles(api, auth, flag, key):
             "requestCount": 1,
             "enabled": True,
             "allsuccessful": True,
-            "succeeded": [{"id": UUID, "message": "Job %s enabled" % flag}],
+            "succeeded": [{"id": UUID, "message": "Job %s was enabled for: {{Job %s}}" % (flag.capitalize(), UUID)}],
         },
     )
     assert requests.post("%s/jobs/%s/enable" % (api, flag), headers=auth).status_code == 400
@@ -743,3 +791,14 @@ def test_the_refusal_is_logged(sandbox):
     requests.get(base + "/api/49/projects?q=" + "x" * 9000)
     log = requests.get(base + "/__sandbox__/requests").json()
     assert [(entry["path"], entry["status"]) for entry in log] == [("/api/49/projects", 414)]
+
+
+def test_bulk_delete_by_database_id_answers_the_uuid(api, auth):
+    # The succeeded entry names the job by its uuid (extid), whichever id the request used.
+    load(api, auth, [job(uuid=UUID, group="ops")])
+    response = requests.post(api + "/jobs/delete", headers=auth, json={"ids": ["1"]})
+    assert response.json() == {
+        "requestCount": 1,
+        "allsuccessful": True,
+        "succeeded": [{"id": UUID, "message": "Job was successfully deleted: [%s] ops/deploy" % UUID}],
+    }

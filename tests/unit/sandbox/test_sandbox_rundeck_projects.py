@@ -10,6 +10,10 @@ import requests
 
 from tests.sandbox import rundeck
 from tests.sandbox.rundeck_projects import DEFAULT_PROPERTIES
+from tests.sandbox.rundeck_versions import DEFAULT_RELEASE, current_api_version, parse_release
+
+# Error bodies carry the emulated release's own current API version.
+SERVER_API_VERSION = current_api_version(parse_release(DEFAULT_RELEASE))
 
 POLICY = """description: ops runs jobs
 for:
@@ -21,8 +25,11 @@ by:
 DEFAULTS = dict(DEFAULT_PROPERTIES)
 
 
-def error(status, code, message):
-    return status, {"error": True, "apiversion": 49, "errorCode": code, "message": message}
+def error(status, code, message, args=None):
+    body = {"error": True, "apiversion": SERVER_API_VERSION, "errorCode": code, "message": message}
+    if args:
+        body["args"] = args
+    return status, body
 
 
 def answer(response):
@@ -45,7 +52,7 @@ def create(api, auth, **body):
 def test_the_seeded_project(sandbox, api, auth):
     projects = requests.get(api + "/projects", headers=auth).json()
     assert [(p["name"], p["description"], p["label"]) for p in projects] == [("sandbox", "Seeded by the sandbox", "")]
-    assert projects[0]["url"] == sandbox.urls["rundeck"] + "/api/49/project/sandbox"
+    assert projects[0]["url"] == sandbox.urls["rundeck"] + "/api/%d/project/sandbox" % SERVER_API_VERSION
     assert projects[0]["created"].endswith("Z")
     config = requests.get(api + "/project/sandbox", headers=auth).json()["config"]
     assert config == dict(DEFAULTS, **{"project.name": "sandbox", "project.description": "Seeded by the sandbox"})
@@ -73,15 +80,23 @@ def test_a_project_shows_its_label_only_when_it_has_one_and_from_api_26(sandbox,
     assert [(p["name"], p["label"]) for p in listed] == [("sandbox", ""), ("web", "Web tier")]
 
 
-def test_a_missing_project_is_named_as_the_server_names_it(api, auth):
-    missing = error(404, "api.error.item.doesnotexist", "project does not exist: nope")
+def test_a_missing_project_is_refused_before_any_endpoint_runs(sandbox, api, auth):
+    # Restated from the server's own API tests (ProjectSpec "get project wrong name", ConfigSpec
+    # "test-project-invalid"): errorCode api.error.project.missing, for every endpoint under the project.
+    missing = error(404, "api.error.project.missing", "Project does not exist: nope", ["nope"])
     assert answer(requests.get(api + "/project/nope", headers=auth)) == missing
-    missing = error(404, "api.error.item.doesnotexist", "Project does not exist: nope")
     assert answer(requests.delete(api + "/project/nope", headers=auth)) == missing
     assert answer(requests.get(api + "/project/nope/config", headers=auth)) == missing
     assert answer(requests.get(api + "/project/nope/config/a.b", headers=auth)) == missing
     assert answer(requests.put(api + "/project/nope/config/a.b", headers=auth, json={"value": "x"})) == missing
     assert answer(requests.delete(api + "/project/nope/config/a.b", headers=auth)) == missing
+    assert answer(requests.get(api + "/project/nope/acl/", headers=auth)) == missing
+    assert answer(requests.get(api + "/project/nope/jobs", headers=auth)) == missing
+    # A "project" parameter is checked the same way, and before the token.
+    assert answer(requests.get(api + "/projects", headers=auth, params={"project": "nope"})) == missing
+    assert answer(requests.get(api + "/project/nope")) == missing
+    response = requests.get(sandbox.urls["rundeck"] + "/api/13/project/nope")
+    assert response.json()["errorCode"] == "api.error.api-version.unsupported"
 
 
 # -- creation -------------------------------------------------------------------------
@@ -95,8 +110,10 @@ def test_creation_adds_the_name_and_the_defaults_the_request_leaves_out(sandbox,
     created = response.json()
     assert created["name"] == "web"
     assert created["description"] == "Web tier"
-    assert created["url"] == sandbox.urls["rundeck"] + "/api/49/project/web"
+    assert created["url"] == sandbox.urls["rundeck"] + "/api/%d/project/web" % SERVER_API_VERSION
     assert "label" not in created
+    # A project's own answer has its creation date too (API 33 and later).
+    assert created["created"].endswith("Z")
     assert created["config"] == dict(DEFAULTS, **{
         "project.name": "web",
         "project.description": "Web tier",
@@ -120,7 +137,7 @@ def test_the_config_description_wins_over_the_description_field(api, auth):
 
 def test_creating_an_existing_project_is_a_conflict_in_the_servers_words(api, auth):
     response = requests.post(api + "/projects", headers=auth, json={"name": "sandbox"})
-    assert answer(response) == error(409, "api.error.item.alreadyexists", "project already exists: sandbox")
+    assert answer(response) == error(409, "api.error.item.alreadyexists", "project already exists: sandbox", ["project", "sandbox"])
 
 
 @pytest.mark.parametrize("name", ["has space", ".hidden", "a/b", "é"])
@@ -130,9 +147,21 @@ def test_project_names_are_checked(api, auth, name):
     assert answer(response) == error(400, "project.name.can.only.contain.these.characters", message)
 
 
-def test_project_creation_needs_a_name(api, auth):
-    response = requests.post(api + "/projects", headers=auth, json={"description": "x"})
-    assert answer(response) == error(400, "api.error.invalid.request", "Project 'name' is required")
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        ({"description": "x"}, "json: required 'name' but it was not found"),
+        ({"name": None}, "json: required 'name' but it was not found"),
+        ({"name": 5}, "json: expected 'name' to be a String"),
+        ({"name": "web", "config": ["a"]}, "json: expected 'config' to be a Map"),
+        ({"config": "a"}, "json: required 'name' but it was not found; json: expected 'config' to be a Map"),
+        ({"name": ""}, "Project 'name' is required"),
+    ],
+)
+def test_project_creation_needs_a_name(api, auth, body, reason):
+    # JsonUtil.validateJson's words, wrapped by api.error.invalid.request's "Invalid API Request: {0}".
+    response = requests.post(api + "/projects", headers=auth, json=body)
+    assert answer(response) == error(400, "api.error.invalid.request", "Invalid API Request: " + reason, [reason])
 
 
 @pytest.mark.parametrize("config", [["a"], {"a": ["b"]}, {"a": {"b": "c"}}, {"a": None}])
@@ -194,7 +223,7 @@ def test_a_key_as_json_or_as_text(api, auth):
 
 def test_a_missing_key(api, auth):
     response = requests.get(api + "/project/sandbox/config/no.such.key", headers=dict(auth, Accept="application/json"))
-    assert answer(response) == error(404, "api.error.item.doesnotexist", "property does not exist: no.such.key")
+    assert answer(response) == error(404, "api.error.item.doesnotexist", "property does not exist: no.such.key", ["property", "no.such.key"])
 
 
 def test_setting_and_removing_one_key_leaves_the_others(api, auth):
@@ -225,7 +254,8 @@ def test_a_value_is_stored_as_text(api, auth):
 @pytest.mark.parametrize("body", [{"value": ""}, {}, {"other": "x"}])
 def test_an_empty_value_is_refused(api, auth, body):
     response = requests.put(api + "/project/sandbox/config/a.b", headers=auth, json=body)
-    assert answer(response) == error(400, "api.error.invalid.request", "value was not specified")
+    reason = "value was not specified"
+    assert answer(response) == error(400, "api.error.invalid.request", "Invalid API Request: " + reason, [reason])
     assert "a.b" not in requests.get(api + "/project/sandbox", headers=auth).json()["config"]
 
 
