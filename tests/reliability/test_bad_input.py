@@ -243,8 +243,9 @@ CASES = [
     case("token-name-two-tokens-share", "gitea_token", {"name": "twin", "scopes": ["read:user"]},
          "user alice has 2 tokens named twin", "delete the extra ones"),
     case("token-name-empty", "gitea_token", {"name": "", "scopes": ["read:user"]},
-         "HTTP 422", "[Name]: Required",
-         refused=[("POST", "/api/v1/users/alice/tokens")]),
+         "name is empty; give the name of the token"),
+    case("token-name-blank", "gitea_token", {"name": " \t", "scopes": ["read:user"]},
+         "name is only blanks; give the name of the token"),
 ]
 
 
