@@ -252,7 +252,12 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._http import Api
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, require_yaml, run_resource
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import CreatedMeanwhile, Resource
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import (
+    RUNDECK_SPEC,
+    missing_project_warning,
+    project_missing,
+    write_may_have_taken_effect,
+)
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
     differences,
     group_path,
@@ -277,7 +282,8 @@ SINGLE_JOB_OPTIONS = ["uuid", "name", "group", "definition", "execution_enabled"
 class RundeckJob(Resource):
     """One job, represented as a job record (see ``job_record``)."""
 
-    def __init__(self, jobs, project, uuid, name, group, definition, switches):
+    def __init__(self, jobs, project, uuid, name, group, definition, switches, check_mode=False):
+        self.check_mode = check_mode
         self.jobs = jobs
         self.project = project
         self.uuid = uuid
@@ -292,6 +298,19 @@ class RundeckJob(Resource):
         return self.uuid if self.uuid else job_path(self.group, self.name)
 
     def read(self):
+        try:
+            return self._read()
+        except ApiError as exc:
+            # An earlier task of the play may create the project; check mode could not know it.
+            if not (self.check_mode and project_missing(exc)):
+                raise
+            self.warnings.append(missing_project_warning(self.project))
+            return None
+
+    def changed_by_failure(self, error):
+        return write_may_have_taken_effect(self.jobs.http, error)
+
+    def _read(self):
         if self.uuid:
             ids = [self.uuid]
         else:
@@ -365,11 +384,12 @@ def build_job(module):
     if not uuid and not name:
         raise InputError("give uuid, or name (and group), or a definition with a name, to say which job to manage")
     switches = dict(executionEnabled=params["execution_enabled"], scheduleEnabled=params["schedule_enabled"])
-    return RundeckJob(RundeckJobs(params), params["project"], uuid, name, group, definition, switches)
+    return RundeckJob(RundeckJobs(params), params["project"], uuid, name, group, definition, switches, module.check_mode)
 
 
 def run_job_set(module):
     params = module.params
+    job_set = None
     try:
         job_set = JobSet(RundeckJobs(params), params["project"], params["jobs"], params["state"],
                          params["purge"], params["purge_group"])
@@ -377,7 +397,12 @@ def run_job_set(module):
     except InputError as exc:
         module.fail_json(msg=str(exc))
     except ApiError as exc:
-        module.fail_json(**exc.to_result())
+        for warning in job_set.warnings if job_set else ():
+            module.warn(warning)
+        # What the run did before it failed: the jobs written or deleted count as changed.
+        done = job_set.done if job_set else None
+        changed = bool(job_set and write_may_have_taken_effect(job_set.jobs.http, exc))
+        module.fail_json(changed=changed, **dict(exc.to_result(), **({"jobs": done} if done else {})))
     for warning in warnings:
         module.warn(warning)
     result = dict(changed=changed, jobs=jobs)
