@@ -55,6 +55,11 @@ extends_documentation_fragment:
 notes:
   - Policies stored in files on the Rundeck server (C($RDECK_BASE/etc)) are not visible through
     the API and are not managed by this module.
+  - In check mode, a project policy of a project that does not exist yet (one an earlier task of
+    the play creates) is predicted as created, with a warning; a real run fails while the
+    project is missing.
+  - A failed task reports C(changed=true) when its write may have taken effect (the request got
+    no answer, or an answer that could not be read).
 seealso:
   - plugin: opsforge.delivery.rundeck_acl
     plugin_type: lookup

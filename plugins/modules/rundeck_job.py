@@ -69,7 +69,7 @@ options:
     description:
       - Many jobs of O(project), each a definition like O(definition). Each is identified by
         its C(uuid) (or C(id)) key if it has one, else by its C(name) and C(group).
-      - All changed jobs are sent in one import request.
+      - New jobs are sent in one import request and changed ones in another (see the notes).
       - With O(state=absent), each entry needs only the identifying keys, and the jobs found are
         deleted.
       - Mutually exclusive with O(uuid), O(name), O(group), O(definition),
@@ -114,12 +114,18 @@ extends_documentation_fragment:
 notes:
   - "Requests: an unchanged run reads one job with one request when O(uuid) identifies it, and
     with two (a listing and an export) when its name does. O(jobs) of any size costs two: one
-    listing of the project and one export. All the changed jobs of O(jobs) go in one import,
-    and all the deleted ones in one delete request."
+    listing of the project and one export. A run that writes sends the new jobs of O(jobs) in
+    one import (which leaves alone a job another run created meanwhile) and the changed ones in
+    another, so two imports when it has both, then one export that reads the written jobs back;
+    all the deleted ones go in one delete request."
   - Rundeck answers an import with HTTP 200 even when it refuses a job; the task then fails
-    with Rundeck's reason for each refused job. With O(jobs), the jobs Rundeck accepted stay
-    imported, and nothing is purged.
+    with Rundeck's reason for each refused job and the names of those it imported. With O(jobs),
+    the jobs Rundeck accepted stay imported, and nothing is purged; the failed result has
+    C(changed=true) when any job was written, and the RV(jobs) lists of what was done.
   - Check mode sends only the reading requests, and the diff shows what would change.
+  - In check mode, jobs of a project that does not exist yet (one an earlier task of the play
+    creates) are predicted as created, with a warning; a real run fails while the project is
+    missing.
 seealso:
   - plugin: opsforge.delivery.rundeck_job
     plugin_type: lookup
