@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from unittest import mock
 
+import pytest
 from ansible.module_utils import basic
+
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_sync import JobSet
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import RundeckJobs
 
 from ansible_collections.opsforge.delivery.plugins.modules.rundeck_acl import main as acl_main
 from ansible_collections.opsforge.delivery.plugins.modules.rundeck_job import main as job_main
@@ -111,6 +116,23 @@ def test_a_job_set_whose_update_is_refused_after_its_creates_reports_changed(run
     assert [item["name"] for item in result["jobs"]["created"]] == ["job-1"]
     assert "imported 0 of the 1" in result["msg"]
     assert "Changed before this failure: POST /api/49/project/sandbox/jobs/import (HTTP 200)" in result["msg"]
+
+
+class RefusedDeletes(RundeckJobs):
+    """Rundeck answers a bulk delete with 200 and names the first job as not deleted."""
+
+    def delete(self, ids):
+        raise ApiError("Rundeck", "delete %d job(s)" % len(ids), "POST", self.http.url("jobs/delete"), 200,
+                       "%s: not authorized" % ids[0], details=[{"id": ids[0], "errorCode": "unauthorized"}])
+
+
+def test_a_purge_of_which_one_job_is_refused_reports_the_others_deleted(rundeck, module_runner):
+    run(module_runner, job_main, dict(rundeck, project="sandbox", jobs=[job(0), job(1), job(2)]))
+    job_set = JobSet(RefusedDeletes(rundeck), "sandbox", [job(2)], purge=True)
+    with pytest.raises(ApiError):
+        job_set.run(False, with_diff=False)
+    assert len(job_set.done["deleted"]) == 1 and job_set.done["created"] == []
+    assert [item["name"] for item in job_set.done["unchanged"]] == ["job-2"]
 
 
 def test_a_job_refused_alone_changed_nothing(rundeck, module_runner):
