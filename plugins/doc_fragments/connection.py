@@ -34,6 +34,7 @@ options:
   timeout:
     description:
       - Seconds to wait for the server to connect and to answer each request.
+      - More than V(0) and at most V(3600); another value fails the task before any request.
     type: float
     default: 30
   retries:
@@ -43,9 +44,13 @@ options:
       - Only requests that are safe to repeat (GET, PUT, DELETE) are retried after they may have
         reached the server; a POST or PATCH is retried only when the connection could not be made,
         or on 429, which says the server did nothing.
-      - V(0) turns retries off.
+      - From V(0) to V(10); V(0) turns retries off. Another value fails the task before any request.
     type: int
     default: 3
+notes:
+  - Leading and trailing whitespace in O(url) and in the credentials is removed before use (a
+    credential stored as a YAML block scalar ends in a line break). A token or API key must be
+    printable ASCII; a user name and password are sent as UTF-8.
 requirements:
   - requests
   - PyYAML

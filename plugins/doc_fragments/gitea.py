@@ -14,24 +14,21 @@ options:
     description:
       - The Gitea server's base URL, without C(/api/v1), for example V(https://gitea.example.com).
       - If not set, the value of the E(GITEA_URL) environment variable is used (an empty
-        variable counts as unset).
+        variable counts as unset). Without either, the task fails before any request.
     type: str
-    required: true
   username:
     description:
       - The user to log in as, with HTTP basic authentication. Gitea's token endpoints accept
         nothing else.
       - If not set, the value of the E(GITEA_USERNAME) environment variable is used (an empty
-        variable counts as unset).
+        variable counts as unset). Without either, the task fails before any request.
     type: str
-    required: true
   password:
     description:
       - The password of O(username).
       - If not set, the value of the E(GITEA_PASSWORD) environment variable is used (an empty
-        variable counts as unset).
+        variable counts as unset). Without either, the task fails before any request.
     type: str
-    required: true
   otp:
     description:
       - A current code of the authenticator of an account with two-factor authentication (TOTP),

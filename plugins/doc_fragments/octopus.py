@@ -14,16 +14,14 @@ options:
     description:
       - The Octopus Server's base URL, without C(/api), for example V(https://octopus.example.com).
       - If not set, the value of the E(OCTOPUS_URL) environment variable is used (an empty
-        variable counts as unset).
+        variable counts as unset). Without either, the task fails before any request.
     type: str
-    required: true
   api_key:
     description:
       - An Octopus API key (C(API-...)), sent in the C(X-Octopus-ApiKey) header.
       - If not set, the value of the E(OCTOPUS_API_KEY) environment variable is used (an empty
-        variable counts as unset).
+        variable counts as unset). Without either, the task fails before any request.
     type: str
-    required: true
   space:
     description:
       - The space, by name or ID (such as V(Spaces-1)). Names match exactly, ignoring case.

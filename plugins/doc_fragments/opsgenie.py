@@ -23,9 +23,8 @@ options:
       - The key of an Opsgenie API integration, sent in the C(Authorization) header after
         C(GenieKey). Writes need an integration with create and update access.
       - If not set, the value of the E(OPSGENIE_API_KEY) environment variable is used (an empty
-        variable counts as unset).
+        variable counts as unset). Without either, the task fails before any request.
     type: str
-    required: true
 """
 
     PLUGINS = r"""

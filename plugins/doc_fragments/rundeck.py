@@ -14,16 +14,14 @@ options:
     description:
       - The Rundeck server's base URL, without C(/api), for example V(https://rundeck.example.com:4440).
       - If not set, the value of the E(RUNDECK_URL) environment variable is used (an empty
-        variable counts as unset).
+        variable counts as unset). Without either, the task fails before any request.
     type: str
-    required: true
   api_token:
     description:
       - A Rundeck API token, sent in the C(X-Rundeck-Auth-Token) header.
       - If not set, the value of the E(RUNDECK_API_TOKEN) environment variable is used (an empty
-        variable counts as unset).
+        variable counts as unset). Without either, the task fails before any request.
     type: str
-    required: true
   api_version:
     description:
       - The Rundeck API version to use in request paths (C(/api/<api_version>/)).

@@ -53,9 +53,9 @@ _OTP_REFUSALS = ("invalid provided OTP", "%!s(<nil>)")
 USER_MISSING = "user redirect does not exist"
 
 GITEA_SPEC = connection_spec(dict(
-    url=env_option(["GITEA_URL"], type="str", required=True),
-    username=env_option(["GITEA_USERNAME"], type="str", required=True),
-    password=env_option(["GITEA_PASSWORD"], type="str", required=True, no_log=True),
+    url=env_option(["GITEA_URL"], type="str", needed=True),
+    username=env_option(["GITEA_USERNAME"], type="str", needed=True),
+    password=env_option(["GITEA_PASSWORD"], type="str", needed=True, no_log=True),
     otp=env_option(["GITEA_OTP"], type="str", no_log=True),
 ))
 

@@ -14,13 +14,15 @@ status, the method, the URL with any credential removed and the server's own mes
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import ssl
 import traceback
 import warnings
 
 try:
-    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+    from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 except ImportError:  # pragma: no cover - Python 2 is not supported
     pass
 
@@ -37,6 +39,14 @@ else:
     HAS_REQUESTS = True
 
 
+#: Seconds to wait for a connection and for each answer, unless ``timeout`` says otherwise.
+DEFAULT_TIMEOUT = 30
+#: How often a request is tried again, unless ``retries`` says otherwise.
+DEFAULT_RETRIES = 3
+#: The values ``timeout`` (more than the first, at most the second) and ``retries`` (inclusive) may take;
+#: outside them a task fails before any request.
+TIMEOUT_RANGE = (0, 3600)
+RETRIES_RANGE = (0, 10)
 #: Methods that may be sent twice without doing the work twice.
 IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
 #: Methods that change nothing on the server.
@@ -52,6 +62,13 @@ MAX_RETRY_AFTER_SECONDS = 120
 #: Query parameters that carry credentials; their values never leave this module.
 SECRET_QUERY_PARAMETERS = frozenset(["authtoken", "token", "access_token", "apikey", "api_key", "password", "key"])
 REDACTED = "********"
+#: Request headers whose values are credentials (compared without case).
+CREDENTIAL_HEADERS = frozenset(["authorization", "proxy-authorization", "x-rundeck-auth-token", "x-octopus-apikey",
+                                "x-gitea-otp"])
+#: The user and password of a URL (``scheme://user:password@host``).
+URL_USERINFO = re.compile(r"(?<=//)[^/\s@'\"]+@")
+#: A credential query parameter of a URL and its value, wherever the URL appears in a text.
+SECRET_PARAMETER_VALUE = re.compile(r"(?i)(?<=[?&])(%s)=[^&#\s'\"]+" % "|".join(sorted(SECRET_QUERY_PARAMETERS)))
 #: What a failed request that may have changed something means for the person running the task.
 MAY_HAVE_CHANGED = ("The change may have been made all the same; run the task again: it reads the current state "
                     "first, so it never makes a change twice.")
@@ -78,8 +95,8 @@ class ApiError(Exception):
         self.method = method
         self.url = redact_url(url) if url else url
         self.status = status
-        self.message = message
-        self.details = details
+        self.message = scrub(message)
+        self.details = scrub_data(details)
         self.outcome = outcome
         super(ApiError, self).__init__(self._describe())
 
@@ -116,6 +133,55 @@ def redact_url(url):
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+#: Every credential this process has been given; scrub() removes them from any text.
+_SECRETS = set()
+
+
+def register_secret(value):
+    """Remember a credential so that scrub() removes it (and its escaped forms) from every message."""
+    if not isinstance(value, str) or not value.strip():
+        return
+    for form in (value, value.strip()):
+        _SECRETS.update(secret_forms(form))
+
+
+def secret_forms(value):
+    """The ways a credential can appear in a message: as is, escaped as repr() and JSON escape it, percent-encoded."""
+    forms = set([value, repr(value)[1:-1], ascii(value)[1:-1], json.dumps(value)[1:-1],
+                 json.dumps(value, ensure_ascii=False)[1:-1], quote(value, safe="")])
+    return set(form for form in forms if form)
+
+
+def scrub(text, secrets=()):
+    """``text`` without any credential: the registered ones and ``secrets`` (raw or escaped), a URL's user
+    and password, and the values of credential query parameters.
+
+    Every message made from an exception or an answer passes through here before anyone sees it.
+    """
+    if not isinstance(text, str) or not text:
+        return text
+    known = set(_SECRETS)
+    for value in secrets:
+        if isinstance(value, str) and value.strip():
+            known.update(secret_forms(value))
+            known.update(secret_forms(value.strip()))
+    # Longest first, so that a value is not half-replaced through a shorter form of it.
+    for secret in sorted(known, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    text = URL_USERINFO.sub("", text)
+    return SECRET_PARAMETER_VALUE.sub(lambda match: "%s=%s" % (match.group(1), REDACTED), text)
+
+
+def scrub_data(data):
+    """``data`` (an error body: mappings, lists, texts) with scrub() applied to every text in it."""
+    if isinstance(data, dict):
+        return dict((key, scrub_data(value)) for key, value in data.items())
+    if isinstance(data, list):
+        return [scrub_data(item) for item in data]
+    return scrub(data)
+
+
 def excerpt(text, limit=200):
     """The first ``limit`` characters of a body, on one line, for an error message."""
     flat = " ".join((text or "").split())
@@ -123,6 +189,19 @@ def excerpt(text, limit=200):
 
 
 if HAS_REQUESTS:
+
+    class Utf8BasicAuth(requests.auth.AuthBase):
+        """HTTP basic authentication with the user and password encoded as UTF-8, as curl and Gitea do
+        (requests encodes them as Latin-1: other characters fail, and accented ones arrive wrong)."""
+
+        def __init__(self, username, password):
+            self.username = username
+            self.password = password
+
+        def __call__(self, request):
+            pair = ("%s:%s" % (self.username, self.password)).encode("utf-8")
+            request.headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+            return request
 
     class BoundedRetry(Retry):
         """urllib3's Retry, with the server's Retry-After capped so one answer cannot hang a play."""
@@ -142,7 +221,7 @@ if HAS_REQUESTS:
 
 
 def build_retry(retries, backoff_factor=0.5):
-    """Retry policy: idempotent methods on 429/502/503/504 and on errors before the request was sent.
+    """Retry policy: idempotent methods on RETRY_STATUSES and on errors before the request was sent.
 
     A POST or PATCH is retried only on connection errors, which happen before anything reached
     the server, and on 429, which says the server did nothing; a read error or any other error
@@ -172,7 +251,8 @@ class HttpClient(object):
     """
 
     def __init__(self, service, base_url, headers=None, auth=None, validate_certs=True, ca_path=None,
-                 client_cert=None, client_key=None, timeout=30, retries=3, error_parser=None, backoff_factor=0.5):
+                 client_cert=None, client_key=None, timeout=DEFAULT_TIMEOUT, retries=DEFAULT_RETRIES, error_parser=None,
+                 backoff_factor=0.5):
         self.service = service
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -185,6 +265,14 @@ class HttpClient(object):
         self.session.trust_env = True
         self.session.headers.update({"Accept": "application/json", "User-Agent": "opsforge.delivery"})
         self.session.headers.update(headers or {})
+        for name, value in (headers or {}).items():
+            if name.lower() in CREDENTIAL_HEADERS:
+                register_secret(value)
+                # "GenieKey <key>": the key alone can show up too.
+                register_secret(value.split(" ", 1)[-1])
+        if isinstance(auth, tuple):
+            register_secret(auth[1])
+            auth = Utf8BasicAuth(*auth)
         self.session.auth = auth
         # Passed with every request too: requests lets REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in the
         # environment override a session's verify, which would drop ca_path and validate_certs.
@@ -236,14 +324,21 @@ class HttpClient(object):
                 if rereads > 0 and _is_cut_short(exc):
                     rereads -= 1
                     continue
+                # "from None": the exception's own text may hold a header value; only the scrubbed message goes on.
                 raise ApiError(self.service, action, method, url,
                                message=describe_transport_error(exc, self.timeout, client_cert=self.has_client_cert),
-                               outcome=self.outcome(method, None, never_sent=_never_sent(exc)))
+                               outcome=self.outcome(method, None, never_sent=_never_sent(exc))) from None
             except OSError as exc:
                 # requests checks that ca_path and client_cert exist before it connects.
                 raise ApiError(self.service, action, method, url,
                                message="%s; ca_path, client_cert and client_key must name readable PEM files" % exc,
-                               outcome=self.outcome(method, None, never_sent=True))
+                               outcome=self.outcome(method, None, never_sent=True)) from None
+            except (UnicodeError, ValueError) as exc:
+                # A header or URL that cannot be sent (a character HTTP cannot carry): refused before sending.
+                raise ApiError(self.service, action, method, url,
+                               message="the request could not be built (%s): %s; check the connection options"
+                               % (type(exc).__name__, excerpt(str(exc), 300)),
+                               outcome=self.outcome(method, None, never_sent=True)) from None
         self.request_count += 1 + _retries_in(response)
         response.writes_before = tuple(self.completed_writes)
         if response.status_code in expected:
@@ -332,6 +427,10 @@ def describe_transport_error(exc, timeout, client_cert=False):
     """
     if _is_cut_short(exc):
         return "the answer was cut short: %s" % _root_cause(exc)
+    if isinstance(exc, requests.exceptions.InvalidHeader):
+        # Its text quotes the header's value, which may be a credential: say what is wrong without it.
+        return ("a request header holds a character HTTP cannot carry (a line break, or leading whitespace); "
+                "check the credential options for stray characters")
     if isinstance(exc, requests.exceptions.SSLError):
         return describe_tls_error(_root(exc), client_cert)
     if isinstance(exc, requests.exceptions.ConnectTimeout):

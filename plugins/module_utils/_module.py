@@ -10,6 +10,7 @@ time; nothing outside the collection may rely on it.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Mapping
 
 from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
@@ -19,18 +20,29 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
     ApiError,
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
+    scrub,
+    secret_forms,
 )
-from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError, prepare_connection, secret_values
 from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import yaml_import_error
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import build_diff, ensure
 
 
 def new_module(argument_spec, **kwargs):
-    """An AnsibleModule with check mode on, failing early when ``requests`` is missing."""
+    """An AnsibleModule with check mode on and its connection options checked (see prepare_connection),
+    failing early when ``requests`` is missing."""
     argument_spec = without_unusable_suboptions(argument_spec, _load_params())
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **kwargs)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    # Ansible masks a no_log value only as given: mask the value as sent (stripped) and its escaped
+    # forms too, before anything (a failure's invocation among them) is printed.
+    for secret in secret_values(module.params, argument_spec):
+        module.no_log_values.update(secret_forms(secret))
+    try:
+        prepare_connection(module.params, argument_spec)
+    except InputError as exc:
+        module.fail_json(msg=str(exc))
     return module
 
 
@@ -86,11 +98,14 @@ def run_resource(module, result_key, build_resource):
         resource = build_resource(module)
         outcome = ensure(resource, module.params.get("state", "present"), module.check_mode)
     except InputError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=scrub(str(exc)))
     except ApiError as exc:
         # A resource that can tell whether a write took effect before the failure says so.
         changed_by_failure = getattr(resource, "changed_by_failure", None)
         module.fail_json(changed=bool(changed_by_failure and changed_by_failure(exc)), **exc.to_result())
+    except Exception as exc:  # pylint: disable=broad-except
+        # An unforeseen failure would print its traceback without Ansible's masking; fail_json masks it.
+        module.fail_json(msg=scrub("unexpected %s: %s" % (type(exc).__name__, exc)), exception=scrub(traceback.format_exc()))
     for warning in getattr(resource, "warnings", ()):
         module.warn(warning)
     result = dict(changed=outcome.changed)

@@ -51,8 +51,8 @@ LARGE_PAGE = 2000
 SPACE_ID = re.compile(r"^Spaces-\d+$", re.IGNORECASE)
 
 OCTOPUS_SPEC = connection_spec(dict(
-    url=env_option(["OCTOPUS_URL"], type="str", required=True),
-    api_key=env_option(["OCTOPUS_API_KEY"], type="str", required=True, no_log=True),
+    url=env_option(["OCTOPUS_URL"], type="str", needed=True),
+    api_key=env_option(["OCTOPUS_API_KEY"], type="str", needed=True, no_log=True),
     space=env_option(["OCTOPUS_SPACE"], type="str"),
 ))
 

@@ -11,6 +11,7 @@ time; nothing outside the collection may rely on it.
 from __future__ import annotations
 
 import copy
+import re
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import unique
@@ -86,6 +87,8 @@ SERVER_FIELDS = frozenset([
 ENDPOINT_SERVER_FIELDS = frozenset([
     "Id", "Links", "LastModifiedOn", "LastModifiedBy", "TentacleVersionDetails", "CertificateSignatureAlgorithm",
 ])
+#: A space's id in the path of one of its links, such as /api/Spaces-1/machines{/id}.
+SPACE_IN_LINK = re.compile(r"/(Spaces-\d+)/", re.IGNORECASE)
 #: Lists Octopus keeps as case-insensitive sets.
 SET_FIELDS = ("EnvironmentIds", "Roles", "TenantIds", "TenantTags")
 
@@ -94,14 +97,23 @@ class References(object):
     """Names and ids of a space's environments, tenants, policies, accounts, proxies and worker pools.
 
     Each kind is read once, with its ``/all`` listing, and only when a value has to be resolved.
+    ``space`` is None when the space itself is missing in check mode: nothing can be read then.
+    In check mode (``predicting``), a name that is missing is kept as given, with a warning: an
+    earlier task of the play may create it, and only predicted it in check mode.
     """
 
-    def __init__(self, client, space):
+    def __init__(self, client, space, predicting=False):
         self.client = client
         self.space = space
+        self.predicting = predicting
+        self.warnings = []
         self._items = {}
+        #: The names of the resources this task named, by kind and lower-case id, for diffs.
+        self.used = {}
 
     def items(self, link_name):
+        if self.space is None:
+            return []
         if link_name not in self._items:
             label = link_name[0].lower() + link_name[1:]
             self._items[link_name] = self.client.get(self.space.links[link_name], "list the %s" % label, id="all")
@@ -110,63 +122,109 @@ class References(object):
     def resolve(self, link_name, value, what):
         """The id of the resource ``value`` names (an id, or a name matched ignoring case)."""
         items = self.items(link_name)
-        for item in items:
-            # Octopus keeps ids in case-insensitive collections: any spelling names the same one.
-            if str(item.get("Id", "")).lower() == value.lower():
-                return item["Id"]
-        found = [item for item in items if item.get("Name", "").lower() == value.lower()]
+        found = [item for item in items if _same_id(item.get("Id"), value)]
+        # Octopus keeps ids in case-insensitive collections: any spelling names the same one.
+        found = found or [item for item in items if item.get("Name", "").lower() == value.lower()]
         if not found:
+            if self.predicting:
+                return self._assumed(link_name, value, what)
             names = sorted(item.get("Name", "") for item in items)
             shown = ", ".join(names[:20]) + (", ..." if len(names) > 20 else "")
             raise InputError("%s %r does not exist in %s (known: %s)" % (what, value, self._space_label(), shown or "none"))
+        self.used.setdefault(link_name, {})[found[0]["Id"].lower()] = found[0].get("Name")
         return found[0]["Id"]
+
+    def _assumed(self, link_name, value, what):
+        """A missing name in check mode: kept as given, so the prediction shows what the task asks for."""
+        if self.space is not None:
+            self.warnings.append("%s %r does not exist in %s: check mode shows the target as it would be once an "
+                                 "earlier task creates it; a real run fails unless it exists by then"
+                                 % (what, value, self._space_label()))
+        self.used.setdefault(link_name, {})[value.lower()] = value
+        return value
 
     def resolve_all(self, link_name, values, what):
         return unique(self.resolve(link_name, value, what) for value in values)
 
     def name_of(self, link_name, item_id):
         for item in self.items(link_name):
-            if item.get("Id") == item_id:
+            if _same_id(item.get("Id"), item_id):
                 return item.get("Name")
         return None
+
+    def used_name(self, link_name, item_id):
+        """The name behind ``item_id``, for a kind the task named resources of; never a request."""
+        if link_name not in self.used or not item_id:
+            return None
+        name = self.used[link_name].get(str(item_id).lower())
+        if name is None and link_name in self._items:
+            name = self.name_of(link_name, item_id)
+        return name
+
+    def default_policy_id(self):
+        """The id of the space's default machine policy: the one a new target without a policy gets."""
+        return next((item["Id"] for item in self.items("MachinePolicies") if item.get("IsDefault")), None)
 
     def _space_label(self):
         return "space %s" % (self.space.name or self.space.id) if self.space.id else "the default space"
 
 
-def endpoint_settings(endpoint, references):
-    """The wire endpoint fields an ``endpoint`` option sets, with names resolved to ids."""
+def _same_id(have, wanted):
+    """Whether two ids name one resource: Octopus compares ids ignoring case."""
+    return have is not None and wanted is not None and str(have).lower() == str(wanted).lower()
+
+
+#: Endpoint references that an empty value clears (Octopus then reaches the target directly, or
+#: uses the space's default pool).
+CLEARABLE = ("proxy", "default_worker_pool")
+
+
+def endpoint_settings(endpoint, references, current=None):
+    """The wire endpoint fields an ``endpoint`` option sets, with names resolved to ids.
+
+    ``current`` is the target's endpoint as read (None for a new target). Required fields and the
+    server's defaults apply only to a new endpoint (a new target, or another communication style):
+    an endpoint of the same style keeps whatever is not given.
+    """
     style = endpoint["communication_style"]
+    new = not current or current.get("CommunicationStyle") != STYLES[style]
     required, optional = STYLE_FIELDS[style]
     given = dict((k, v) for k, v in endpoint.items() if v is not None and k != "communication_style")
     missing = [name for name in required if name not in given]
-    if missing:
-        raise InputError("endpoint: communication_style %s needs %s" % (style, ", ".join(missing)))
+    if missing and new:
+        raise InputError("endpoint: communication_style %s needs %s%s" % (
+            style, ", ".join(missing), "" if not current else " (the target's communication style changes)"))
     foreign = sorted(name for name in given if name not in required + optional)
     if foreign:
         raise InputError("endpoint: %s does not apply to communication_style %s (it takes %s)"
                          % (", ".join(foreign), style, ", ".join(required + optional)))
-    if style == "listening" and not given["uri"].lower().startswith("https://"):
+    if style == "listening" and "uri" in given and not given["uri"].lower().startswith("https://"):
         raise InputError("endpoint: a listening Tentacle's uri must be an https:// address, such as https://web01:10933/")
-    if style == "polling" and not given["uri"].lower().startswith("poll://"):
+    if style == "polling" and "uri" in given and not given["uri"].lower().startswith("poll://"):
         raise InputError("endpoint: a polling Tentacle's uri is its subscription address, such as poll://abcdefghij0123456789/")
-    if style == "kubernetes" and not given["cluster_url"].lower().startswith("https://"):
+    if style == "kubernetes" and "cluster_url" in given and not given["cluster_url"].lower().startswith("https://"):
         raise InputError("endpoint: cluster_url must be an https:// address")
-    authentication = _kubernetes_authentication(given, references) if style == "kubernetes" else None
+    authentication = None
+    if style == "kubernetes":
+        authentication = _kubernetes_authentication(given, references, None if new else current.get("Authentication"))
     settings = {"CommunicationStyle": STYLES[style]}
     for name, value in given.items():
         if name == "authentication_type" or name in AUTHENTICATION_FIELDS and style == "kubernetes":
             continue
         field, link_name = ENDPOINT_FIELDS[name]
-        if link_name:
+        if name in CLEARABLE and value == "":
+            # Sent as null, as the official clients leave it out: the server then keeps none.
+            value = None
+        elif link_name:
             value = references.resolve(link_name, value, name.replace("_", " "))
         settings[field] = value
     if "Thumbprint" in settings:
         settings["Thumbprint"] = settings["Thumbprint"].upper()
-    if style == "ssh":
+    if style == "ssh" and new:
         settings.setdefault("Port", 22)
-    if style == "offline_drop":
-        settings["Destination"] = {"DestinationType": "FileSystem", "DropFolderPath": settings.pop("DropFolderPath")}
+    if style == "offline_drop" and "DropFolderPath" in settings:
+        # The destination, and the legacy field beside it that the server fills from it.
+        settings["Destination"] = {"DestinationType": "FileSystem", "DropFolderPath": settings["DropFolderPath"]}
     if "SkipTlsVerification" in settings:
         # A string on the server; the official clients send "True" or "False".
         settings["SkipTlsVerification"] = "True" if settings["SkipTlsVerification"] else "False"
@@ -175,16 +233,22 @@ def endpoint_settings(endpoint, references):
     return settings
 
 
-def _kubernetes_authentication(given, references):
-    """Endpoint.Authentication of a Kubernetes endpoint from the options given; None when none is."""
+def _kubernetes_authentication(given, references, current=None):
+    """Endpoint.Authentication of a Kubernetes endpoint from the options given; None when none is.
+
+    Without ``authentication_type``, the type is the endpoint's current one (``standard`` for a
+    new endpoint). The fields a type requires are demanded only when the type is new to the endpoint.
+    """
     named = [name for name in AUTHENTICATION_FIELDS if name in given]
     kind = given.get("authentication_type")
     if kind is None and not named:
         return None
-    kind = kind or "standard"
+    current_type = (current or {}).get("AuthenticationType") if isinstance(current, dict) else None
+    current_kind = next((name for name, spec in AUTHENTICATION_TYPES.items() if spec[0] == current_type), None)
+    kind = kind or current_kind or "standard"
     wire_type, required, optional = AUTHENTICATION_TYPES[kind]
     missing = [name for name in required if name not in given]
-    if missing:
+    if missing and kind != current_kind:
         raise InputError("endpoint: authentication_type %s needs %s" % (kind, ", ".join(missing)))
     foreign = sorted(name for name in named if name not in required + optional)
     if foreign:
@@ -237,16 +301,117 @@ def desired_machine(current, name, settings, endpoint):
     return machine
 
 
+#: What the server fills in on a new endpoint of each style when the request leaves it out (its
+#: answers in go-octopusdeploy's test resources and the Octopus.Client endpoint resources).
+_ENDPOINT_TAIL = {"Id": None, "LastModifiedOn": None, "LastModifiedBy": None}
+_TENTACLE_DEFAULTS = {"TentacleVersionDetails": {"UpgradeLocked": False}, "CertificateSignatureAlgorithm": None}
+ENDPOINT_DEFAULTS = {
+    "TentaclePassive": dict(_TENTACLE_DEFAULTS, ProxyId=None),
+    "TentacleActive": dict(_TENTACLE_DEFAULTS),
+    "Ssh": {"Port": 22, "ProxyId": None, "DotNetCorePlatform": None},
+    "None": {"DefaultWorkerPoolId": None},
+    "OfflineDrop": {"Destination": {"DestinationType": "Artifact", "DropFolderPath": None}, "DropFolderPath": None,
+                    "SensitiveVariablesEncryptionPassword": {"HasValue": False, "NewValue": None},
+                    "ApplicationsDirectory": None, "OctopusWorkingDirectory": None},
+    "Kubernetes": {"ClusterCertificate": None, "ClusterCertificatePath": None, "Namespace": None,
+                   "SkipTlsVerification": None, "ProxyId": None, "DefaultWorkerPoolId": None, "ContainerOptions": None,
+                   "RunningInContainer": False, "Container": {"Image": None, "FeedId": None}, "Authentication": None},
+}
+
+
+def space_id_of(space):
+    """A space's id, also for the default space known only by its links (which name it)."""
+    if space is None:
+        return None
+    if space.id:
+        return space.id
+    found = SPACE_IN_LINK.search(space.links.get("Machines") or "")
+    return found.group(1) if found else None
+
+
+def predicted_machine(desired, space_id, default_policy_id):
+    """The target as the server would answer after receiving ``desired``: what check mode shows.
+
+    The server fills in what a request leaves out (the default machine policy, each endpoint
+    style's other fields) and derives an SSH target's address; what only the server can know
+    (its ID, health, status, times) stays out.
+    """
+    machine = copy.deepcopy(desired)
+    if "Id" not in machine:
+        for key, value in (("SpaceId", space_id), ("Thumbprint", None), ("Uri", None),
+                           ("SkipInitialHealthCheck", False)):
+            machine.setdefault(key, value)
+        if not machine.get("MachinePolicyId") and default_policy_id:
+            machine["MachinePolicyId"] = default_policy_id
+    endpoint = machine.get("Endpoint")
+    if isinstance(endpoint, dict):
+        style = endpoint.get("CommunicationStyle")
+        if "Id" not in machine:
+            machine["IsInProcess"] = style == "None"
+        for key, value in dict(ENDPOINT_DEFAULTS.get(style, {}), **_ENDPOINT_TAIL).items():
+            endpoint.setdefault(key, copy.deepcopy(value))
+        if style == "Ssh" and endpoint.get("Host"):
+            endpoint["Uri"] = "ssh://%s:%s/" % (endpoint["Host"], endpoint.get("Port") or 22)
+        if style == "OfflineDrop" and isinstance(endpoint.get("Destination"), dict):
+            endpoint["DropFolderPath"] = endpoint["Destination"].get("DropFolderPath")
+    return machine
+
+
+#: Ids shown with the names the task used for them: (machine field, name field, kind).
+NAMED_FIELDS = (
+    ("EnvironmentIds", "EnvironmentNames", "Environments"),
+    ("TenantIds", "TenantNames", "Tenants"),
+    ("MachinePolicyId", "MachinePolicyName", "MachinePolicies"),
+)
+NAMED_ENDPOINT_FIELDS = (
+    ("AccountId", "AccountName", "Accounts"),
+    ("ProxyId", "ProxyName", "Proxies"),
+    ("DefaultWorkerPoolId", "DefaultWorkerPoolName", "WorkerPools"),
+)
+
+
+def with_names(view, references):
+    """A diff view with the names of the resources the task named next to their ids.
+
+    Only names the task itself resolved are shown, so that showing them costs no request and a
+    check-mode diff shows the same names as the real run's.
+    """
+    if not isinstance(view, dict):
+        return view
+    view = copy.deepcopy(view)
+    _add_names(view, NAMED_FIELDS, references)
+    for part in (view.get("Endpoint"), (view.get("Endpoint") or {}).get("Authentication")):
+        if isinstance(part, dict):
+            _add_names(part, NAMED_ENDPOINT_FIELDS, references)
+    return view
+
+
+def _add_names(view, fields, references):
+    for id_field, name_field, link_name in fields:
+        value = view.get(id_field)
+        if link_name not in references.used or value is None:
+            continue
+        if isinstance(value, list):
+            view[name_field] = [references.used_name(link_name, item) for item in value]
+        else:
+            view[name_field] = references.used_name(link_name, value)
+
+
 def new_target_from(current):
     """What a target that replaces ``current`` starts from: its settings without the server's fields."""
     return dict((key, copy.deepcopy(value)) for key, value in current.items()
                 if key not in SERVER_FIELDS and key != "Endpoint")
 
 
+#: Single ids of other resources: Octopus takes an id in any case, so its case is no change.
+REFERENCE_FIELDS = ("MachinePolicyId",)
+ENDPOINT_REFERENCE_FIELDS = ("AccountId", "ProxyId", "DefaultWorkerPoolId")
+
+
 def comparable(machine, fold_case=True):
     """What the machine is told, in one form: server-reported fields dropped, sets sorted.
 
-    Octopus compares these sets ignoring case; ``fold_case=False`` keeps the spelling for a diff.
+    Octopus compares these sets and ids ignoring case; ``fold_case=False`` keeps the spelling for a diff.
     """
     result = {}
     for key, value in machine.items():
@@ -255,12 +420,14 @@ def comparable(machine, fold_case=True):
         if key in SET_FIELDS:
             value = sorted(set(str(item).lower() if fold_case else str(item) for item in value or []))
         elif key == "Endpoint" and isinstance(value, dict):
-            value = _comparable_endpoint(value)
+            value = _comparable_endpoint(value, fold_case)
+        elif key in REFERENCE_FIELDS and fold_case:
+            value = _folded(value)
         result[key] = value
     return result
 
 
-def _comparable_endpoint(endpoint):
+def _comparable_endpoint(endpoint, fold_case=False):
     result = dict((k, v) for k, v in endpoint.items() if k not in ENDPOINT_SERVER_FIELDS and v is not None)
     if endpoint.get("CommunicationStyle") == "Ssh":
         # The server derives the ssh:// address from the host and port.
@@ -270,7 +437,17 @@ def _comparable_endpoint(endpoint):
     if "SkipTlsVerification" in result:
         # Sent as a boolean, stored and returned as the text "True" or "False".
         result["SkipTlsVerification"] = str(result["SkipTlsVerification"]).lower() == "true"
+    if fold_case:
+        for key in ENDPOINT_REFERENCE_FIELDS:
+            if key in result:
+                result[key] = _folded(result[key])
+        if isinstance(result.get("Authentication"), dict) and "AccountId" in result["Authentication"]:
+            result["Authentication"] = dict(result["Authentication"], AccountId=_folded(result["Authentication"]["AccountId"]))
     return result
+
+
+def _folded(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def without_links(value):

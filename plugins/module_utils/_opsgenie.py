@@ -39,7 +39,7 @@ SEARCH_PAGE_SIZE = 100
 
 OPSGENIE_SPEC = connection_spec(dict(
     url=env_option(["OPSGENIE_URL"], type="str", default=DEFAULT_URL),
-    api_key=env_option(["OPSGENIE_API_KEY"], type="str", required=True, no_log=True),
+    api_key=env_option(["OPSGENIE_API_KEY"], type="str", needed=True, no_log=True),
 ))
 
 _STATUS_HINTS = {

@@ -10,6 +10,7 @@ time; nothing outside the collection may rely on it.
 
 from __future__ import annotations
 
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import (
     create_body,
@@ -22,12 +23,20 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deploy
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_wait import RequestFailed
 
+#: What became of a write: processed, refused when processed, accepted and not processed yet (it
+#: may still take effect), or sent without an answer that says whether it arrived.
+PROCESSED = "processed"
+REFUSED = "refused"
+ACCEPTED = "accepted, not processed yet"
+UNCONFIRMED = "sent, no answer"
+
 
 class DeploymentSync(object):
     """Brings the deployment with ``params["external_id"]`` to the options; never creates it twice.
 
     ``run()`` returns ``(changed, before, after)``; the ids of the requests sent are in
-    ``request_ids`` even when it raises, and notes for the user in ``warnings``.
+    ``request_ids`` even when it raises, each write and what became of it in ``writes``, and
+    notes for the user in ``warnings``.
     """
 
     def __init__(self, client, params, check_mode, waiter):
@@ -37,7 +46,13 @@ class DeploymentSync(object):
         self.waiter = waiter
         self.external_id = params["external_id"]
         self.request_ids = []
+        self.writes = []
         self.warnings = []
+
+    @property
+    def may_have_changed(self):
+        """Whether a write of this run took effect or may still do so: all but those Opsgenie refused."""
+        return any(write["outcome"] != REFUSED for write in self.writes)
 
     def run(self):
         moment = now()
@@ -51,11 +66,12 @@ class DeploymentSync(object):
         predicted = predicted_after_create(body)
         if self.check_mode:
             return True, None, predicted
-        request_id = self._submitted(self.client.create(body))
+        action = "create deployment %s" % self.external_id
+        request_id = self._submitted(lambda: self.client.create(body), action)
         if not self.params["wait"]:
             return True, None, predicted
         try:
-            outcome = self.waiter.wait(request_id, "create deployment %s" % self.external_id)
+            outcome = self._waited(request_id, action)
         except RequestFailed as exc:
             # Another run may have created it since the read (Opsgenie refuses a second
             # deployment with one external id): then this run goes on from that one.
@@ -110,15 +126,16 @@ class DeploymentSync(object):
         deployment_id = current["id"]
         submitted = []
         if fields:
-            submitted.append((self._submitted(self.client.update(deployment_id, fields)),
-                              "update %s of deployment %s" % (", ".join(sorted(fields)), self.external_id)))
+            action = "update %s of deployment %s" % (", ".join(sorted(fields)), self.external_id)
+            submitted.append((self._submitted(lambda: self.client.update(deployment_id, fields), action), action))
         if state:
-            submitted.append((self._submitted(self.client.update_state(deployment_id, state["state"], state["completedAt"])),
-                              "set the state of deployment %s to %s" % (self.external_id, state["state"])))
+            action = "set the state of deployment %s to %s" % (self.external_id, state["state"])
+            submitted.append((self._submitted(
+                lambda: self.client.update_state(deployment_id, state["state"], state["completedAt"]), action), action))
         if not self.params["wait"]:
             return True, current, predicted
         for request_id, action in submitted:
-            self.waiter.wait(request_id, action)
+            self._waited(request_id, action)
         return True, current, self._read_back(deployment_id, predicted)
 
     def _warn_unshown(self, fields, sent=True):
@@ -131,9 +148,29 @@ class DeploymentSync(object):
                                            "sent with this run's write" if sent else
                                            "sent with the next update of the deployment's texts or start time"))
 
-    def _submitted(self, request_id):
+    def _submitted(self, send, action):
+        """The request id of a write ``send()`` submits, recorded in ``writes`` whatever happens."""
+        try:
+            request_id = send()
+        except ApiError as error:
+            if MAY_HAVE_CHANGED in (error.outcome or ""):
+                # No answer to read (or none that could be read): Opsgenie may have taken it.
+                self.writes.append(dict(action=action, request_id=None, outcome=UNCONFIRMED))
+            raise
         self.request_ids.append(request_id)
+        self.writes.append(dict(action=action, request_id=request_id, outcome=ACCEPTED))
         return request_id
+
+    def _waited(self, request_id, action):
+        """The processed outcome of a write, with what became of it noted in ``writes``."""
+        write = next(write for write in self.writes if write["request_id"] == request_id)
+        try:
+            outcome = self.waiter.wait(request_id, action)
+        except RequestFailed:
+            write["outcome"] = REFUSED
+            raise
+        write["outcome"] = PROCESSED
+        return outcome
 
     def _read_back(self, deployment_id, predicted):
         # The deployment as Opsgenie now has it; the prediction only if it cannot be read by id.

@@ -10,13 +10,41 @@ time; nothing outside the collection may rely on it.
 
 from __future__ import annotations
 
+import math
 import os
+import re
+
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover - Python 2 is not supported
+    pass
 
 from ansible.module_utils.errors import AnsibleFallbackNotFound
+
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    RETRIES_RANGE,
+    TIMEOUT_RANGE,
+    redact_url,
+    register_secret,
+)
 
 
 class InputError(Exception):
     """The user's input cannot work; raised before any request is sent."""
+
+
+#: Credentials sent in a request header: only visible ASCII characters can go there.
+HEADER_CREDENTIALS = ("api_token", "api_key", "otp")
+#: Credentials sent with basic authentication, as UTF-8.
+BASIC_CREDENTIALS = ("username", "password")
+#: The credentials that are secrets (a user name is not).
+SECRET_OPTIONS = frozenset(["api_token", "api_key", "otp", "password"])
+#: A URL path that ends in an API path (/api, /api/49, /api/v1, /v2): url must be the server's base address.
+API_PATH_END = re.compile(r"/(?:api(?:/v?\d+)?|v\d+)/*$", re.IGNORECASE)
+#: A character a header value cannot carry: anything but visible ASCII.
+NOT_HEADER_SAFE = re.compile(r"[^\x21-\x7e]")
 
 
 def nonempty_env_fallback(*names):
@@ -32,9 +60,18 @@ def nonempty_env_fallback(*names):
     raise AnsibleFallbackNotFound
 
 
-def env_option(names, **spec):
-    """An argument spec entry that falls back to the first non-empty environment variable."""
-    spec["fallback"] = (nonempty_env_fallback, list(names))
+def needed_env_fallback(*names):
+    """nonempty_env_fallback for an option that the task cannot do without (see env_option's ``needed``)."""
+    return nonempty_env_fallback(*names)
+
+
+def env_option(names, needed=False, **spec):
+    """An argument spec entry that falls back to the first non-empty environment variable.
+
+    ``needed``: the option or one of the variables must be set. It is not Ansible's ``required``
+    (which would tell users the option itself is required); prepare_connection() checks it.
+    """
+    spec["fallback"] = (needed_env_fallback if needed else nonempty_env_fallback, list(names))
     return spec
 
 
@@ -44,8 +81,8 @@ COMMON_CONNECTION_SPEC = dict(
     ca_path=dict(type="path"),
     client_cert=dict(type="path"),
     client_key=dict(type="path", no_log=False),
-    timeout=dict(type="float", default=30),
-    retries=dict(type="int", default=3),
+    timeout=dict(type="float", default=DEFAULT_TIMEOUT),
+    retries=dict(type="int", default=DEFAULT_RETRIES),
 )
 
 
@@ -56,6 +93,84 @@ def connection_spec(service_spec):
     return spec
 
 
+def needed_options(spec):
+    """The options of ``spec`` that must be set, each with its environment variables."""
+    found = {}
+    for name, entry in spec.items():
+        fallback = entry.get("fallback") or (None, ())
+        if fallback[0] is needed_env_fallback:
+            found[name] = list(fallback[1])
+    return found
+
+
+def prepare_connection(params, spec):
+    """Tidy and check the connection options of ``params`` (changed in place) before any request.
+
+    Credentials lose surrounding whitespace (a vault block scalar ends in a line break), silently:
+    their values are never shown. Returns the secret values given, as given and as sent, for the
+    caller to hide from its output. Raises InputError naming the option (never its value).
+    """
+    secrets = secret_values(params, spec)
+    for value in secrets:
+        register_secret(value)
+    for name in ("url",) + HEADER_CREDENTIALS + BASIC_CREDENTIALS:
+        if name in spec and isinstance(params.get(name), str):
+            params[name] = params[name].strip()
+    missing = [(name, names) for name, names in sorted(needed_options(spec).items()) if not params.get(name)]
+    if missing:
+        raise InputError("; ".join("set %s (or the environment variable %s)" % (name, " or ".join(names))
+                                   for name, names in missing))
+    for name in HEADER_CREDENTIALS:
+        if name in spec and params.get(name) and NOT_HEADER_SAFE.search(params[name]):
+            raise InputError("%s holds a character that an HTTP header cannot carry (a space, a line break or a "
+                             "character outside ASCII); check its value" % name)
+    if "url" in spec and params.get("url"):
+        check_url(params["url"])
+    check_numbers(params)
+    return secrets
+
+
+def secret_values(params, spec):
+    """The secret option values of ``params``, as given and without surrounding whitespace, and the
+    password of a url that carries one (``https://user:password@host``)."""
+    found = []
+    for name in sorted(SECRET_OPTIONS):
+        value = params.get(name)
+        if name in spec and isinstance(value, str) and value.strip():
+            found.extend(value for value in set([value, value.strip()]) if value not in found)
+    url = params.get("url")
+    if "url" in spec and isinstance(url, str):
+        try:
+            password = urlsplit(url.strip()).password
+        except ValueError:
+            password = None
+        if password and password not in found:
+            found.append(password)
+    return found
+
+
+def check_url(url):
+    """Refuse a url that is not an http(s) address of a server, or that names the API path."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc.rsplit("@", 1)[-1]:
+        raise InputError("url must be an http:// or https:// address with a host name, such as "
+                         "https://server.example.com; got %s" % redact_url(url))
+    end = API_PATH_END.search(parts.path)
+    if end:
+        raise InputError("url is the server's base address, without the API path: remove %s from its end "
+                         "(this collection adds the API path itself)" % end.group(0).rstrip("/"))
+
+
+def check_numbers(params):
+    """Refuse a timeout or a retry count outside the documented range."""
+    timeout = params.get("timeout")
+    if timeout is not None and not (math.isfinite(timeout) and 0 < timeout <= TIMEOUT_RANGE[1]):
+        raise InputError("timeout must be more than 0 and at most %g seconds; got %s" % (TIMEOUT_RANGE[1], timeout))
+    retries = params.get("retries")
+    if retries is not None and not RETRIES_RANGE[0] <= retries <= RETRIES_RANGE[1]:
+        raise InputError("retries must be from %d to %d; got %s" % (RETRIES_RANGE[0], RETRIES_RANGE[1], retries))
+
+
 def transport_options(params):
     """The keyword arguments of HttpClient that come from the common options."""
     return dict(
@@ -63,6 +178,6 @@ def transport_options(params):
         ca_path=params.get("ca_path") or None,
         client_cert=params.get("client_cert") or None,
         client_key=params.get("client_key") or None,
-        timeout=params.get("timeout") or 30,
-        retries=3 if params.get("retries") is None else params["retries"],
+        timeout=DEFAULT_TIMEOUT if params.get("timeout") is None else params["timeout"],
+        retries=DEFAULT_RETRIES if params.get("retries") is None else params["retries"],
     )

@@ -49,8 +49,8 @@ _TOKEN_NAMED_RE = re.compile(r"\(Token:[^)\s]*\)")
 TOKEN_MASKED = "(Token:****)"
 
 RUNDECK_SPEC = connection_spec(dict(
-    url=env_option(["RUNDECK_URL"], type="str", required=True),
-    api_token=env_option(["RUNDECK_API_TOKEN"], type="str", required=True, no_log=True),
+    url=env_option(["RUNDECK_URL"], type="str", needed=True),
+    api_token=env_option(["RUNDECK_API_TOKEN"], type="str", needed=True, no_log=True),
     # No default here: an unset version may follow the server down to its own (RundeckHttp).
     api_version=dict(type="int"),
 ))

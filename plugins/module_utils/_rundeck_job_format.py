@@ -12,12 +12,18 @@ numbers as strings, turns a crontab into its structured schedule, drops false fl
 option delimiters and reshapes notifications. ``canonical_job`` brings a definition written by a
 person and one exported by the server to the same form, so that equal forms mean the server has
 nothing to change. The form is itself a valid definition for Rundeck's job import.
+
+``check_known_keys`` and ``with_real_booleans`` take a definition as a person wrote it, before
+anything is sent: the first refuses keys the format does not have, the second turns switches
+written as text into the booleans they mean. Both read the same tables as the canonical form.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import unique
 
 #: Identity and audit fields of an export; they are not part of what a definition says.
@@ -70,6 +76,50 @@ JOBREF_KEYS = frozenset(["group", "name", "project", "uuid", "args", "nodeStep",
 JOBREF_OUTER_KEYS = ("project", "failOnDisable", "childNodes", "importOptions")
 #: The ways an e-mail notification attaches the log; the server picks the file when none is set.
 EMAIL_ATTACH_FLAGS = ("attachLog", "attachLogInFile", "attachLogInline")
+
+# The keys of each part of the format, for refusing a misspelled one before anything is sent.
+# A key Rundeck reads at any release from 5.0 on is known: the format's tables above, plus
+# keys the server reads and then stores elsewhere or drops.
+#: Top level: the fields, the identity an export carries, and the delay beside a plain retry count.
+JOB_KEYS = JOB_FIELDS | frozenset(SERVER_FIELDS) | frozenset(["retryDelay"])
+#: Option keys: those compared, and 6.1's authentication type of remote values (merged into
+#: configRemoteUrl by the server, so not compared on its own).
+OPTION_INPUT_KEYS = OPTION_KEYS | frozenset(["remoteUrlAuthenticationType"])
+SCHEDULE_KEYS = frozenset(["crontab", "time", "month", "year", "dayofmonth", "weekday"])
+SCHEDULE_TIME_KEYS = frozenset(["seconds", "minute", "hour"])
+SCHEDULE_DAY_KEYS = frozenset(["day"])
+#: Node filters: ``include``/``exclude`` are the older structured filters, still read.
+NODEFILTER_KEYS = frozenset(["filter", "filterExclude", "dispatch", "include", "exclude"])
+DISPATCH_KEYS = frozenset(["threadcount", "keepgoing", "excludePrecedence", "rankAttribute", "rankOrder",
+                           "successOnEmptyNodeFilter"])
+RETRY_KEYS = frozenset(["retry", "delay"])
+ORCHESTRATOR_KEYS = frozenset(["type", "configuration"])
+#: The triggers Rundeck fires notifications on (NotificationConstants).
+NOTIFICATION_TRIGGERS = frozenset(["onsuccess", "onfailure", "onstart", "onavgduration", "onretryablefailure"])
+NOTIFICATION_ENTRY_KEYS = frozenset(["email", "urls", "httpMethod", "format", "plugin"])
+EMAIL_KEYS = frozenset(["recipients", "subject"] + list(EMAIL_ATTACH_FLAGS))
+NOTIFICATION_PLUGIN_KEYS = frozenset(["type", "configuration"])
+SEQUENCE_KEYS = frozenset(["keepgoing", "strategy", "pluginConfig", "commands"])
+#: The key that says what a step is; exactly one per step.
+STEP_KIND_KEYS = ("exec",) + SCRIPT_STEP_KEYS + ("jobref", "type")
+#: Keys every kind of step has.
+STEP_COMMON_KEYS = frozenset(["description", "keepgoingOnSuccess", "errorhandler", "plugins"])
+#: Keys a command or script step reads (the script settings and the keys it reads and drops).
+COMMAND_STEP_KEYS = (frozenset(("exec",) + SCRIPT_STEP_KEYS + SCRIPT_ONLY_KEYS + COMMAND_STEP_DROPPED_KEYS)
+                     | STEP_COMMON_KEYS)
+JOBREF_STEP_INPUT_KEYS = JOBREF_STEP_KEYS | frozenset(JOBREF_OUTER_KEYS)
+JOBREF_NODEFILTER_KEYS = frozenset(["filter", "dispatch"])
+JOBREF_DISPATCH_KEYS = frozenset(["threadcount", "keepgoing", "rankOrder", "rankAttribute", "nodeIntersect"])
+
+# Switches, part by part, for turning the texts "true" and "false" into booleans before an
+# import: most are read with Groovy truth, where the text "false" counts as true.
+JOB_SWITCHES = ("executionEnabled", "scheduleEnabled", "nodeFilterEditable", "multipleExecutions",
+                "nodesSelectedByDefault", "excludeFilterUncheck")
+DISPATCH_SWITCHES = ("keepgoing", "excludePrecedence", "successOnEmptyNodeFilter")
+SEQUENCE_SWITCHES = ("keepgoing",)
+STEP_SWITCHES = ("keepgoingOnSuccess", "nodeStep", "interpreterArgsQuoted", "expandTokenInScriptFile")
+JOBREF_SWITCHES = JOBREF_FLAGS + JOBREF_OPTIONAL_FLAGS
+JOBREF_DISPATCH_SWITCHES = ("keepgoing", "nodeIntersect")
 
 
 def canonical_job(definition):
@@ -445,10 +495,14 @@ def _jobref_threadcount(value):
 def _nodefilters(nodefilters):
     if not isinstance(nodefilters, dict):
         return nodefilters or None
-    if _empty(nodefilters.get("filter")):
+    result = dict(nodefilters)
+    structured = [result.pop(key, None) for key in ("include", "exclude")]
+    if _empty(result.get("filter")) and any(structured):
+        # The older structured filters are stored as the filter text they make.
+        result["filter"] = structured_filter_text(*structured)
+    if _empty(result.get("filter")):
         # No filter: the job does not dispatch to nodes, and the server exports nothing.
         return None
-    result = dict(nodefilters)
     dispatch = dict(result.get("dispatch") or {})
     dispatch["threadcount"] = _set_text(dispatch.get("threadcount")) or "1"
     dispatch["keepgoing"] = flag(dispatch.get("keepgoing"), False)
@@ -457,6 +511,23 @@ def _nodefilters(nodefilters):
     dispatch["rankOrder"] = _rank_order(dispatch.get("rankOrder"))
     result["dispatch"] = _drop_empty(dispatch, keep=["keepgoing", "successOnEmptyNodeFilter", "excludePrecedence"])
     return _drop_empty(result)
+
+
+#: The node attributes the older structured node filters may name; others are left out.
+STRUCTURED_FILTER_ATTRIBUTES = ("hostname", "tags", "os-name", "os-family", "os-arch", "os-version", "name")
+
+
+def structured_filter_text(include, exclude):
+    """The filter text the server makes of the older ``include``/``exclude`` node filter maps:
+    ``key: value`` per set include, ``!key: value`` per exclude, in the order written; a word
+    with a space, a quote or a line break is double-quoted, its double quotes doubled."""
+    words = []
+    for prefix, part in (("", include), ("!", exclude)):
+        for key, value in (part.items() if isinstance(part, dict) else ()):
+            if key in STRUCTURED_FILTER_ATTRIBUTES and _set_text(value):
+                words += [prefix + key + ":", _text(value)]
+    return " ".join(word if word and not any(char in word for char in " \"'\n\r") else '"%s"' % word.replace('"', '""')
+                    for word in words)
 
 
 def _plugins(plugins):
@@ -518,8 +589,232 @@ def _empty(value):
 
 
 def _drop_empty(mapping, keep=()):
-    return dict((k, v) for k, v in mapping.items() if k in keep or not _empty(v))
+    """``mapping`` without empty values; ``keep`` names keys kept when empty ("" or false), never when null."""
+    return dict((k, v) for k, v in mapping.items() if (k in keep and v is not None) or not _empty(v))
 
 
 def _sort_key(value):
     return json.dumps(value, sort_keys=True, default=str)
+
+
+# -- a definition as a person wrote it: known keys, real booleans ---------------------------
+
+
+def check_known_keys(definition, where="definition"):
+    """Refuse a definition with keys Rundeck's job format does not have; return warnings.
+
+    Every part the format defines is checked (job, options, schedule, node filters, retry,
+    orchestrator, notifications, sequence, steps and their error handlers, job references,
+    plugin steps), and the message names each key, where it is, and the known keys it comes
+    close to. A command or script step may carry keys of its own (Rundeck keeps them beside
+    the step since 5.6), so there only a key close to one the step reads gives a warning.
+    Raises InputError; returns the warnings, each a sentence.
+    """
+    if not isinstance(definition, dict):
+        return []
+    unknown, near = [], []
+    _check_job_keys(definition, unknown, near)
+    label = _label(where, definition)
+    if unknown:
+        raise InputError("%s: %s; remove or correct them, nothing was sent"
+                         % (label, "; ".join(_describe_key(*item) for item in unknown)))
+    return ["%s: %s; Rundeck 5.6 and later keep it beside the step unused, earlier releases drop it"
+            % (label, _describe_key(*item)) for item in near]
+
+
+def with_real_booleans(definition, where="definition"):
+    """A copy of ``definition`` whose switches written as the text "true" or "false" (or the
+    numbers 1 and 0) are booleans.
+
+    Rundeck reads most switches with Groovy truth, where any non-empty text, "false" too, is
+    true; some compare with the text "true" only, and a few parse the text. A boolean means
+    the same to all of them, and to the comparison. Any other value for a switch is refused
+    (InputError), since the server would read it as true or false depending on the switch.
+    """
+    if not isinstance(definition, dict):
+        return definition
+    bad = []
+    document = _switches(definition, JOB_SWITCHES, "", bad)
+    nodefilters = document.get("nodefilters")
+    if isinstance(nodefilters, dict) and isinstance(nodefilters.get("dispatch"), dict):
+        document["nodefilters"] = dict(nodefilters, dispatch=_switches(
+            nodefilters["dispatch"], DISPATCH_SWITCHES, "nodefilters.dispatch", bad))
+    options = document.get("options")
+    if isinstance(options, list):
+        document["options"] = [_switches(option, OPTION_FLAGS, "options[%d]" % index, bad)
+                               for index, option in enumerate(options)]
+    elif isinstance(options, dict):
+        document["options"] = dict((name, _switches(option, OPTION_FLAGS, "options.%s" % name, bad))
+                                   for name, option in options.items())
+    notification = document.get("notification")
+    if isinstance(notification, dict):
+        document["notification"] = dict((trigger, _notification_switches(entries, "notification.%s" % trigger, bad))
+                                        for trigger, entries in notification.items())
+    sequence = document.get("sequence")
+    if isinstance(sequence, dict):
+        sequence = _switches(sequence, SEQUENCE_SWITCHES, "sequence", bad)
+        if isinstance(sequence.get("commands"), list):
+            sequence["commands"] = [_step_switches(step, "sequence.commands[%d]" % index, bad)
+                                    for index, step in enumerate(sequence["commands"])]
+        document["sequence"] = sequence
+    if bad:
+        raise InputError("%s: a switch takes true or false, but %s; nothing was sent" % (
+            _label(where, definition), ", ".join("%s is %r" % (path, value) for path, value in bad)))
+    return document
+
+
+def _label(where, definition):
+    """Where a definition is, and the job it names, for a message."""
+    name = definition.get("name")
+    return "%s (job %s)" % (where, job_path(definition.get("group"), name)) if isinstance(name, str) and name else where
+
+
+def _switches(part, switches, path, bad):
+    """A copy of ``part`` with its ``switches`` as booleans; text that is no boolean goes to ``bad``."""
+    if not isinstance(part, dict):
+        return part
+    part = dict(part)
+    for key in switches:
+        value = part.get(key)
+        if value is None or isinstance(value, bool):
+            continue
+        word = value.strip().lower() if isinstance(value, str) else value
+        if word in ("true", "false"):
+            part[key] = word == "true"
+        elif isinstance(word, int) and word in (0, 1):
+            # Groovy reads 1 as true and 0 as false; the comparison would show the number.
+            part[key] = word == 1
+        else:
+            bad.append((_join(path, key), value))
+    return part
+
+
+def _notification_switches(entries, path, bad):
+    listed = entries if isinstance(entries, list) else [entries]
+    converted = []
+    for index, entry in enumerate(listed):
+        if isinstance(entry, dict) and isinstance(entry.get("email"), dict):
+            where = "%s[%d].email" % (path, index) if isinstance(entries, list) else path + ".email"
+            entry = dict(entry, email=_switches(entry["email"], EMAIL_ATTACH_FLAGS, where, bad))
+        converted.append(entry)
+    return converted if isinstance(entries, list) else converted[0]
+
+
+def _step_switches(step, path, bad):
+    if not isinstance(step, dict):
+        return step
+    step = _switches(step, STEP_SWITCHES + tuple(key for key in JOBREF_OUTER_KEYS if key != "project"), path, bad)
+    ref = step.get("jobref")
+    if isinstance(ref, dict):
+        ref = _switches(ref, JOBREF_SWITCHES, path + ".jobref", bad)
+        nodefilters = ref.get("nodefilters")
+        if isinstance(nodefilters, dict) and isinstance(nodefilters.get("dispatch"), dict):
+            ref["nodefilters"] = dict(nodefilters, dispatch=_switches(
+                nodefilters["dispatch"], JOBREF_DISPATCH_SWITCHES, path + ".jobref.nodefilters.dispatch", bad))
+        step["jobref"] = ref
+    if isinstance(step.get("errorhandler"), dict):
+        step["errorhandler"] = _step_switches(step["errorhandler"], path + ".errorhandler", bad)
+    return step
+
+
+def _check_job_keys(job, unknown, near):
+    _check_keys(job, JOB_KEYS, "", unknown)
+    options = job.get("options")
+    if isinstance(options, list):
+        for index, option in enumerate(options):
+            _check_keys(option, OPTION_INPUT_KEYS, "options[%d]" % index, unknown)
+    elif isinstance(options, dict):
+        for name, option in options.items():
+            _check_keys(option, OPTION_INPUT_KEYS, "options.%s" % name, unknown)
+    schedule = job.get("schedule")
+    if _check_keys(schedule, SCHEDULE_KEYS, "schedule", unknown):
+        _check_keys(schedule.get("time"), SCHEDULE_TIME_KEYS, "schedule.time", unknown)
+        for key in ("dayofmonth", "weekday"):
+            _check_keys(schedule.get(key), SCHEDULE_DAY_KEYS, "schedule." + key, unknown)
+    nodefilters = job.get("nodefilters")
+    if _check_keys(nodefilters, NODEFILTER_KEYS, "nodefilters", unknown):
+        _check_keys(nodefilters.get("dispatch"), DISPATCH_KEYS, "nodefilters.dispatch", unknown)
+    _check_keys(job.get("retry"), RETRY_KEYS, "retry", unknown)
+    _check_keys(job.get("orchestrator"), ORCHESTRATOR_KEYS, "orchestrator", unknown)
+    notification = job.get("notification")
+    if _check_keys(notification, NOTIFICATION_TRIGGERS, "notification", unknown):
+        for trigger, entries in notification.items():
+            listed = entries if isinstance(entries, list) else [entries]
+            for index, entry in enumerate(listed):
+                where = "notification.%s[%d]" % (trigger, index) if isinstance(entries, list) else "notification." + trigger
+                if _check_keys(entry, NOTIFICATION_ENTRY_KEYS, where, unknown):
+                    _check_keys(entry.get("email"), EMAIL_KEYS, where + ".email", unknown)
+                    plugins = entry.get("plugin")
+                    for number, plugin in enumerate(plugins if isinstance(plugins, list) else [plugins]):
+                        plugin_where = where + (".plugin[%d]" % number if isinstance(plugins, list) else ".plugin")
+                        _check_keys(plugin, NOTIFICATION_PLUGIN_KEYS, plugin_where, unknown)
+    sequence = job.get("sequence")
+    if _check_keys(sequence, SEQUENCE_KEYS, "sequence", unknown) and isinstance(sequence.get("commands"), list):
+        for index, step in enumerate(sequence["commands"]):
+            _check_step_keys(step, "sequence.commands[%d]" % index, unknown, near)
+
+
+def _check_step_keys(step, path, unknown, near):
+    if not isinstance(step, dict) or "conditionGroups" in step:
+        # A conditional step (Rundeck 5.20 and later) is passed on as written.
+        return
+    kinds = [key for key in STEP_KIND_KEYS if key in step]
+    if "jobref" in step:
+        beside = []
+        _check_keys(step, JOBREF_STEP_INPUT_KEYS, path, beside)
+        # A setting of the reference written beside it instead of inside it.
+        inside = sorted(JOBREF_KEYS - JOBREF_STEP_INPUT_KEYS)
+        for where, key, close in beside:
+            meant = _close_keys(str(key), inside)[:1]
+            unknown.append((where, key, ["jobref." + meant[0]] if meant else close))
+        ref = step["jobref"]
+        if _check_keys(ref, JOBREF_KEYS, path + ".jobref", unknown):
+            nodefilters = ref.get("nodefilters")
+            if _check_keys(nodefilters, JOBREF_NODEFILTER_KEYS, path + ".jobref.nodefilters", unknown):
+                _check_keys(nodefilters.get("dispatch"), JOBREF_DISPATCH_KEYS, path + ".jobref.nodefilters.dispatch", unknown)
+    elif "type" in step and not any(key in step for key in ("exec",) + SCRIPT_STEP_KEYS):
+        _check_keys(step, PLUGIN_STEP_KEYS, path, unknown)
+    elif kinds:
+        # Keys of its own are kept beside a command or script step: only near misses are told.
+        found = []
+        _check_keys(step, COMMAND_STEP_KEYS, path, found)
+        near.extend(item for item in found if item[2])
+    else:
+        known = COMMAND_STEP_KEYS | JOBREF_STEP_INPUT_KEYS | PLUGIN_STEP_KEYS
+        _check_keys(step, known, path, unknown)
+        unknown.append((path, None, list(STEP_KIND_KEYS)))
+    handler = step.get("errorhandler")
+    if isinstance(handler, dict):
+        _check_step_keys(handler, path + ".errorhandler", unknown, near)
+
+
+def _check_keys(part, known, path, unknown):
+    """Add ``(path, key, close known keys)`` for each key of ``part`` not in ``known``; whether ``part`` is a mapping."""
+    if not isinstance(part, dict):
+        return False
+    for key in part:
+        if key not in known:
+            unknown.append((path, key, _close_keys(str(key), known)))
+    return True
+
+
+def _close_keys(key, known):
+    """The known keys ``key`` is likely a misspelling of: alike letter by letter, or else those it
+    begins, in any case (``config`` for ``configuration``)."""
+    close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.75)
+    if not close and len(key) >= 4:
+        close = [name for name in sorted(known) if name.lower().startswith(key.lower())][:3]
+    return close
+
+
+def _describe_key(path, key, close):
+    if key is None:
+        return "the step at %s has none of the keys that say what it runs (%s)" % (path, ", ".join(close))
+    text = "unknown key %r %s" % (key, "in " + path if path else "at the top level")
+    if close:
+        text += " (did you mean %s?)" % " or ".join(repr(name) for name in close)
+    return text
+
+
+def _join(path, key):
+    return "%s.%s" % (path, key) if path else key

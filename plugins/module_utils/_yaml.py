@@ -49,5 +49,40 @@ def dump_documents(documents):
 
 
 def dump_sorted(data):
-    """One YAML document in block style with keys sorted, for a stable text diff."""
-    return _library().safe_dump(data, default_flow_style=False, sort_keys=True, allow_unicode=True)
+    """One YAML document in block style with keys sorted, for a stable text diff.
+
+    A multi-line string is written as a literal block (``|``), line by line as a person reads
+    it, whenever such a block gives back exactly the same text; otherwise it stays quoted.
+    """
+    yaml = _library()
+    return yaml.dump(data, Dumper=_block_text_dumper(yaml), default_flow_style=False, sort_keys=True, allow_unicode=True)
+
+
+_BLOCK_TEXT_DUMPER = []
+
+
+def _block_text_dumper(yaml):
+    """A safe dumper that writes multi-line strings as literal blocks; made once, on first use."""
+    if not _BLOCK_TEXT_DUMPER:
+        class BlockTextDumper(yaml.SafeDumper):
+            pass
+
+        def represent_text(dumper, text):
+            if "\n" in text and _literal_block_holds(yaml, text):
+                return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+            return dumper.represent_str(text)
+
+        BlockTextDumper.add_representer(str, represent_text)
+        _BLOCK_TEXT_DUMPER.append(BlockTextDumper)
+    return _BLOCK_TEXT_DUMPER[0]
+
+
+def _literal_block_holds(yaml, text):
+    """Whether a literal block reads back as exactly ``text``.
+
+    Trailing spaces, a leading or trailing blank line, tabs before line ends and characters YAML
+    reads as line breaks are where a block would change the text; writing it and reading it back
+    is the exact test. (The emitter itself falls back to quotes when it cannot write a block.)
+    """
+    written = yaml.safe_dump(text, default_style="|", allow_unicode=True)
+    return written.startswith("|") and yaml.safe_load(written) == text

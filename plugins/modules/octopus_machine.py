@@ -74,7 +74,8 @@ options:
     description:
       - How Octopus reaches the target. Required to create a target.
       - When the target already has an endpoint of the same communication style, only the fields
-        given here change.
+        given here change; the others keep their current values. The fields marked required below
+        are required only for a new target, or when the communication style changes.
       - Octopus cannot change the communication style of an existing target (it refuses the update);
         see O(endpoint_style_change).
     type: dict
@@ -99,6 +100,7 @@ options:
       proxy:
         description:
           - V(listening), V(ssh) and V(kubernetes). The proxy to reach the target through, by name or ID.
+          - An empty string removes the proxy the target has.
         type: str
       host:
         description:
@@ -106,7 +108,7 @@ options:
         type: str
       port:
         description:
-          - V(ssh). The SSH port; 22 when not given.
+          - V(ssh). The SSH port; 22 for a new target when not given. An existing SSH target keeps its port.
         type: int
       fingerprint:
         description:
@@ -125,6 +127,7 @@ options:
       default_worker_pool:
         description:
           - V(cloud_region) and V(kubernetes). The worker pool, by name or ID.
+          - An empty string removes it (the space's default pool is used).
         type: str
       cluster_url:
         description:
@@ -146,8 +149,10 @@ options:
             and an AKS cluster), V(google_cloud) (a Google Cloud account and a GKE cluster),
             V(certificate) (a client certificate) or V(pod_service) (the token of the pod's service
             account).
-          - When not given, V(standard) if O(endpoint.account) is, otherwise the endpoint's
-            authentication is left as it is.
+          - When not given, the type the endpoint has (V(standard) for a new endpoint) if any
+            authentication option is given; otherwise the endpoint's authentication is left as it is.
+          - The options a type requires are required when the endpoint gets that type; an endpoint
+            that has it already keeps the values of those not given.
           - Settings of these types that have no option here (an AWS role to assume, the instance
             role, Google Cloud service account impersonation, Azure admin login) are sent as Octopus
             has them; set them in the web portal. A new target gets Octopus's defaults for them.
@@ -224,6 +229,19 @@ notes:
     a concurrent run and the task goes on from it."
   - The server checks a listening Tentacle's thumbprint when it first connects, not when the
     target is registered.
+  - "Check mode predicts what the real run returns: the fields the server fills in (the default
+    machine policy, each communication style's other endpoint fields) included; a target to be
+    created has no C(Id), health or status yet. Predicting the default machine policy of a new
+    target costs one listing of the machine policies."
+  - "In check mode, a space, environment, tenant or other resource given by name that does not
+    exist yet (an earlier task of the play only predicted it) is taken as the name given, with a
+    warning, and the task reports what it would do; a real run fails on it."
+  - "C(--diff) shows the names the task gave next to the IDs they stand for: C(EnvironmentNames),
+    C(TenantNames), C(MachinePolicyName), and in the endpoint C(AccountName), C(ProxyName),
+    C(DefaultWorkerPoolName)."
+  - "A failure after a write (or during one that may have reached the server) reports
+    C(changed=true) and lists the writes the server confirmed in C(writes); with
+    O(endpoint_style_change=replace) a failed creation leaves the target deleted."
 seealso:
   - plugin: opsforge.delivery.octopus_machine
     plugin_type: lookup
@@ -337,8 +355,17 @@ machine:
       description: How Octopus reaches it, with the fields of its communication style.
       type: dict
       sample: {"CommunicationStyle": "TentaclePassive", "Uri": "https://web01.example.com:10933/", "Thumbprint": "8A3F..."}
+writes:
+  description:
+    - The writes the server confirmed before the task failed (method, path and status), when a
+      failure follows a write or a write that may have reached the server; C(changed) is then true.
+  returned: failure after a write
+  type: list
+  elements: str
+  sample: ["DELETE /api/Spaces-1/machines/Machines-12 (HTTP 200)"]
 """
 
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_resource
 from ansible_collections.opsforge.delivery.plugins.module_utils._octopus import OCTOPUS_SPEC, OctopusClient
 from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine import (
@@ -350,27 +377,63 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine
     desired_machine,
     endpoint_settings,
     new_target_from,
+    predicted_machine,
+    space_id_of,
+    with_names,
     without_links,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource, unique
 
 
+class WriteFailedAfterChange(ApiError):
+    """A failure after which the target may differ from what it was: the result says ``changed``."""
+
+    def __init__(self, error, writes, note=""):
+        super(WriteFailedAfterChange, self).__init__(error.service, error.action, error.method, error.url, error.status,
+                                                     error.message + note, error.details, error.outcome)
+        self.writes = list(writes)
+
+    def to_result(self):
+        result = super(WriteFailedAfterChange, self).to_result()
+        # The writes the server confirmed before the failure; the failed one may have worked too.
+        result.update(changed=True, writes=self.writes)
+        return result
+
+
 class OctopusMachine(Resource):
     """One deployment target, represented as the server's resource."""
 
-    def __init__(self, client, params):
+    def __init__(self, client, params, check_mode=False):
         self.client = client
         self.params = params
+        self.check_mode = check_mode
         # Octopus trims the name it stores, so the target is found again by the trimmed name.
         self.name = params["name"].strip()
-        self.space = client.space(params["space"])
-        self.references = References(client, self.space)
+        self.own_warnings = []
+        self.space = self._space(params["space"])
+        self.references = References(client, self.space, predicting=check_mode)
         self.self_link = None
         self.replacing = False
-        self.warnings = []
+
+    @property
+    def warnings(self):
+        return self.own_warnings + self.references.warnings
+
+    def _space(self, wanted):
+        try:
+            return self.client.space(wanted)
+        except InputError:
+            if not (self.check_mode and wanted):
+                raise
+        # An earlier task of the play may create the space; check mode only predicted it.
+        self.own_warnings.append("space %r does not exist: check mode shows the target as it would be created once "
+                                 "an earlier task creates the space; a real run fails unless it exists by then" % wanted)
+        return None
 
     def read(self):
+        if self.space is None:
+            return None
         found = [item for item in self.client.items(self.space.links["Machines"], "find target %s" % self.name,
                                                     name=self.name, take=None)
                  if item.get("Name", "").lower() == self.name.lower()]
@@ -400,11 +463,18 @@ class OctopusMachine(Resource):
                 "MachinePolicies", params["machine_policy"], "machine policy"),
             IsDisabled=params["disabled"],
         )
-        endpoint = endpoint_settings(params["endpoint"], refs) if params["endpoint"] else None
+        endpoint = None
+        if params["endpoint"]:
+            endpoint = endpoint_settings(params["endpoint"], refs, (current or {}).get("Endpoint"))
         if self.replacing:
             # The new target keeps what the old one had, apart from the server's own fields.
             current = new_target_from(current)
-        return desired_machine(current, self.name, settings, endpoint)
+        wanted = desired_machine(current, self.name, settings, endpoint)
+        if not self.check_mode:
+            return wanted
+        new = current is None or "Id" not in current
+        default_policy = refs.default_policy_id() if new and not wanted.get("MachinePolicyId") else None
+        return predicted_machine(wanted, space_id_of(self.space), default_policy)
 
     def _check_style_change(self, current):
         """Octopus refuses to change a target's endpoint type: fail, or plan a replacement."""
@@ -422,15 +492,18 @@ class OctopusMachine(Resource):
         self.replacing = True
         warning = ("target %s is replaced: it is deleted and created again with the communication style "
                    "%s, and gets a new ID" % (self.name, wanted))
-        if warning not in self.warnings:
-            self.warnings.append(warning)
+        if warning not in self.own_warnings:
+            self.own_warnings.append(warning)
 
     def normalize(self, representation):
         return comparable(representation)
 
     def create(self, desired):
-        return self.client.send("POST", self.space.links["Machines"], "create target %s" % self.name, desired,
-                                expected=(201, 200))
+        try:
+            return self.client.send("POST", self.space.links["Machines"], "create target %s" % self.name, desired,
+                                    expected=(201, 200))
+        except ApiError as error:
+            raise self._after_writes(error)
 
     def created_meanwhile(self, error):
         # Octopus refuses a second target of one name with a validation error (no 409 of its own), in
@@ -442,17 +515,37 @@ class OctopusMachine(Resource):
         if self.replacing:
             # Octopus refuses two targets of one name, so the old one goes first.
             self.delete(current)
-            return self.create(desired)
-        return self.client.send("PUT", self.self_link, "update target %s" % self.name, desired, expected=(200,))
+            try:
+                return self.create(desired)
+            except ApiError as error:
+                raise self._after_writes(error, " (target %s, ID %s, was deleted first, because Octopus Deploy refuses "
+                                                "two targets of one name: run the task again to create it)"
+                                         % (self.name, current.get("Id")))
+        try:
+            return self.client.send("PUT", self.self_link, "update target %s" % self.name, desired, expected=(200,))
+        except ApiError as error:
+            raise self._after_writes(error)
 
     def delete(self, current):
-        self.client.send("DELETE", self.self_link, "delete target %s" % self.name, expected=(200, 204))
+        try:
+            self.client.send("DELETE", self.self_link, "delete target %s" % self.name, expected=(200, 204))
+        except ApiError as error:
+            raise self._after_writes(error)
+
+    def _after_writes(self, error, note=""):
+        """``error`` as a failure that reports ``changed`` when a write may have taken effect."""
+        writes = self.client.http.completed_writes
+        if isinstance(error, WriteFailedAfterChange):
+            return WriteFailedAfterChange(error, writes, note) if note else error
+        if writes or MAY_HAVE_CHANGED in (error.outcome or ""):
+            return WriteFailedAfterChange(error, writes, note)
+        return error
 
     def view(self, representation):
         return without_links(representation)
 
     def diff_view(self, representation):
-        return comparable(representation, fold_case=False)
+        return with_names(comparable(representation, fold_case=False), self.references)
 
 
 def build_machine(module):
@@ -462,7 +555,7 @@ def build_machine(module):
         bad = [tag for tag in module.params["tenant_tags"] if tag.count("/") != 1 or "" in tag.split("/")]
         if bad:
             raise InputError("tenant_tags must each be TagSet/Tag, such as Tier/Gold: %s" % ", ".join(bad))
-    return OctopusMachine(OctopusClient(module.params), module.params)
+    return OctopusMachine(OctopusClient(module.params), module.params, module.check_mode)
 
 
 def main():

@@ -139,8 +139,8 @@ options:
   wait_timeout:
     description:
       - How many seconds to wait, for all the writes of one run together, before failing.
-      - A write not processed in time may still be applied later; the failure gives its
-        request id.
+      - A write not processed in time may still be applied later, so the failure reports
+        C(changed=true) and gives its request id.
     type: int
     default: 60
 extends_documentation_fragment:
@@ -255,6 +255,19 @@ request_ids:
   type: list
   elements: str
   sample: [43a23c5c-35bf-4ea4-9c26-a4f71023e120]
+writes:
+  description:
+    - When the task fails, each write it sent, with C(action), C(request_id) and C(outcome), one of
+      V(processed), V(refused) (Opsgenie processed and refused it), V(accepted, not processed yet)
+      (it may still take effect) or V(sent, no answer).
+    - C(changed) is true when any of them is not V(refused).
+  returned: failure
+  type: list
+  elements: dict
+  sample:
+    - action: set the state of deployment run-1842 to successful
+      request_id: 43a23c5c-35bf-4ea4-9c26-a4f71023e120
+      outcome: accepted, not processed yet
 """
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
@@ -303,10 +316,12 @@ def main():
         client = OpsgenieClient(params)
         sync = DeploymentSync(client, params, module.check_mode, RequestWaiter(client, params["wait_timeout"]))
         changed, before, after = sync.run()
-    except InputError as exc:
-        module.fail_json(msg=str(exc), request_ids=sync.request_ids if sync else [])
-    except (ApiError, AsyncWriteError) as exc:
-        module.fail_json(request_ids=sync.request_ids if sync else [], **exc.to_result())
+    except (InputError, ApiError, AsyncWriteError) as exc:
+        failure = dict(msg=str(exc)) if isinstance(exc, InputError) else dict(exc.to_result())
+        # A write that was accepted may take effect after a failure (a timeout, say): then changed.
+        failure.update(changed=bool(sync and sync.may_have_changed), request_ids=sync.request_ids if sync else [],
+                       writes=sync.writes if sync else [])
+        module.fail_json(**failure)
     for warning in sync.warnings:
         module.warn(warning)
     result = dict(changed=changed, deployment=after or {}, request_ids=sync.request_ids)

@@ -64,6 +64,17 @@ options:
         UUID when there is no C(uuid).
       - Required to create a job. Without it, only O(execution_enabled), O(schedule_enabled) or
         O(state=absent) apply to an existing job.
+      - A key that Rundeck's job format does not have at its place (such as C(descripton), or
+        C(recipients) beside rather than inside C(email)) fails the task before any request,
+        with the path of each such key (for example C(sequence.commands[2])) and the keys it
+        comes close to. Keys Rundeck reads in any release from 5.0 on are accepted. A command
+        or script step may also carry keys of its own, which Rundeck 5.6 and later keep beside
+        the step; one that comes close to a key of the step gives a warning. The entries of
+        O(jobs) are checked the same way.
+      - Switches such as C(multipleExecutions), C(keepgoing) or a step's C(nodeStep) may be
+        written as the text V(true) or V(false) (any case), or as V(1) or V(0); they are sent as
+        booleans, because Rundeck reads most switches with Groovy truth, where any text,
+        V(false) too, is true. Any other value for a switch fails the task before any request.
     type: dict
   jobs:
     description:
@@ -126,6 +137,9 @@ notes:
   - In check mode, jobs of a project that does not exist yet (one an earlier task of the play
     creates) are predicted as created, with a warning; a real run fails while the project is
     missing.
+  - The diff shows each job's canonical definition as YAML; a multi-line string, such as an
+    inline script, is written as a literal block (C(|)) whenever such a block gives back exactly
+    the same text, and quoted otherwise (for example with spaces at the end of a line).
 seealso:
   - plugin: opsforge.delivery.rundeck_job
     plugin_type: lookup
@@ -265,9 +279,11 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import 
     write_may_have_taken_effect,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
+    check_known_keys,
     differences,
     group_path,
     job_path,
+    with_real_booleans,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_plan import (
     check_definition,
@@ -380,30 +396,51 @@ class RundeckJob(Resource):
 def build_job(module):
     params = module.params
     definition = params["definition"]
+    key_warnings = []
     if definition is not None:
         definition = same_identity(definition, params["uuid"], params["name"], params["group"])
         if params["state"] == "present":
             check_definition(definition)
+            key_warnings = check_known_keys(definition)
+            definition = with_real_booleans(definition)
     uuid = params["uuid"] or definition_uuid(definition)
     name = params["name"] if params["name"] is not None else (definition or {}).get("name")
     group = params["group"] if params["group"] is not None else (definition or {}).get("group")
     if not uuid and not name:
         raise InputError("give uuid, or name (and group), or a definition with a name, to say which job to manage")
     switches = dict(executionEnabled=params["execution_enabled"], scheduleEnabled=params["schedule_enabled"])
-    return RundeckJob(RundeckJobs(params), params["project"], uuid, name, group, definition, switches, module.check_mode)
+    job = RundeckJob(RundeckJobs(params), params["project"], uuid, name, group, definition, switches, module.check_mode)
+    job.warnings.extend(key_warnings)
+    return job
+
+
+def checked_definitions(definitions, state):
+    """The definitions of ``jobs`` with real booleans, and the warnings about their keys.
+
+    Raises InputError, before any request, for a key the job format does not have."""
+    if state != "present":
+        return definitions, []
+    checked, warnings = [], []
+    for index, definition in enumerate(definitions):
+        where = "jobs[%d]" % index
+        warnings.extend(check_known_keys(definition, where))
+        checked.append(with_real_booleans(definition, where))
+    return checked, warnings
 
 
 def run_job_set(module):
     params = module.params
-    job_set = None
+    job_set, key_warnings = None, []
     try:
-        job_set = JobSet(RundeckJobs(params), params["project"], params["jobs"], params["state"],
+        definitions, key_warnings = checked_definitions(params["jobs"], params["state"])
+        job_set = JobSet(RundeckJobs(params), params["project"], definitions, params["state"],
                          params["purge"], params["purge_group"])
         changed, jobs, diffs, warnings = job_set.run(module.check_mode, with_diff=module._diff)
+        warnings = key_warnings + warnings
     except InputError as exc:
         module.fail_json(msg=str(exc))
     except ApiError as exc:
-        for warning in job_set.warnings if job_set else ():
+        for warning in key_warnings + (job_set.warnings if job_set else []):
             module.warn(warning)
         # What the run did before it failed: the jobs written or deleted count as changed.
         done = job_set.done if job_set else None

@@ -10,6 +10,9 @@ time; nothing outside the collection may rely on it.
 
 from __future__ import annotations
 
+import difflib
+
+from ansible import constants as C
 from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.lookup import LookupBase
@@ -17,8 +20,9 @@ from ansible.plugins.lookup import LookupBase
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
     ApiError,
     HAS_REQUESTS,
+    scrub,
 )
-from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError, prepare_connection
 
 
 class ServiceLookupBase(LookupBase):
@@ -33,12 +37,32 @@ class ServiceLookupBase(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         if not HAS_REQUESTS:
             raise AnsibleError(missing_required_lib("requests"))
+        self.refuse_unknown(kwargs)
         self.set_options(var_options=variables, direct=kwargs)
-        options = self.collect_options()
+        secrets = []
         try:
+            options = self.collect_options()
+            secrets = prepare_connection(options, self.connection_spec)
             return self.lookup(terms, options)
-        except (ApiError, InputError) as exc:
-            raise AnsibleLookupError(str(exc))
+        except (ApiError, InputError, AnsibleLookupError) as exc:
+            # "from None": the chain of causes would show their own texts, which may hold a credential.
+            raise AnsibleLookupError(scrub(str(exc), secrets)) from None
+        except Exception as exc:  # pylint: disable=broad-except
+            # An unforeseen failure: its text and its causes may quote a request; only the scrubbed text goes on.
+            raise AnsibleLookupError(scrub("unexpected %s: %s" % (type(exc).__name__, exc), secrets)) from None
+
+    def refuse_unknown(self, kwargs):
+        """Refuse a keyword the lookup does not know (Ansible would ignore it), with the likely one."""
+        known = [name for name in C.config.get_configuration_definitions(self.plugin_type, self._load_name) or {}
+                 if not name.startswith("_")]
+        unknown = sorted(name for name in kwargs if name not in known)
+        if unknown:
+            hints = []
+            for name in unknown:
+                close = difflib.get_close_matches(name, known, n=1)
+                hints.append("%s (did you mean %s?)" % (name, close[0]) if close else name)
+            raise AnsibleLookupError("unknown option(s): %s; this lookup takes %s"
+                                     % (", ".join(hints), ", ".join(sorted(known))))
 
     def collect_options(self):
         """Every documented option; an empty string (an empty environment variable) counts as unset."""
@@ -46,9 +70,6 @@ class ServiceLookupBase(LookupBase):
         for name in list(self._options):
             value = self.get_option(name)
             options[name] = None if value == "" else value
-        missing = [name for name, spec in self.connection_spec.items() if spec.get("required") and options.get(name) is None]
-        if missing:
-            raise AnsibleLookupError("missing required option(s): %s" % ", ".join(sorted(missing)))
         return options
 
     def lookup(self, terms, options):

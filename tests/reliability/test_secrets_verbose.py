@@ -216,3 +216,98 @@ def test_target_passes_at_vvvv_without_showing_a_secret(target, sandbox, sandbox
 ])
 def test_only_the_secret_of_a_created_token_is_in_its_place(captured, result, misplaced):
     assert misplaced_secrets(captured, result, {"s3cr3t-value"}) == misplaced
+
+
+# -- Credentials as users hand them over: padded by a vault block scalar or an editor, or outside ASCII ----
+
+#: A part no escaping changes, so that finding it finds the credential whatever form it took.
+ODD_MARK = "q7k2x9w4m1"
+#: Header tokens outside ASCII: HTTP cannot carry them, and the task must say which option, not show it.
+NON_ASCII_TOKEN = "tökén-%s-☃" % ODD_MARK
+#: A Gitea password outside ASCII and Latin-1: sent as UTF-8, it authenticates.
+NON_ASCII_PASSWORD = "pässwörd☃123-%s" % ODD_MARK
+NON_ASCII_USER = "utf8-user"
+HEADER_REFUSAL = "holds a character that an HTTP header cannot carry"
+
+
+def odd_credentials(sandbox, kind):
+    """The connection of each service with credentials of ``kind``; for "padded", every one is right."""
+    credentials = sandbox.credentials
+    if kind == "padded":
+        return {
+            "rundeck": {"url": sandbox.urls["rundeck"] + "/\n", "api_token": credentials["rundeck_token"] + "\n"},
+            "opsgenie": {"url": sandbox.urls["opsgenie"], "api_key": " %s\r\n" % credentials["opsgenie_api_key"]},
+            "octopus": {"url": sandbox.urls["octopus"], "api_key": "\t%s \n" % credentials["octopus_api_key"]},
+            "gitea": {"url": sandbox.urls["gitea"], "username": " alice\n", "password": credentials["gitea_alice_password"] + "\r\n"},
+        }
+    return {
+        "rundeck": {"url": sandbox.urls["rundeck"], "api_token": NON_ASCII_TOKEN},
+        "opsgenie": {"url": sandbox.urls["opsgenie"], "api_key": NON_ASCII_TOKEN + "\n"},
+        "octopus": {"url": sandbox.urls["octopus"], "api_key": NON_ASCII_TOKEN},
+        "gitea": {"url": sandbox.urls["gitea"], "username": NON_ASCII_USER, "password": NON_ASCII_PASSWORD + "\n"},
+    }
+
+
+def odd_credential_tasks(connections):
+    """A read-only module task (check mode) and a lookup of each service; the lookups read the connection
+    from variables (``rundeck_url``...), the modules from their options."""
+    tasks = []
+    modules = {
+        "rundeck": ("opsforge.delivery.rundeck_acl", {"name": "secrets-scan", "state": "absent"}),
+        "opsgenie": ("opsforge.delivery.opsgenie_deployment", {
+            "external_id": "secrets-scan", "state": "started", "environment": {"type": "Test", "id": "scan"},
+            "releases": [{"workspace": "sandbox", "repo_slug": "api", "commit": "0c9135c"}]}),
+        "octopus": ("opsforge.delivery.octopus_machine", {"name": "secrets-scan", "state": "absent"}),
+        "gitea": ("opsforge.delivery.gitea_token", {"name": "secrets-scan", "state": "absent"}),
+    }
+    lookups = {
+        "rundeck": "query('opsforge.delivery.rundeck_project')",
+        "opsgenie": "query('opsforge.delivery.opsgenie_deployment', service_ids=['00000000-0000-0000-0000-000000000001'])",
+        "octopus": "query('opsforge.delivery.octopus_machine')",
+        "gitea": "query('opsforge.delivery.gitea_token')",
+    }
+    for service in sorted(connections):
+        module, args = modules[service]
+        tasks.append({"name": "module %s" % service, module: dict(args, **connections[service]), "check_mode": True,
+                      "ignore_errors": True})
+        tasks.append({"name": "lookup %s" % service, "ansible.builtin.debug": {"msg": "{{ %s | length }}" % lookups[service]},
+                      "ignore_errors": True})
+    return tasks
+
+
+def lookup_variables(connections):
+    """The variables the lookups read their connection from: rundeck_url, rundeck_api_token..."""
+    return {"%s_%s" % (service, option): value for service, options in connections.items() for option, value in options.items()}
+
+
+@pytest.mark.parametrize("verbosity", [0, 4])
+@pytest.mark.parametrize("kind", ["padded", "non_ascii"])
+def test_odd_credentials_work_or_fail_clearly_and_never_show(kind, verbosity, sandbox, tmp_path):
+    import requests  # the sandbox's control API
+
+    if kind == "non_ascii":
+        created = requests.post(sandbox.urls["gitea"] + "/__sandbox__/gitea/users",
+                                json={"login": NON_ASCII_USER, "password": NON_ASCII_PASSWORD}, timeout=10)
+        assert created.status_code == 201, created.text
+    connections = odd_credentials(sandbox, kind)
+    runner = PlaybookRunner(tmp_path, {})
+    run = runner.run(odd_credential_tasks(connections), verbosity=verbosity,
+                     host_vars={"localhost": lookup_variables(connections)})
+    assert run.returncode == 0, run.output()
+
+    for service in connections:
+        for task in ("module %s" % service, "lookup %s" % service):
+            record = run.result(task)
+            refused = kind == "non_ascii" and service != "gitea"
+            if refused:
+                assert record["status"] == "failed", "%s: %s" % (task, record)
+                assert HEADER_REFUSAL in record["result"]["msg"], "%s: %s" % (task, record)
+            else:
+                assert record["status"] in ("ok", "changed"), "%s: %s\n%s" % (task, record, run.summary())
+
+    secrets = set(sandbox.secrets()) | {ODD_MARK}
+    records_text = json.dumps(run.records, ensure_ascii=False)
+    for where, text in (("stdout", run.stdout), ("stderr", run.stderr), ("the log file", run.log_text),
+                        ("the task results", records_text)):
+        found = leaks(text, secrets)
+        assert not found, "secrets in %s (%s credentials, verbosity %d):\n%s" % (where, kind, verbosity, "\n".join(found))

@@ -282,9 +282,36 @@ def _nodefilters_from_map(job, data, version):
     elif version >= _EMPTY_FILTER_DISPATCHES and "filter" in nodefilters:
         # Since 6.1 a filter key, even empty, keeps the job dispatching to nodes.
         job["filter"] = ""
+    elif _truthy(nodefilters.get("include")) or _truthy(nodefilters.get("exclude")):
+        # The older structured filters dispatch too, as the filter text they make.
+        job["filter"] = _structured_filter_text(nodefilters)
     job["nodeDispatch"] = job["filter"] is not None
     if _truthy(nodefilters.get("filterExclude")):
         job["filterExclude"] = _text(nodefilters["filterExclude"])
+
+
+# The node attributes the older structured filters may name (BaseNodeFilters.filterKeys).
+_STRUCTURED_FILTER_KEYS = ("hostname", "tags", "os-name", "os-family", "os-arch", "os-version", "name")
+
+
+def _structured_filter_text(nodefilters):
+    """BaseNodeFilters.asFilter: ``key: value`` for each set include, ``!key: value`` for each
+    exclude, in the order written, unknown attributes left out, each word quoted as OptsUtil.join does."""
+    words = []
+    for prefix, part in (("", nodefilters.get("include")), ("!", nodefilters.get("exclude"))):
+        if isinstance(part, dict):
+            for key, value in part.items():
+                if key in _STRUCTURED_FILTER_KEYS and _truthy(value):
+                    words += [prefix + key + ":", _text(value)]
+    return " ".join(_quoted_word(word) for word in words)
+
+
+def _quoted_word(word):
+    # OptsUtil.escapeChars: a word with a space, a quote or a line break (or empty) goes in double
+    # quotes, its double quotes doubled.
+    if word and not any(char in word for char in " \"'\r\n"):
+        return word
+    return '"' + word.replace('"', '""') + '"'
 
 
 def _schedule_from_map(data, errors):

@@ -1,4 +1,4 @@
-"""playbooks/awx_credential_types.yml gives awx.awx.credential_type what it takes, templates untouched.
+"""extensions/awx/create_credential_types.yml gives awx.awx.credential_type what it takes, templates untouched.
 
 awx.awx is not a dependency of the collection (ansible-lint mocks the module), so these tests hold
 the module's options: the task may use no other, and a stand-in module with the same options runs
@@ -16,7 +16,7 @@ import yaml
 
 from tests.awx.definitions import COLLECTION_ROOT, SERVICES, load
 
-PLAYBOOK = os.path.join(COLLECTION_ROOT, "playbooks", "awx_credential_types.yml")
+PLAYBOOK = os.path.join(COLLECTION_ROOT, "extensions", "awx", "create_credential_types.yml")
 MODULE = "awx.awx.credential_type"
 
 #: awx.awx's credential_type options (awx_collection/plugins/modules/credential_type.py) ...

@@ -58,7 +58,8 @@ def test_endpoint_fields_take_their_wire_names_and_ids():
     assert ssh == {"CommunicationStyle": "Ssh", "Host": "h", "Fingerprint": "f", "AccountId": "Accounts-deploy",
                    "ProxyId": "Proxies-corp", "Port": 22}
     drop = endpoint_settings({"communication_style": "offline_drop", "drop_folder_path": "/drops"}, FakeReferences())
-    assert drop == {"CommunicationStyle": "OfflineDrop", "Destination": {"DestinationType": "FileSystem", "DropFolderPath": "/drops"}}
+    assert drop == {"CommunicationStyle": "OfflineDrop", "DropFolderPath": "/drops",
+                    "Destination": {"DestinationType": "FileSystem", "DropFolderPath": "/drops"}}
 
 
 def test_an_update_keeps_what_was_not_given_and_never_sends_null_lists():

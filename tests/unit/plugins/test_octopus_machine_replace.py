@@ -55,7 +55,8 @@ def test_replace_in_check_mode_shows_the_new_target_and_sends_no_write(octopus, 
     assert result["changed"] is True, result
     assert writes(request_log) == []
     assert result["diff"]["before"]["Endpoint"]["CommunicationStyle"] == "TentaclePassive"
-    assert result["diff"]["after"]["Endpoint"] == {"CommunicationStyle": "None", "DefaultWorkerPoolId": "WorkerPools-2"}
+    assert result["diff"]["after"]["Endpoint"] == {"CommunicationStyle": "None", "DefaultWorkerPoolId": "WorkerPools-2",
+                                                   "DefaultWorkerPoolName": "Linux workers"}
     assert "Id" not in result["machine"]
     assert any("is replaced" in warning and "new ID" in warning for warning in warnings)
 

@@ -56,3 +56,67 @@ def test_module_docs_name_their_environment_variables(fragment, service_spec):
 def test_common_options_have_no_environment_fallback():
     # An empty AWX field must never turn certificate checks off: these options read no variable.
     assert all("fallback" not in spec for spec in COMMON_CONNECTION_SPEC.values())
+
+
+# -- The documents quote the code: retried statuses, defaults, ranges, where options come from ------------
+
+import os  # noqa: E402  (kept with the tests that read files)
+
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import (  # noqa: E402
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    RETRIES_RANGE,
+    RETRY_STATUSES,
+    TIMEOUT_RANGE,
+)
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import needed_options  # noqa: E402
+
+COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, os.pardir))
+
+
+def read(*path):
+    with open(os.path.join(COLLECTION_ROOT, *path), encoding="utf-8") as handle:
+        return " ".join(handle.read().split())
+
+
+def listed(numbers, last_word):
+    """``[429, 500, 502]`` as "429, 500 or 502"."""
+    words = [str(number) for number in sorted(numbers)]
+    return "%s %s %s" % (", ".join(words[:-1]), last_word, words[-1])
+
+
+def test_the_retried_statuses_are_quoted_from_the_code():
+    fragment = documented(connection.ModuleDocFragment.DOCUMENTATION)
+    assert listed(RETRY_STATUSES, "or") in " ".join(fragment["retries"]["description"])
+    assert listed(RETRY_STATUSES, "and") in read("README.md")
+    assert listed(RETRY_STATUSES, "or") in read("docs", "docsite", "rst", "guide_connection.rst")
+
+
+def test_the_defaults_and_ranges_of_timeout_and_retries_are_quoted_from_the_code():
+    fragment = documented(connection.ModuleDocFragment.DOCUMENTATION)
+    assert (fragment["timeout"]["default"], fragment["retries"]["default"]) == (DEFAULT_TIMEOUT, DEFAULT_RETRIES)
+    assert "More than V(%g) and at most V(%g)" % TIMEOUT_RANGE in " ".join(fragment["timeout"]["description"])
+    assert "From V(%d) to V(%d)" % RETRIES_RANGE in " ".join(fragment["retries"]["description"])
+    readme = read("README.md")
+    assert "`timeout` (%g s; more than %g, at most %g)" % ((DEFAULT_TIMEOUT,) + TIMEOUT_RANGE) in readme
+    assert "`retries` (%d; %d to %d)" % ((DEFAULT_RETRIES,) + RETRIES_RANGE) in readme
+    guide = read("docs", "docsite", "rst", "guide_connection.rst")
+    assert "more than %g and at most %g" % TIMEOUT_RANGE in guide
+    assert "from %d to %d" % RETRIES_RANGE in guide
+
+
+@pytest.mark.parametrize("fragment, service_spec", SERVICES)
+def test_the_readme_names_every_environment_variable_and_lookup_variable(fragment, service_spec):
+    readme = read("README.md")
+    for name, option in documented(fragment.PLUGINS).items():
+        for source in ("env", "vars"):
+            for entry in option.get(source, []):
+                assert "`%s`" % entry["name"] in readme, (name, entry["name"])
+
+
+@pytest.mark.parametrize("fragment, service_spec", SERVICES)
+def test_options_the_environment_can_supply_are_not_marked_required_but_say_they_are_needed(fragment, service_spec):
+    docs = documented(fragment.DOCUMENTATION)
+    for name in needed_options(service_spec):
+        assert "required" not in docs[name], name
+        assert "Without either, the task fails before any request." in " ".join(docs[name]["description"]), name

@@ -8,14 +8,29 @@ import os
 import pytest
 import yaml
 
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
+    COMMAND_STEP_KEYS,
+    DISPATCH_KEYS,
+    EMAIL_KEYS,
+    JOB_FIELDS,
+    JOBREF_DISPATCH_KEYS,
+    JOBREF_KEYS,
+    JOBREF_STEP_INPUT_KEYS,
+    NOTIFICATION_TRIGGERS,
+    OPTION_KEYS,
+    PLUGIN_STEP_KEYS,
     canonical_job,
     canonical_schedule,
+    check_known_keys,
     differences,
     group_path,
     in_group,
     job_path,
+    structured_filter_text,
+    with_real_booleans,
 )
+from tests.sandbox.jobformat import _COMMAND_STEP_KEYS as _SANDBOX_COMMAND_STEP_KEYS
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures")
 # A job as Rundeck 5 exports it (the shape of community.general's test fixture).
@@ -416,3 +431,147 @@ def test_a_reference_by_name_stays_by_name_whatever_its_flag_says():
     by_uuid = {"group": "", "name": "smoke", "uuid": "c1"}
     assert canonical_job(exported_job(sequence={"commands": [{"jobref": by_uuid}]}))["sequence"]["commands"][0]["jobref"][
         "useName"] is False
+
+
+# -- definitions as people write them: keys the format has, switches as booleans --------------
+
+
+def refusal(definition):
+    with pytest.raises(InputError) as caught:
+        check_known_keys(definition)
+    return str(caught.value)
+
+
+def test_every_key_the_canonical_form_and_the_sandbox_know_is_accepted_at_its_place():
+    step_keys = dict((key, "x") for key in sorted(COMMAND_STEP_KEYS - {"exec", "scriptfile", "scripturl", "type"}))
+    definition = dict(
+        dict((key, "x") for key in JOB_FIELDS),
+        id="u", uuid="u", project="p", user="admin", retryDelay="1m", retry={"retry": "1", "delay": "1m"},
+        options=[dict((key, "x") for key in OPTION_KEYS | {"remoteUrlAuthenticationType"})],
+        schedule={"crontab": "x", "time": {"seconds": 0, "minute": 0, "hour": 0}, "month": "*", "year": "*",
+                  "dayofmonth": {"day": 1}, "weekday": {"day": "*"}},
+        nodefilters={"filter": "x", "filterExclude": "y", "include": {"tags": "a"}, "exclude": {"name": "b"},
+                     "dispatch": dict((key, "x") for key in DISPATCH_KEYS)},
+        orchestrator={"type": "subset", "configuration": {}},
+        notification=dict((trigger, [{"email": dict((key, "x") for key in EMAIL_KEYS), "urls": "u", "httpMethod": "get",
+                                      "format": "json", "plugin": [{"type": "t", "configuration": {}}]}])
+                          for trigger in NOTIFICATION_TRIGGERS),
+        sequence={"keepgoing": True, "strategy": "s", "pluginConfig": {}, "commands": [
+            step_keys,
+            dict(step_keys, script=None, exec="x"),
+            {"scriptfile": "x", "expandTokenInScriptFile": True},
+            dict((key, "x") for key in PLUGIN_STEP_KEYS - {"errorhandler"}),
+            dict(dict((key, "x") for key in JOBREF_STEP_INPUT_KEYS - {"errorhandler"}),
+                 jobref=dict(dict((key, "x") for key in JOBREF_KEYS),
+                             nodefilters={"filter": "x", "dispatch": dict((key, "x") for key in JOBREF_DISPATCH_KEYS)}),
+                 errorhandler={"exec": "x", "nodeStep": True}),
+            # A conditional step (5.20 and later) is passed on as written.
+            {"conditionGroups": [], "subSteps": [], "runnerNode": "x"},
+        ]})
+    assert check_known_keys(definition) == []
+    # Every key the sandbox's server reads on a command step, of every release.
+    assert _SANDBOX_COMMAND_STEP_KEYS <= COMMAND_STEP_KEYS | {"jobref"}
+
+
+@pytest.mark.parametrize("where, definition, expected", [
+    ("top", {"descripton": "x"}, "unknown key 'descripton' at the top level (did you mean 'description'?)"),
+    ("option", {"options": [{"name": "v", "requird": True}]}, "unknown key 'requird' in options[0] (did you mean 'required'?)"),
+    ("option map", {"options": {"v": {"defaultValue": "1"}}}, "unknown key 'defaultValue' in options.v"),
+    ("schedule", {"schedule": {"crontb": "0 0 0 ? * * *"}}, "unknown key 'crontb' in schedule (did you mean 'crontab'?)"),
+    ("time", {"schedule": {"time": {"minutes": 5}}}, "unknown key 'minutes' in schedule.time (did you mean 'minute'?)"),
+    ("dispatch", {"nodefilters": {"filter": "x", "dispatch": {"threadCount": 2}}},
+     "unknown key 'threadCount' in nodefilters.dispatch (did you mean 'threadcount'?)"),
+    ("retry", {"retry": {"retry": 1, "delays": "1m"}}, "unknown key 'delays' in retry (did you mean 'delay'?)"),
+    ("trigger", {"notification": {"onfailur": {}}}, "unknown key 'onfailur' in notification (did you mean 'onfailure'?)"),
+    ("entry", {"notification": {"onfailure": [{"recipients": "a@example.com"}]}}, "unknown key 'recipients' in notification.onfailure[0]"),
+    ("email", {"notification": {"onfailure": {"email": {"recipients": "a", "atachLog": True}}}},
+     "unknown key 'atachLog' in notification.onfailure.email (did you mean 'attachLog'?)"),
+    ("plugin", {"notification": {"onstart": {"plugin": {"type": "t", "config": {}}}}},
+     "unknown key 'config' in notification.onstart.plugin"),
+    ("sequence", {"sequence": {"keepGoing": True, "commands": [{"exec": "x"}]}},
+     "unknown key 'keepGoing' in sequence (did you mean 'keepgoing'?)"),
+    ("plugin step", {"sequence": {"commands": [{"exec": "x"}, {"type": "t", "config": {"a": 1}}]}},
+     "unknown key 'config' in sequence.commands[1] (did you mean 'configuration'?)"),
+    ("error handler", {"sequence": {"commands": [{"exec": "x", "errorhandler": {"type": "t", "nodestep": True}}]}},
+     "unknown key 'nodestep' in sequence.commands[0].errorhandler (did you mean 'nodeStep'?)"),
+    ("beside a reference", {"sequence": {"commands": [{"jobref": {"name": "x"}, "useName": True}]}},
+     "unknown key 'useName' in sequence.commands[0] (did you mean 'jobref.useName'?)"),
+    ("reference", {"sequence": {"commands": [{"jobref": {"name": "x", "argString": "-a"}}]}},
+     "unknown key 'argString' in sequence.commands[0].jobref;"),
+    ("no kind", {"sequence": {"commands": [{"exce": "x"}]}}, "unknown key 'exce' in sequence.commands[0] (did you mean 'exec'?)"),
+])
+def test_a_key_the_format_does_not_have_is_refused_with_where_it_is_and_what_was_meant(where, definition, expected):
+    job = dict({"name": "deploy", "group": "ops", "sequence": {"commands": [{"exec": "x"}]}}, **definition)
+    message = refusal(job)
+    assert message.startswith("definition (job ops/deploy): ")
+    assert expected in message
+
+
+def test_a_step_that_runs_nothing_is_refused_with_the_kinds_of_steps():
+    message = refusal({"name": "a", "sequence": {"commands": [{"description": "no kind"}]}})
+    assert "the step at sequence.commands[0] has none of the keys that say what it runs (exec, script," in message
+
+
+def test_a_command_step_keeps_keys_of_its_own_and_a_near_miss_is_a_warning():
+    definition = {"name": "a", "sequence": {"commands": [{"script": "x", "team": "web", "fileExtention": "sh"}]}}
+    warnings = check_known_keys(definition, "jobs[3]")
+    assert warnings == ["jobs[3] (job a): unknown key 'fileExtention' in sequence.commands[0] (did you mean 'fileExtension'?); "
+                        "Rundeck 5.6 and later keep it beside the step unused, earlier releases drop it"]
+
+
+def test_switches_written_as_text_become_booleans_everywhere_and_the_definition_is_left_as_it_was():
+    definition = {
+        "name": "a", "executionEnabled": "false", "scheduleEnabled": " TRUE ", "multipleExecutions": "False",
+        "nodefilters": {"filter": "x", "dispatch": {"keepgoing": "true", "excludePrecedence": "false", "rankOrder": "ascending"}},
+        "options": [{"name": "v", "required": "false", "secure": "true", "label": "false"}],
+        "notification": {"onfailure": [{"email": {"recipients": "a", "attachLogInline": "true"}}],
+                         "onsuccess": {"email": {"recipients": "a", "attachLog": "false"}}},
+        "sequence": {"keepgoing": "true", "commands": [
+            {"scriptfile": "/x", "expandTokenInScriptFile": "false", "interpreterArgsQuoted": "true", "keepgoingOnSuccess": "false"},
+            {"jobref": {"name": "b", "useName": "false", "ignoreNotifications": "true",
+                        "nodefilters": {"dispatch": {"nodeIntersect": "false"}}}, "failOnDisable": "true",
+             "errorhandler": {"type": "t", "nodeStep": "true"}},
+        ]},
+    }
+    before = copy.deepcopy(definition)
+    document = with_real_booleans(definition)
+    assert definition == before
+    assert (document["executionEnabled"], document["scheduleEnabled"], document["multipleExecutions"]) == (False, True, False)
+    assert document["nodefilters"]["dispatch"] == {"keepgoing": True, "excludePrecedence": False, "rankOrder": "ascending"}
+    assert document["options"][0] == {"name": "v", "required": False, "secure": True, "label": "false"}
+    assert document["notification"]["onfailure"][0]["email"]["attachLogInline"] is True
+    assert document["notification"]["onsuccess"]["email"]["attachLog"] is False
+    first, second = document["sequence"]["commands"]
+    assert document["sequence"]["keepgoing"] is True
+    assert (first["expandTokenInScriptFile"], first["interpreterArgsQuoted"], first["keepgoingOnSuccess"]) == (False, True, False)
+    assert second["jobref"]["useName"] is False and second["jobref"]["ignoreNotifications"] is True
+    assert second["jobref"]["nodefilters"]["dispatch"]["nodeIntersect"] is False
+    assert second["failOnDisable"] is True and second["errorhandler"]["nodeStep"] is True
+    # Sent as booleans, the switches compare as the server stores them.
+    assert canonical_job(document)["executionEnabled"] is False
+
+
+def test_switches_written_as_1_and_0_become_booleans_and_other_values_are_refused():
+    document = with_real_booleans({"name": "a", "multipleExecutions": 1, "sequence": {"keepgoing": 0, "commands": []}})
+    assert document["multipleExecutions"] is True and document["sequence"]["keepgoing"] is False
+    with pytest.raises(InputError) as caught:
+        with_real_booleans({"name": "a", "options": [{"name": "v", "required": 2, "secure": ["x"]}]})
+    assert "options[0].required is 2, options[0].secure is ['x']" in str(caught.value)
+
+
+def test_a_switch_written_as_other_text_is_refused_with_where_it_is():
+    with pytest.raises(InputError) as caught:
+        with_real_booleans({"name": "a", "sequence": {"commands": [{"exec": "x", "keepgoingOnSuccess": "yes"}]}}, "jobs[0]")
+    assert str(caught.value) == ("jobs[0] (job a): a switch takes true or false, but sequence.commands[0].keepgoingOnSuccess is 'yes'; "
+                                 "nothing was sent")
+
+
+def test_the_older_structured_node_filters_compare_as_the_filter_text_the_server_makes():
+    written = {"name": "a", "sequence": {"commands": [{"exec": "x"}]},
+               "nodefilters": {"include": {"tags": "web", "colour": "red"}, "exclude": {"name": "web 3"}}}
+    exported = {"name": "a", "sequence": {"commands": [{"exec": "x"}]}, "nodesSelectedByDefault": True,
+                "nodefilters": {"filter": 'tags: web !name: "web 3"', "dispatch": {"threadcount": "1", "keepgoing": False,
+                                "successOnEmptyNodeFilter": False, "excludePrecedence": True, "rankOrder": "ascending"}}}
+    assert differences(canonical_job(exported), canonical_job(written)) == []
+    assert structured_filter_text({"tags": 0, "os-name": "Linux"}, None) == "os-name: Linux"
+    assert canonical_job(dict(written, nodefilters={"include": {"colour": "red"}})).get("nodefilters") is None

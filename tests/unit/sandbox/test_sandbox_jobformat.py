@@ -826,6 +826,19 @@ def test_group_paths_are_checked_since_6_0():
     ]
 
 
+@pytest.mark.parametrize("version", ["5.0.0", "6.1.0"])
+def test_the_older_structured_node_filters_become_a_filter_text(version):
+    document = job(nodefilters={"include": {"tags": "web", "os-family": "unix", "colour": "red", "name": ""},
+                                "exclude": {"name": "web 3", "hostname": 'say "hi"'}})
+    exported = export(document, version)
+    assert exported["nodefilters"]["filter"] == 'tags: web os-family: unix !name: "web 3" !hostname: "say ""hi"""'
+    assert exported["nodesSelectedByDefault"] is True
+    # A filter wins; since 6.1 even an empty one.
+    assert export(job(nodefilters={"filter": "name: a", "include": {"tags": "web"}}), version)["nodefilters"]["filter"] == "name: a"
+    empty = export(job(nodefilters={"filter": "", "include": {"tags": "web"}}), version)
+    assert empty["nodefilters"]["filter"] == ("" if version == "6.1.0" else "tags: web")
+
+
 def test_an_empty_filter_keeps_node_dispatch_since_6_1():
     document = job(nodefilters={"filter": "", "dispatch": {"threadcount": 3}})
     assert "nodefilters" not in export(document, "6.0.1")
