@@ -27,8 +27,12 @@ options:
       - The Rundeck API version to use in request paths (C(/api/<api_version>/)).
       - Rundeck supports versions from 14 up to its own current version; the server refuses a
         version it does not know, and the task then says so.
+      - When not set, version 49 is used. A server older than that (Rundeck 5.0 and 5.1 serve up
+        to 46, 5.2 and 5.3 up to 47, 5.4 and 5.5 up to 48) refuses it and names its own current
+        version; the refused request is then sent once more at that version, which the task keeps
+        for all its other requests (one extra request per task). A version that is set is never
+        changed.
     type: int
-    default: 49
 """
 
     PLUGINS = r"""

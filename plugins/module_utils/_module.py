@@ -93,13 +93,16 @@ def run_resource(module, result_key, build_resource):
 
     ``build_resource(module)`` returns the Resource; it may raise InputError or ApiError.
     """
+    resource = None
     try:
         resource = build_resource(module)
         outcome = ensure(resource, module.params.get("state", "present"), module.check_mode)
     except InputError as exc:
         module.fail_json(msg=scrub(str(exc)))
     except ApiError as exc:
-        module.fail_json(**exc.to_result())
+        # A resource that can tell whether a write took effect before the failure says so.
+        changed_by_failure = getattr(resource, "changed_by_failure", None)
+        module.fail_json(changed=bool(changed_by_failure and changed_by_failure(exc)), **exc.to_result())
     except Exception as exc:  # pylint: disable=broad-except
         # An unforeseen failure would print its traceback without Ansible's masking; fail_json masks it.
         module.fail_json(msg=scrub("unexpected %s: %s" % (type(exc).__name__, exc)), exception=scrub(traceback.format_exc()))

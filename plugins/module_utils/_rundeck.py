@@ -10,12 +10,15 @@ time; nothing outside the collection may rely on it.
 
 from __future__ import annotations
 
+import re
+
 try:
     from urllib.parse import quote
 except ImportError:  # pragma: no cover - Python 2 is not supported
     pass
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
+    MAY_HAVE_CHANGED,
     ApiError,
     HttpClient,
     decode_json,
@@ -37,11 +40,19 @@ ACL_SUFFIX = ".aclpolicy"
 NOT_FOUND_CODE = "api.error.item.doesnotexist"
 #: What Rundeck answers, before any endpoint runs, for a request that names a missing project.
 PROJECT_MISSING_CODE = "api.error.project.missing"
+#: What Rundeck answers, before anything else, for an API version it does not serve.
+VERSION_UNSUPPORTED_CODE = "api.error.api-version.unsupported"
+#: The reason Rundeck gives in that answer: its own current API version.
+_CURRENT_VERSION_RE = re.compile(r"Current version: (\d+)")
+#: Rundeck names a refused token by its first characters; a message must carry no part of it.
+_TOKEN_NAMED_RE = re.compile(r"\(Token:[^)\s]*\)")
+TOKEN_MASKED = "(Token:****)"
 
 RUNDECK_SPEC = connection_spec(dict(
     url=env_option(["RUNDECK_URL"], type="str", needed=True),
     api_token=env_option(["RUNDECK_API_TOKEN"], type="str", needed=True, no_log=True),
-    api_version=dict(type="int", default=DEFAULT_API_VERSION),
+    # No default here: an unset version may follow the server down to its own (RundeckHttp).
+    api_version=dict(type="int"),
 ))
 
 
@@ -57,8 +68,8 @@ def parse_rundeck_error(response):
         lines = ["%s: %s" % (item.get("policy"), "; ".join(item.get("errors") or [])) for item in body["policies"]]
         return "the ACL policy is not valid: " + " | ".join(lines), body["policies"]
     code = body.get("errorCode")
-    message = body.get("message") or excerpt(response.text)
-    if code == "api.error.api-version.unsupported":
+    message = _TOKEN_NAMED_RE.sub(TOKEN_MASKED, str(body.get("message") or excerpt(response.text)))
+    if code == VERSION_UNSUPPORTED_CODE:
         message += " (set api_version to a version this Rundeck server supports)"
     elif response.status_code in (401, 403):
         message += " (check that api_token is valid and allowed to do this)"
@@ -102,21 +113,89 @@ def invalid_acl_name(name):
     return None
 
 
-class RundeckClient(object):
-    """The Rundeck endpoints this collection uses, at ``<url>/api/<api_version>/``."""
+def project_missing(error):
+    """Whether an ApiError is Rundeck's answer for a request naming a project that does not exist."""
+    return error.status == 404 and PROJECT_MISSING_CODE in (error.message or "")
 
-    def __init__(self, params):
-        self.api_version = params.get("api_version") or DEFAULT_API_VERSION
-        if self.api_version < MIN_API_VERSION:
+
+def missing_project_warning(project):
+    """What check mode says when it predicts for a project that does not exist yet."""
+    return ("Rundeck has no project %s yet; check mode predicts what a run would do once it exists (created by "
+            "an earlier task, for example); a run while it is still missing fails" % project)
+
+
+def write_may_have_taken_effect(http, error):
+    """Whether a failed run may have changed something: a write Rundeck confirmed, or one whose
+    outcome is unknown (no answer, or an answer that could not be read)."""
+    return bool(http is not None and http.completed_writes) or MAY_HAVE_CHANGED in (error.outcome or "")
+
+
+def server_current_version(error):
+    """The current API version a refusal of the requested version names, or None."""
+    if error.status != 400 or VERSION_UNSUPPORTED_CODE not in (error.message or ""):
+        return None
+    found = _CURRENT_VERSION_RE.search(error.message)
+    return int(found.group(1)) if found else None
+
+
+class RundeckHttp(HttpClient):
+    """The transport at ``<url>/api/<version>/``; an unset ``api_version`` follows an older server.
+
+    When the version was not set and Rundeck refuses the default one, naming its own current
+    version N (Rundeck 5.0 to 5.5 serve up to 46, 47 or 48), the request is sent once more at N,
+    and N is kept for the rest of the task. A version the user set is never changed.
+    """
+
+    def __init__(self, server_url, api_version, adaptable, minimum, **kwargs):
+        self.server_url = server_url
+        self.api_version = api_version
+        self.adaptable = adaptable
+        self.minimum = minimum
+        HttpClient.__init__(self, SERVICE, self._base(api_version), **kwargs)
+
+    def _base(self, version):
+        return "%s/api/%d" % (self.server_url, version)
+
+    def request(self, method, path, action, **kwargs):
+        try:
+            return HttpClient.request(self, method, path, action, **kwargs)
+        except ApiError as exc:
+            version = server_current_version(exc) if self.adaptable else None
+            if version is None or version >= self.api_version or version < self.minimum:
+                raise
+        # The refusal came before the server read anything: nothing was changed by it.
+        self.adaptable = False
+        self.api_version = version
+        self.base_url = self._base(version)
+        return HttpClient.request(self, method, path, action, **kwargs)
+
+
+class RundeckClient(object):
+    """The Rundeck endpoints this collection uses, at ``<url>/api/<api_version>/``.
+
+    ``minimum`` is the oldest API version the caller's endpoints need.
+    """
+
+    def __init__(self, params, minimum=MIN_API_VERSION):
+        requested = params.get("api_version")
+        version = requested or DEFAULT_API_VERSION
+        if version < minimum:
             raise InputError("api_version %s is too old: this collection needs Rundeck API version %d or later"
-                             % (self.api_version, MIN_API_VERSION))
-        self.http = HttpClient(
-            SERVICE,
-            "%s/api/%d" % (params["url"].rstrip("/"), self.api_version),
+                             % (version, minimum))
+        self.http = RundeckHttp(
+            params["url"].rstrip("/"),
+            version,
+            adaptable=not requested,
+            minimum=minimum,
             headers={"X-Rundeck-Auth-Token": params["api_token"]},
             error_parser=parse_rundeck_error,
             **transport_options(params)
         )
+
+    @property
+    def api_version(self):
+        """The version in use: the one set, else the default or the older one the server asked for."""
+        return self.http.api_version
 
     @property
     def request_count(self):

@@ -10,7 +10,9 @@ time; nothing outside the collection may rely on it.
 
 from __future__ import annotations
 
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import missing_project_warning, project_missing
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import text_diff
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
     differences,
@@ -26,7 +28,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_pla
     import_document,
     job_text,
 )
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import job_record
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import ImportRefused, job_record
 
 SUMMARY_KEYS = ("id", "name", "group", "project", "href", "permalink")
 
@@ -40,6 +42,7 @@ class JobSet(object):
 
     ``run`` returns ``(changed, jobs, diffs, warnings)``: ``jobs`` holds the created, updated,
     deleted and unchanged jobs, ``diffs`` one entry per change (none unless ``with_diff``).
+    When a request fails, ``done`` holds the same lists for what the run did before.
     """
 
     def __init__(self, jobs, project, definitions, state="present", purge=False, purge_group=None):
@@ -50,6 +53,7 @@ class JobSet(object):
         self.purge = purge
         self.purge_group = purge_group
         self.warnings = []
+        self.done = None
         seen = {}
         for index, definition in enumerate(definitions):
             where = "jobs[%d]" % index
@@ -88,8 +92,18 @@ class JobSet(object):
             matches.append(match)
         return matches
 
+    def _list(self, check_mode):
+        try:
+            return self.jobs.list(self.project)
+        except ApiError as exc:
+            # An earlier task of the play may create the project; check mode could not know it.
+            if not (check_mode and project_missing(exc)):
+                raise
+            self.warnings.append(missing_project_warning(self.project))
+            return []
+
     def run(self, check_mode, with_diff=True):
-        listed = self.jobs.list(self.project)
+        listed = self._list(check_mode)
         matches = self._match(listed)
         matched_ids = set(match["id"] for match in matches if match)
         purged_ids = [item["id"] for item in listed if self.purge and item["id"] not in matched_ids
@@ -114,10 +128,12 @@ class JobSet(object):
 
         outcomes = [("updated" if current else "created", wanted) for dummy, current, wanted, dummy2 in writes]
         if not check_mode:
+            self.done = dict(created=[], updated=[], deleted=[], unchanged=list(jobs["unchanged"]))
             if writes:
                 writes, outcomes = self._import(writes)
             if deletions:
-                self.jobs.delete([record["id"] for record in deletions])
+                self._delete(deletions)
+            self.done = None
         if with_diff:
             # Writing each job as YAML costs more than comparing it: only for --diff. A job another
             # run created meanwhile, already as wanted, is no change of this run's.
@@ -128,6 +144,16 @@ class JobSet(object):
             jobs[kind].append(summary(record))
         jobs["deleted"] = [summary(record) for record in deletions]
         return bool(jobs["created"] or jobs["updated"] or deletions), jobs, diffs, self.warnings
+
+    def _delete(self, deletions):
+        try:
+            self.jobs.delete([record["id"] for record in deletions])
+        except ApiError as exc:
+            # Rundeck deletes each job on its own: those it does not name as failed are gone.
+            failed = set(str(item.get("id")) for item in exc.details or [] if isinstance(item, dict))
+            if exc.status == 200:
+                self.done["deleted"] = [summary(record) for record in deletions if record["id"] not in failed]
+            raise
 
     def _records(self, exported):
         """Exported definitions as records, by job id."""
@@ -143,13 +169,23 @@ class JobSet(object):
         ids = {}
         creates = [index for index, kind in enumerate(kinds) if kind == "created"]
         if creates:
-            succeeded, skipped = self.jobs.create_definitions(self.project, [writes[index][0] for index in creates])
+            try:
+                succeeded, skipped = self.jobs.create_definitions(self.project, [writes[index][0] for index in creates])
+            except ImportRefused as exc:
+                self._imported(writes, creates, exc.succeeded, "created")
+                raise
             ids.update(self._ids_by_write(creates, succeeded))
+            self._imported(writes, creates, succeeded, "created")
             writes, kinds = self._after_lost_races(writes, kinds, creates, skipped)
         updates = [index for index, kind in enumerate(kinds) if kind == "updated"]
         if updates:
-            succeeded = self.jobs.import_definitions(self.project, [writes[index][0] for index in updates])
+            try:
+                succeeded = self.jobs.import_definitions(self.project, [writes[index][0] for index in updates])
+            except ImportRefused as exc:
+                self._imported(writes, updates, exc.succeeded, "updated")
+                raise
             ids.update(self._ids_by_write(updates, succeeded))
+            self._imported(writes, updates, succeeded, "updated")
         stored = self._records(self.jobs.export(self.project, [job_id for job_id in ids.values() if job_id]))
         outcomes = []
         for index, (dummy, current, wanted, dummy2) in enumerate(writes):
@@ -167,6 +203,13 @@ class JobSet(object):
                     self.warnings.append(warning)
             outcomes.append((kinds[index], record))
         return writes, outcomes
+
+    def _imported(self, writes, indexes, succeeded, kind):
+        """Note in ``done`` the jobs an import wrote (its ``succeeded`` entries)."""
+        for index, job_id in sorted(self._ids_by_write(indexes, succeeded).items()):
+            wanted = writes[index][2]
+            self.done[kind].append(summary(dict(wanted, id=job_id, href=self.jobs.href(job_id) if job_id else None,
+                                                permalink=self.jobs.permalink(self.project, job_id) if job_id else None)))
 
     @staticmethod
     def _ids_by_write(indexes, succeeded):

@@ -15,7 +15,7 @@ try:
 except ImportError:  # pragma: no cover - Python 2 is not supported
     pass
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, decode_json
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, decode_json, describe_outcome
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import SERVICE, RundeckClient
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
@@ -37,27 +37,40 @@ def _q(value):
     return quote(value, safe="")
 
 
+def _names(items):
+    return ", ".join(job_path(item.get("group"), item.get("name")) for item in items)
+
+
 def describe_import_failures(project, failures, succeeded):
-    """Rundeck's reason for each job an import refused, in one message."""
+    """Rundeck's reason for each job an import refused, and what it imported, in one message."""
     lines = []
     for item in failures:
         reason = item.get("error") or item.get("message") or "no reason given"
         lines.append("%s (definition #%s): %s" % (job_path(item.get("group"), item.get("name")), item.get("index"), reason))
-    text = "refused %d job(s) of project %s: %s" % (len(failures), project, " | ".join(lines))
+    total = len(failures) + len(succeeded)
+    text = "Rundeck refused %d job definition(s) and imported %d of the %d sent to project %s. Refused: %s" % (
+        len(failures), len(succeeded), total, project, " | ".join(lines))
     if succeeded:
-        text += " (%d other job(s) were imported)" % len(succeeded)
+        text += ". Imported: %s" % _names(succeeded)
     return text
+
+
+class ImportRefused(ApiError):
+    """An import Rundeck answered with refused jobs; ``succeeded`` lists those it imported all the same."""
+
+    succeeded = ()
 
 
 class RundeckJobs(object):
     """The job endpoints of one Rundeck server, in JSON (API 44 and later)."""
 
     def __init__(self, params):
-        client = RundeckClient(params)
-        if client.api_version < MIN_JOB_API_VERSION:
+        requested = params.get("api_version")
+        if requested and requested < MIN_JOB_API_VERSION:
             raise InputError("api_version %d is too old for job definitions: Rundeck reads and writes jobs as JSON "
                              "from API version %d (Rundeck 5.0) on; set api_version to 44 or later"
-                             % (client.api_version, MIN_JOB_API_VERSION))
+                             % (requested, MIN_JOB_API_VERSION))
+        client = RundeckClient(params, minimum=MIN_JOB_API_VERSION)
         self.client = client
         self.http = client.http
         self.server_url = params["url"].rstrip("/")
@@ -139,8 +152,19 @@ class RundeckJobs(object):
             skipped = []
         succeeded = sorted(result.get("succeeded") or [], key=lambda item: int(item.get("index") or 0))
         if failures:
-            raise ApiError(SERVICE, action, "POST", response.request.url, response.status_code,
-                           describe_import_failures(project, failures, succeeded), details=failures)
+            # The import is not one write: name the jobs refused, and say what it did import.
+            action = "import %s into project %s" % (_names(failures), project)
+            writes_before = list(getattr(response, "writes_before", ()))
+            if not succeeded:
+                # Rundeck wrote none of them: this request is no write of the run.
+                del self.http.completed_writes[len(writes_before):]
+            outcome = (describe_outcome("POST", 400, False, writes_before) if not succeeded
+                       else "Changed before this failure: %s." % ", ".join(writes_before) if writes_before else None)
+            error = ImportRefused(SERVICE, action, "POST", response.request.url, response.status_code,
+                                  describe_import_failures(project, failures, succeeded), details=failures,
+                                  outcome=outcome)
+            error.succeeded = succeeded
+            raise error
         return succeeded, skipped
 
     def delete(self, ids):

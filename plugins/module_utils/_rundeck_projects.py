@@ -37,7 +37,10 @@ class RundeckProjects(object):
     def __init__(self, params):
         self.client = RundeckClient(params)
         self.http = self.client.http
-        self.api_version = self.client.api_version
+
+    @property
+    def api_version(self):
+        return self.client.api_version
 
     @property
     def request_count(self):

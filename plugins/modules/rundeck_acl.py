@@ -55,6 +55,11 @@ extends_documentation_fragment:
 notes:
   - Policies stored in files on the Rundeck server (C($RDECK_BASE/etc)) are not visible through
     the API and are not managed by this module.
+  - In check mode, a project policy of a project that does not exist yet (one an earlier task of
+    the play creates) is predicted as created, with a warning; a real run fails while the
+    project is missing.
+  - A failed task reports C(changed=true) when its write may have taken effect (the request got
+    no answer, or an answer that could not be read).
 seealso:
   - plugin: opsforge.delivery.rundeck_acl
     plugin_type: lookup
@@ -129,6 +134,7 @@ acl:
       sample: "description: Deployers\nfor:\n  job:\n    - allow: run\nby:\n  group: deployers\n"
 """
 
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, require_yaml, run_resource
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource, TextView
@@ -138,6 +144,9 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import 
     acl_file_name,
     canonical_acl_documents,
     invalid_acl_name,
+    missing_project_warning,
+    project_missing,
+    write_may_have_taken_effect,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import (
     YAMLError,
@@ -149,18 +158,30 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import (
 class RundeckAcl(Resource):
     """A policy file: ``{"name", "project", "policy"}`` with the policy text as stored."""
 
-    def __init__(self, client, name, project, policy_text):
+    def __init__(self, client, name, project, policy_text, check_mode=False):
         self.client = client
         self.name = acl_file_name(name)
         self.project = project
         self.policy_text = policy_text
+        self.check_mode = check_mode
+        self.warnings = []
 
     def _represent(self, text):
         return dict(name=self.name, project=self.project, policy=text)
 
     def read(self):
-        text = self.client.get_acl(self.name, self.project)
+        try:
+            text = self.client.get_acl(self.name, self.project)
+        except ApiError as exc:
+            # An earlier task of the play may create the project; check mode could not know it.
+            if not (self.check_mode and self.project and project_missing(exc)):
+                raise
+            self.warnings.append(missing_project_warning(self.project))
+            return None
         return None if text is None else self._represent(text)
+
+    def changed_by_failure(self, error):
+        return write_may_have_taken_effect(self.client.http, error)
 
     def desired(self, current):
         return self._represent(self.policy_text)
@@ -212,7 +233,7 @@ def build_resource(module):
     if problem:
         raise InputError(problem)
     text = policy_text(params["policy"]) if params["state"] == "present" else None
-    return RundeckAcl(RundeckClient(params), params["name"], params["project"], text)
+    return RundeckAcl(RundeckClient(params), params["name"], params["project"], text, module.check_mode)
 
 
 def main():

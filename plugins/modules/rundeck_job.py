@@ -80,7 +80,7 @@ options:
     description:
       - Many jobs of O(project), each a definition like O(definition). Each is identified by
         its C(uuid) (or C(id)) key if it has one, else by its C(name) and C(group).
-      - All changed jobs are sent in one import request.
+      - New jobs are sent in one import request and changed ones in another (see the notes).
       - With O(state=absent), each entry needs only the identifying keys, and the jobs found are
         deleted.
       - Mutually exclusive with O(uuid), O(name), O(group), O(definition),
@@ -125,12 +125,18 @@ extends_documentation_fragment:
 notes:
   - "Requests: an unchanged run reads one job with one request when O(uuid) identifies it, and
     with two (a listing and an export) when its name does. O(jobs) of any size costs two: one
-    listing of the project and one export. All the changed jobs of O(jobs) go in one import,
-    and all the deleted ones in one delete request."
+    listing of the project and one export. A run that writes sends the new jobs of O(jobs) in
+    one import (which leaves alone a job another run created meanwhile) and the changed ones in
+    another, so two imports when it has both, then one export that reads the written jobs back;
+    all the deleted ones go in one delete request."
   - Rundeck answers an import with HTTP 200 even when it refuses a job; the task then fails
-    with Rundeck's reason for each refused job. With O(jobs), the jobs Rundeck accepted stay
-    imported, and nothing is purged.
+    with Rundeck's reason for each refused job and the names of those it imported. With O(jobs),
+    the jobs Rundeck accepted stay imported, and nothing is purged; the failed result has
+    C(changed=true) when any job was written, and the RV(jobs) lists of what was done.
   - Check mode sends only the reading requests, and the diff shows what would change.
+  - In check mode, jobs of a project that does not exist yet (one an earlier task of the play
+    creates) are predicted as created, with a warning; a real run fails while the project is
+    missing.
   - The diff shows each job's canonical definition as YAML; a multi-line string, such as an
     inline script, is written as a literal block (C(|)) whenever such a block gives back exactly
     the same text, and quoted otherwise (for example with spaces at the end of a line).
@@ -266,7 +272,12 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._http import Api
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, require_yaml, run_resource
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import CreatedMeanwhile, Resource
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import (
+    RUNDECK_SPEC,
+    missing_project_warning,
+    project_missing,
+    write_may_have_taken_effect,
+)
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
     check_known_keys,
     differences,
@@ -293,7 +304,8 @@ SINGLE_JOB_OPTIONS = ["uuid", "name", "group", "definition", "execution_enabled"
 class RundeckJob(Resource):
     """One job, represented as a job record (see ``job_record``)."""
 
-    def __init__(self, jobs, project, uuid, name, group, definition, switches):
+    def __init__(self, jobs, project, uuid, name, group, definition, switches, check_mode=False):
+        self.check_mode = check_mode
         self.jobs = jobs
         self.project = project
         self.uuid = uuid
@@ -308,6 +320,19 @@ class RundeckJob(Resource):
         return self.uuid if self.uuid else job_path(self.group, self.name)
 
     def read(self):
+        try:
+            return self._read()
+        except ApiError as exc:
+            # An earlier task of the play may create the project; check mode could not know it.
+            if not (self.check_mode and project_missing(exc)):
+                raise
+            self.warnings.append(missing_project_warning(self.project))
+            return None
+
+    def changed_by_failure(self, error):
+        return write_may_have_taken_effect(self.jobs.http, error)
+
+    def _read(self):
         if self.uuid:
             ids = [self.uuid]
         else:
@@ -384,7 +409,7 @@ def build_job(module):
     if not uuid and not name:
         raise InputError("give uuid, or name (and group), or a definition with a name, to say which job to manage")
     switches = dict(executionEnabled=params["execution_enabled"], scheduleEnabled=params["schedule_enabled"])
-    job = RundeckJob(RundeckJobs(params), params["project"], uuid, name, group, definition, switches)
+    job = RundeckJob(RundeckJobs(params), params["project"], uuid, name, group, definition, switches, module.check_mode)
     job.warnings.extend(key_warnings)
     return job
 
@@ -405,6 +430,7 @@ def checked_definitions(definitions, state):
 
 def run_job_set(module):
     params = module.params
+    job_set, key_warnings = None, []
     try:
         definitions, key_warnings = checked_definitions(params["jobs"], params["state"])
         job_set = JobSet(RundeckJobs(params), params["project"], definitions, params["state"],
@@ -414,7 +440,12 @@ def run_job_set(module):
     except InputError as exc:
         module.fail_json(msg=str(exc))
     except ApiError as exc:
-        module.fail_json(**exc.to_result())
+        for warning in key_warnings + (job_set.warnings if job_set else []):
+            module.warn(warning)
+        # What the run did before it failed: the jobs written or deleted count as changed.
+        done = job_set.done if job_set else None
+        changed = bool(job_set and write_may_have_taken_effect(job_set.jobs.http, exc))
+        module.fail_json(changed=changed, **dict(exc.to_result(), **({"jobs": done} if done else {})))
     for warning in warnings:
         module.warn(warning)
     result = dict(changed=changed, jobs=jobs)

@@ -161,7 +161,7 @@ project:
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_resource
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC, write_may_have_taken_effect
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project_plan import (
     creation_properties,
     diff_record,
@@ -213,6 +213,9 @@ class RundeckProject(Resource):
 
     def delete(self, current):
         self.projects.delete(self.name)
+
+    def changed_by_failure(self, error):
+        return write_may_have_taken_effect(self.projects.http, error)
 
     def diff_view(self, representation):
         return diff_record(representation, self.wanted)

@@ -146,7 +146,7 @@ CASES = [
          "2 jobs of project sandbox are named dup/twin", "give uuid"),
     case("job-log-level-the-server-refuses", "rundeck_job",
          {"project": "sandbox", "definition": {"name": "loud", "loglevel": "LOUD", "sequence": STEPS}},
-         "refused 1 job(s) of project sandbox", 'Log level "LOUD" is not valid', "DEBUG, VERBOSE, INFO, WARN, ERROR",
+         "refused 1 job definition(s) and imported 0 of the 1 sent to project sandbox", 'Log level "LOUD" is not valid', "DEBUG, VERBOSE, INFO, WARN, ERROR",
          refused=[("POST", "/project/sandbox/jobs/import")], stored_nothing=no_rundeck_job("loud")),
 
     # opsgenie_deployment

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import DEFAULT_API_VERSION
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_sync import JobSet
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import RundeckJobs
+from ansible_collections.opsforge.delivery.plugins.modules.rundeck_acl import main as acl_main
+from ansible_collections.opsforge.delivery.plugins.modules.rundeck_job import main as job_main
 from ansible_collections.opsforge.delivery.plugins.modules.rundeck_project import main as project_main
 
 from tests.sandbox import Sandbox
 
+FREE_PORTS = {"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}
+POLICY = "description: ops\ncontext:\n  application: rundeck\nfor:\n  project:\n    - allow: read\nby:\n  group: ops\n"
 JOB = {"name": "deploy", "group": "ops", "sequence": {"commands": [{"exec": "uptime"}]}}
 
 
 @pytest.fixture(scope="module")
 def rundeck_5_0():
-    with Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}, credentials={"rundeck_version": "5.0"}) as sandbox:
+    with Sandbox(ports=FREE_PORTS, credentials={"rundeck_version": "5.0"}) as sandbox:
         yield sandbox
 
 
@@ -38,11 +43,47 @@ def test_projects_on_rundeck_5_0_at_api_46_and_the_default_version(rundeck_5_0, 
     rundeck_5_0.reset()
     created = module_runner(project_main, connection(rundeck_5_0, name="web", api_version=46))
     assert created["changed"] and created["project"]["url"].endswith("/api/46/project/web")
-    # Rundeck 5.0 answers API 46 at most: the default version is refused with the server's reason.
-    refused = module_runner(project_main, connection(rundeck_5_0, name="web"))
-    assert refused["failed"]
+    # Rundeck 5.0 answers API 46 at most: a version the user sets is never changed, and refused.
+    refused = module_runner(project_main, connection(rundeck_5_0, name="web", api_version=DEFAULT_API_VERSION))
+    assert refused["failed"] and not refused["changed"]
     assert "Current version: 46" in refused["msg"] and "set api_version" in refused["msg"]
     assert DEFAULT_API_VERSION > 46
+
+
+def _paths(sandbox):
+    log = requests.get(sandbox.urls["rundeck"] + "/__sandbox__/requests", timeout=5).json()
+    return ["%s %s" % (entry["method"], entry["path"]) for entry in log]
+
+
+@pytest.mark.parametrize("release, current", [("5.0", 46), ("5.3", 47), ("5.5", 48)])
+def test_the_default_version_follows_an_older_release_with_one_extra_request(release, current, module_runner):
+    with Sandbox(ports=FREE_PORTS, credentials={"rundeck_version": release}) as sandbox:
+        job = dict(connection(sandbox, project="sandbox"), definition=JOB)
+        created = module_runner(job_main, job)
+        assert created["changed"], created
+        assert created["job"]["href"].endswith("/api/%d/job/%s" % (current, created["job"]["id"]))
+        # The refused request once, then every request of the task at the server's version.
+        assert _paths(sandbox) == [
+            "GET /api/%d/project/sandbox/jobs" % DEFAULT_API_VERSION,
+            "GET /api/%d/project/sandbox/jobs" % current,
+            "POST /api/%d/project/sandbox/jobs/import" % current,
+            "GET /api/%d/project/sandbox/jobs/export" % current,
+        ]
+        sandbox.reset()
+        project = module_runner(project_main, connection(sandbox, name="web", description="Web"))
+        assert project["changed"] and project["project"]["url"].endswith("/api/%d/project/web" % current)
+        assert len(_paths(sandbox)) == 3
+        sandbox.reset()
+        acl = module_runner(acl_main, connection(sandbox, name="ops", policy=POLICY))
+        assert acl["changed"], acl
+        assert _paths(sandbox)[1:] == ["GET /api/%d/system/acl/ops.aclpolicy" % current,
+                                       "POST /api/%d/system/acl/ops.aclpolicy" % current]
+
+
+def test_the_default_version_costs_no_extra_request_on_a_current_release(sandbox, rundeck, module_runner, request_log):
+    created = module_runner(job_main, dict(rundeck, project="sandbox", definition=JOB))
+    assert created["changed"]
+    assert [entry["path"].split("/")[2] for entry in request_log()] == [str(DEFAULT_API_VERSION)] * 3
 
 
 def test_projects_on_the_newest_release_return_the_url_at_the_version_in_use(sandbox, rundeck, module_runner):
@@ -52,3 +93,13 @@ def test_projects_on_the_newest_release_return_the_url_at_the_version_in_use(san
     created = module_runner(project_main, dict(rundeck, name="web"))
     assert predicted["project"]["url"] == created["project"]["url"]
     assert created["project"]["url"].endswith("/api/%d/project/web" % DEFAULT_API_VERSION)
+
+
+def test_a_lookup_follows_rundeck_5_0_from_the_default_version(rundeck_5_0):
+    # Imported here: a lookup brings in Ansible's controller side, which takes over module warnings.
+    from ansible_collections.opsforge.delivery.plugins.lookup.rundeck_project import LookupModule as ProjectLookup
+
+    rundeck_5_0.reset()
+    found = ProjectLookup().lookup(["sandbox"], connection(rundeck_5_0))
+    assert found[0]["name"] == "sandbox" and found[0]["url"].endswith("/api/46/project/sandbox")
+    assert _paths(rundeck_5_0) == ["GET /api/%d/project/sandbox" % DEFAULT_API_VERSION, "GET /api/46/project/sandbox"]
