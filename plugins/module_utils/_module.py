@@ -100,9 +100,12 @@ def run_resource(module, result_key, build_resource):
     except InputError as exc:
         module.fail_json(msg=scrub(str(exc)))
     except ApiError as exc:
-        # A resource that can tell whether a write took effect before the failure says so.
+        # The error itself (to_result) or a resource that can tell whether a write took effect
+        # before the failure says so.
+        result = exc.to_result()
         changed_by_failure = getattr(resource, "changed_by_failure", None)
-        module.fail_json(changed=bool(changed_by_failure and changed_by_failure(exc)), **exc.to_result())
+        result["changed"] = bool(result.get("changed") or (changed_by_failure and changed_by_failure(exc)))
+        module.fail_json(**result)
     except Exception as exc:  # pylint: disable=broad-except
         # An unforeseen failure would print its traceback without Ansible's masking; fail_json masks it.
         module.fail_json(msg=scrub("unexpected %s: %s" % (type(exc).__name__, exc)), exception=scrub(traceback.format_exc()))

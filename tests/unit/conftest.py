@@ -60,8 +60,14 @@ class ModuleExit(Exception):
 
 
 def run_module(main, args, check_mode=False, diff=False):
-    """Run a module's main() in-process with ``args``; return its result dict."""
+    """Run a module's main() in-process with ``args``; return its result dict.
+
+    The module's warnings are in the result under ``warnings``, as a real run returns them: Ansible's
+    own collector cannot be read reliably in-process, since a controller-side import earlier in the
+    session (a lookup plugin) sends warnings to the display instead.
+    """
     full = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+    warned = []
     try:
         from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
         patcher = patch_module_args(full)
@@ -69,16 +75,25 @@ def run_module(main, args, check_mode=False, diff=False):
         from unittest import mock
         patcher = mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": full}).encode())
 
+    def with_warnings(result):
+        if warned:
+            result.setdefault("warnings", list(warned))
+        return result
+
     def capture(_module, **result):
-        raise ModuleExit(result)
+        raise ModuleExit(with_warnings(result))
 
     def capture_failure(_module, **result):
         result["failed"] = True
-        raise ModuleExit(result)
+        raise ModuleExit(with_warnings(result))
+
+    def record_warning(_module, warning):
+        warned.append(warning)
 
     from unittest import mock
     with patcher, mock.patch.object(basic.AnsibleModule, "exit_json", capture), \
-            mock.patch.object(basic.AnsibleModule, "fail_json", capture_failure):
+            mock.patch.object(basic.AnsibleModule, "fail_json", capture_failure), \
+            mock.patch.object(basic.AnsibleModule, "warn", record_warning):
         try:
             main()
         except ModuleExit as done:
