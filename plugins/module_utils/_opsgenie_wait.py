@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import scrub
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import SERVICE
 
 
@@ -24,7 +25,8 @@ class AsyncWriteError(Exception):
         self.outcome = outcome
 
     def to_result(self):
-        result = dict(msg=str(self), request_id=self.request_id)
+        # Opsgenie's own words about a failed write pass the same scrubbing as every other message.
+        result = dict(msg=scrub(str(self)), request_id=self.request_id)
         if self.outcome is not None:
             result["outcome"] = self.outcome
         return result

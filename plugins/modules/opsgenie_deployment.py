@@ -270,7 +270,7 @@ writes:
       outcome: accepted, not processed yet
 """
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, scrub
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OPSGENIE_SPEC, OpsgenieClient
@@ -317,7 +317,7 @@ def main():
         sync = DeploymentSync(client, params, module.check_mode, RequestWaiter(client, params["wait_timeout"]))
         changed, before, after = sync.run()
     except (InputError, ApiError, AsyncWriteError) as exc:
-        failure = dict(msg=str(exc)) if isinstance(exc, InputError) else dict(exc.to_result())
+        failure = dict(msg=scrub(str(exc))) if isinstance(exc, InputError) else dict(exc.to_result())
         # A write that was accepted may take effect after a failure (a timeout, say): then changed.
         failure.update(changed=bool(sync and sync.may_have_changed), request_ids=sync.request_ids if sync else [],
                        writes=sync.writes if sync else [])

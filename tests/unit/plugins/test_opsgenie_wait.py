@@ -101,3 +101,13 @@ def test_a_zero_timeout_polls_once():
     with pytest.raises(RequestTimedOut):
         waiter(client, 0, clock).wait("r1", "create")
     assert client.polls == 1 and clock.pauses == []
+
+
+def test_the_message_of_a_failed_write_carries_no_credential():
+    from ansible_collections.opsforge.delivery.plugins.module_utils._http import REDACTED, register_secret
+    from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_wait import AsyncWriteError
+
+    register_secret("wait-test-genie-key")
+    result = AsyncWriteError("Opsgenie refused the write: key wait-test-genie-key is not allowed", "req-1").to_result()
+    assert "wait-test-genie-key" not in result["msg"] and REDACTED in result["msg"]
+    assert result["request_id"] == "req-1"
