@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import re
 
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import unique
 
@@ -457,3 +458,18 @@ def without_links(value):
     if isinstance(value, list):
         return [without_links(item) for item in value]
     return value
+
+
+class WriteFailedAfterChange(ApiError):
+    """A failure after which the target may differ from what it was: the result says ``changed``."""
+
+    def __init__(self, error, writes, note=""):
+        super(WriteFailedAfterChange, self).__init__(error.service, error.action, error.method, error.url, error.status,
+                                                     error.message + note, error.details, error.outcome)
+        self.writes = list(writes)
+
+    def to_result(self):
+        result = super(WriteFailedAfterChange, self).to_result()
+        # The writes the server confirmed before the failure; the failed one may have worked too.
+        result.update(changed=True, writes=self.writes)
+        return result

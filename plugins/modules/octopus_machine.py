@@ -373,6 +373,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine
     STYLE_NAMES,
     STYLES,
     References,
+    WriteFailedAfterChange,
     comparable,
     desired_machine,
     endpoint_settings,
@@ -384,21 +385,6 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource, unique
-
-
-class WriteFailedAfterChange(ApiError):
-    """A failure after which the target may differ from what it was: the result says ``changed``."""
-
-    def __init__(self, error, writes, note=""):
-        super(WriteFailedAfterChange, self).__init__(error.service, error.action, error.method, error.url, error.status,
-                                                     error.message + note, error.details, error.outcome)
-        self.writes = list(writes)
-
-    def to_result(self):
-        result = super(WriteFailedAfterChange, self).to_result()
-        # The writes the server confirmed before the failure; the failed one may have worked too.
-        result.update(changed=True, writes=self.writes)
-        return result
 
 
 class OctopusMachine(Resource):
