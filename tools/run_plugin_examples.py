@@ -17,7 +17,10 @@ A plugin fails when it has no EXAMPLES, when they are not a list of tasks, or wh
 build/examples/<kind>-<name>/. The sandbox must be running: `tools/sandbox.sh start` writes the
 addresses and credentials this script reads to build/sandbox/log.
 
-    tools/run_plugin_examples.py [--sandbox-log FILE] [PLUGIN ...]
+    tools/run_plugin_examples.py [--sandbox-log FILE] [--ansible-playbook COMMAND] [PLUGIN ...]
+
+--ansible-playbook gives the command that runs a playbook (default: the ansible-playbook beside this
+Python, or on PATH); `make compat` passes each ansible-core release's own, some of them run in a root.
 
 PLUGIN limits the run to plugins of that name (rundeck_acl) or kind and name (lookup/rundeck_acl).
 """
@@ -26,6 +29,7 @@ import argparse
 import ast
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -186,7 +190,7 @@ def recap(output):
     return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", lines[-1])}
 
 
-def run_plugin(kind, name, path, sandbox, work):
+def run_plugin(kind, name, path, sandbox, work, playbook_command):
     """Run one plugin's examples; returns (passed, summary)."""
     examples = read_examples(path)
     tasks = parse_tasks(examples)
@@ -194,7 +198,7 @@ def run_plugin(kind, name, path, sandbox, work):
     shutil.rmtree(directory, ignore_errors=True)
     shutil.copytree(world.FILES, directory)
     playbook = write_playbook(directory, kind, name, examples, tasks)
-    command = [ansible_playbook(), playbook]
+    command = playbook_command + [playbook]
     variables = write_variables(directory, examples, sandbox)
     if variables:
         command += ["--extra-vars", "@" + variables]
@@ -238,6 +242,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sandbox-log", default=os.path.join(TOP, "build", "sandbox", "log"), help="the running sandbox's output")
     parser.add_argument("--work", default=os.path.join(TOP, "build", "examples"), help="where the playbooks and their output go")
+    parser.add_argument("--ansible-playbook", default=ansible_playbook(), help="the command that runs a playbook")
     parser.add_argument("plugins", nargs="*", metavar="PLUGIN", help="name or kind/name of the plugins to run (default: all)")
     args = parser.parse_args()
     sandbox = sandbox_settings(args.sandbox_log)
@@ -251,7 +256,7 @@ def main():
     for kind, name, path in plugins:
         began = time.monotonic()
         try:
-            passed, summary = run_plugin(kind, name, path, sandbox, args.work)
+            passed, summary = run_plugin(kind, name, path, sandbox, args.work, shlex.split(args.ansible_playbook))
         except (ExampleError, RuntimeError, requests.RequestException) as exc:
             passed, summary = False, str(exc)
         failures += not passed

@@ -370,6 +370,19 @@ def test_control_endpoint_makes_tokens(gitea, gitea_api):
     assert requests.get(gitea + "/__sandbox__/requests").json()[-1]["path"] == "/api/v1/user"
 
 
+def test_control_endpoint_makes_many_tokens_in_one_request_or_none(gitea):
+    url = gitea + "/__sandbox__/gitea/tokens"
+    made = requests.post(url, json=[{"user": "bob", "name": "extra-%d" % number, "scopes": ["read:user"]} for number in range(3)])
+    assert made.status_code == 201
+    assert [(token["user"], token["name"], token["scopes"], len(token["sha1"])) for token in made.json()] == [
+        ("bob", "extra-%d" % number, ["read:user"], 40) for number in range(3)
+    ]
+    # One bad item refuses the whole list.
+    refused = requests.post(url, json=[{"user": "bob", "name": "more"}, {"user": "ghost", "name": "x"}])
+    assert answer(refused) == (404, {"error": "no user named 'ghost'"})
+    assert [token["name"] for token in requests.get(url).json()] == ["sandbox-admin-token", "extra-0", "extra-1", "extra-2"]
+
+
 @pytest.mark.parametrize(
     "body, status, message",
     [

@@ -1,0 +1,264 @@
+"""`make compat`: the collection on every ansible-core release it supports, with real playbooks.
+
+For each ansible-core of MATRIX, a "lane":
+
+1. a virtualenv with that ansible-core and the collection's requirements (requirements.txt), built
+   once and kept under build/compat (ansible-core 2.20 and later need Python 3.12+, which this
+   machine lacks: their virtualenvs live in a Debian trixie root with Python 3.13, see
+   trixie_root.sh, and every command of theirs runs there under chroot);
+2. the built collection tarball installed with that release's own ansible-galaxy;
+3. a sandbox of its own on its own ports (the lanes run side by side);
+4. every integration target (tests/integration/targets, but the hidden ones), each as the role of a
+   playbook with the variables ansible-test would give it;
+5. every plugin's EXAMPLES, as written (tools/run_plugin_examples.py).
+
+A lane fails when a playbook fails or when ansible-core prints a deprecation warning about the
+collection's code. Everything a lane ran stays in build/compat/<minor>/ (playbook output per target).
+
+    tools/compat/run_compat.py [--jobs N] [MINOR ...]      e.g. run_compat.py 2.16 2.21
+"""
+
+import argparse
+import concurrent.futures
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+
+import yaml
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COMPAT = os.path.join(TOP, "build", "compat")
+TARGETS = os.path.join(TOP, "tests", "integration", "targets")
+TRIXIE_ROOT = os.path.join(TOP, "tools", "compat", "trixie_root.sh")
+SANDBOX_PYTHON = os.path.join(TOP, ".venv", "bin", "python")
+FIRST_PORT = 24500
+
+# (minor, the release tested, where it runs). The README's support matrix lists the same releases.
+MATRIX = (
+    ("2.16", "2.16.19", "host"),
+    ("2.17", "2.17.14", "host"),
+    ("2.18", "2.18.19", "host"),
+    ("2.19", "2.19.14", "host"),
+    ("2.20", "2.20.10", "trixie"),
+    ("2.21", "2.21.5", "trixie"),
+)
+# ansible-core's own deprecation notices name the code they are about; ours say opsforge.delivery.
+DEPRECATION_RE = re.compile(r"\[DEPRECATION WARNING\]:.*", re.MULTILINE)
+
+
+class LaneFailed(Exception):
+    """A step of a lane that did not pass: what failed, in words, and where its output is."""
+
+
+class Lane:
+    """One ansible-core release: where its virtualenv is and how its commands are run."""
+
+    def __init__(self, index, minor, release, where):
+        self.minor = minor
+        self.release = release
+        self.where = where
+        self.work = os.path.join(COMPAT, minor)
+        self.ports = [FIRST_PORT + 10 * index + offset for offset in range(4)]
+        if where == "host":
+            self.venv = os.path.join(COMPAT, "venv-" + minor)
+            self.prefix = []
+            self.python = "python3"
+        else:
+            # A path inside the root; the same directory is <root>/opt/... seen from outside.
+            self.venv = "/opt/ansible-" + minor
+            self.prefix = [TRIXIE_ROOT, "run"]
+            self.python = "/usr/bin/python3"
+        self.log = os.path.join(self.work, "lane.log")
+
+    def command(self, program, *arguments):
+        """A command line that runs ``program`` of this lane's virtualenv (in the root, if there)."""
+        return self.prefix + [os.path.join(self.venv, "bin", program)] + list(arguments)
+
+    def run(self, command, title, env=None, cwd=None):
+        """Run a step, keep its output in lane.log; raise LaneFailed when it fails."""
+        started = time.monotonic()
+        done = subprocess.run(command, cwd=cwd or self.work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, check=False)
+        with open(self.log, "a", encoding="utf-8") as handle:
+            handle.write("### %s (%.1f s, exit %s)\n$ %s\n%s\n" % (title, time.monotonic() - started, done.returncode,
+                                                                  shlex.join(command), done.stdout))
+        if done.returncode != 0:
+            tail = "\n".join("    " + line for line in done.stdout.strip().splitlines()[-30:])
+            raise LaneFailed("%s failed (exit %s); the output ends:\n%s" % (title, done.returncode, tail))
+        return done.stdout
+
+    # -- 1. the virtualenv
+
+    def requirements(self):
+        with open(os.path.join(TOP, "requirements.txt"), encoding="utf-8") as handle:
+            wanted = [line.strip() for line in handle if line.strip() and not line.startswith("#")]
+        return ["ansible-core==" + self.release] + wanted
+
+    def ensure_virtualenv(self):
+        """Build the virtualenv unless one with the same requirements is there."""
+        requirements = self.requirements()
+        stamp_inside = os.path.join(self.venv, "compat-requirements.txt")
+        stamp = stamp_inside if self.where == "host" else os.path.join(COMPAT, "trixie") + stamp_inside
+        if os.path.exists(stamp):
+            with open(stamp, encoding="utf-8") as handle:
+                if handle.read().split("\n") == requirements:
+                    return "kept"
+        script = "rm -rf %(venv)s && %(python)s -m venv %(venv)s && %(venv)s/bin/pip install -q %(wanted)s && " \
+                 "printf '%%s' %(stamp_text)s > %(stamp)s" % {
+                     "venv": shlex.quote(self.venv), "python": self.python, "wanted": " ".join(map(shlex.quote, requirements)),
+                     "stamp_text": shlex.quote("\n".join(requirements)), "stamp": shlex.quote(stamp_inside)}
+        self.run(self.prefix + ["/bin/sh", "-c", script], "virtualenv with ansible-core %s" % self.release)
+        return "built"
+
+    # -- 2. the collection
+
+    def install_collection(self):
+        tarballs = sorted(name for name in os.listdir(os.path.join(TOP, "build", "dist")) if name.endswith(".tar.gz"))
+        if len(tarballs) != 1:
+            raise LaneFailed("expected one collection tarball in build/dist (make build), found %s" % tarballs)
+        collections = os.path.join(self.work, "collections")
+        self.run(self.command("ansible-galaxy", "collection", "install", "--force", "-p", collections,
+                              os.path.join(TOP, "build", "dist", tarballs[0])),
+                 "ansible-galaxy collection install", env=self.environment())
+        return collections
+
+    def environment(self, **extra):
+        """The caller's environment without its Ansible settings, plus the lane's."""
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(("ANSIBLE_", "RUNDECK_", "OPSGENIE_", "OCTOPUS_", "GITEA_", "VIRTUAL_ENV"))}
+        env.update({
+            "ANSIBLE_COLLECTIONS_PATH": os.path.join(self.work, "collections"),
+            "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_FORCE_COLOR": "0",
+            "ANSIBLE_RETRY_FILES_ENABLED": "0",
+            "ANSIBLE_LOCALHOST_WARNING": "0",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+            "ANSIBLE_LOCAL_TEMP": os.path.join(self.work, ".ansible-tmp"),
+        })
+        env.update(extra)
+        return env
+
+    # -- 3. the sandbox
+
+    def start_sandbox(self):
+        log_path = os.path.join(self.work, "sandbox.log")
+        arguments = [SANDBOX_PYTHON, "-m", "tests.sandbox", "--host", "127.0.0.1"]
+        for service, port in zip(("rundeck", "opsgenie", "octopus", "gitea"), self.ports):
+            arguments += ["--%s-port" % service, str(port)]
+        with open(log_path, "w", encoding="utf-8") as log:
+            process = subprocess.Popen(arguments, cwd=TOP, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with open(log_path, encoding="utf-8") as handle:
+                text = handle.read()
+            if "# sandbox ready" in text:
+                return process, log_path, yaml.safe_load(text.partition("# sandbox ready")[0])
+            if process.poll() is not None:
+                break
+            time.sleep(0.2)
+        process.kill()
+        raise LaneFailed("the sandbox on ports %s did not start; see %s" % (self.ports, log_path))
+
+    # -- 4. the integration targets
+
+    def run_targets(self, settings):
+        config = {key: settings[key] for key in (
+            "rundeck_url", "opsgenie_url", "opsgenie_api_key", "opsgenie_read_only_api_key", "octopus_url", "octopus_api_key",
+            "octopus_viewer_api_key", "gitea_url", "gitea_admin_username", "gitea_admin_password", "gitea_alice_password",
+            "gitea_bob_password")}
+        config["rundeck_api_token"] = settings["rundeck_token"]
+        passed = []
+        for target in integration_targets():
+            directory = os.path.join(self.work, "targets", target)
+            os.makedirs(directory, exist_ok=True)
+            files = {
+                "playbook.yml": [{"name": "Integration target " + target, "hosts": "localhost", "gather_facts": False,
+                                  "roles": [target]}],
+                "integration_config.yml": config,
+            }
+            for name, content in files.items():
+                with open(os.path.join(directory, name), "w", encoding="utf-8") as handle:
+                    yaml.safe_dump(content, handle, sort_keys=False)
+            output = self.run(self.command("ansible-playbook", "-e", "@integration_config.yml", "playbook.yml"),
+                              "integration target " + target, cwd=directory, env=self.environment(ANSIBLE_ROLES_PATH=TARGETS))
+            check_deprecations(output, "integration target " + target)
+            passed.append(target)
+        return passed
+
+    # -- 5. the plugins' EXAMPLES
+
+    def run_examples(self, sandbox_log):
+        output = self.run([sys.executable, os.path.join(TOP, "tools", "run_plugin_examples.py"), "--sandbox-log", sandbox_log,
+                           "--work", os.path.join(self.work, "examples"),
+                           "--ansible-playbook", shlex.join(self.command("ansible-playbook"))],
+                          "plugins' EXAMPLES", env=self.environment())
+        check_deprecations(output, "plugins' EXAMPLES")
+        return sum(1 for line in output.splitlines() if line.startswith("PASS "))
+
+
+def check_deprecations(output, what):
+    found = sorted(set(DEPRECATION_RE.findall(output)))
+    if found:
+        raise LaneFailed("%s: ansible-core deprecates what the collection does:\n%s" % (what, "\n".join("    " + line for line in found)))
+
+
+def integration_targets():
+    """Every target but the shared tasks the others include (alias ``hidden``)."""
+    found = []
+    for name in sorted(os.listdir(TARGETS)):
+        with open(os.path.join(TARGETS, name, "aliases"), encoding="utf-8") as handle:
+            if "hidden" not in handle.read().split():
+                found.append(name)
+    return found
+
+
+def run_lane(lane):
+    """All steps of one lane; (passed, summary line)."""
+    started = time.monotonic()
+    os.makedirs(lane.work, exist_ok=True)
+    with open(lane.log, "w", encoding="utf-8"):
+        pass
+    try:
+        virtualenv = lane.ensure_virtualenv()
+        lane.install_collection()
+        process, sandbox_log, settings = lane.start_sandbox()
+        try:
+            targets = lane.run_targets(settings)
+            examples = lane.run_examples(sandbox_log)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    except LaneFailed as exc:
+        return False, "ansible-core %s: FAILED after %.0f s: %s\n    (everything it ran: %s)" % (
+            lane.release, time.monotonic() - started, exc, os.path.relpath(lane.log, TOP))
+    return True, "ansible-core %s (%s): %d integration targets and the EXAMPLES of %d plugins passed in %.0f s (virtualenv %s)" % (
+        lane.release, "Python 3.11, this machine" if lane.where == "host" else "Python 3.13, trixie root",
+        len(targets), examples, time.monotonic() - started, virtualenv)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--jobs", type=int, default=max(2, os.cpu_count() or 2), help="lanes run side by side")
+    parser.add_argument("minors", nargs="*", metavar="MINOR", help="ansible-core minors to run (default: all)")
+    options = parser.parse_args()
+    lanes = [Lane(index, *row) for index, row in enumerate(MATRIX) if not options.minors or row[0] in options.minors]
+    if not lanes:
+        parser.error("no such ansible-core minor; the matrix has %s" % ", ".join(row[0] for row in MATRIX))
+    if any(lane.where == "trixie" for lane in lanes):
+        subprocess.run([TRIXIE_ROOT, "build"], check=True)
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=options.jobs) as pool:
+        outcomes = list(pool.map(run_lane, lanes))
+    for dummy, summary in outcomes:
+        print(summary)
+    failed = sum(1 for passed, dummy in outcomes if not passed)
+    print("compat: %d of %d ansible-core releases passed in %.0f s" % (len(lanes) - failed, len(lanes), time.monotonic() - started))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
