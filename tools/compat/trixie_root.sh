@@ -42,19 +42,25 @@ build() {
 run() {
   [ -f "$root/.complete" ] || { echo "no trixie root: run $0 build first" >&2; exit 1; }
   mkdir -p "$root$top"
-  # The root's own PATH, the rest of the caller's environment (ANSIBLE_*, the sandbox's URLs...).
-  exec unshare --mount -- /bin/sh -c '
-    root=$1 top=$2 dir=$3; shift 3
-    mount --make-rprivate /
-    mount --bind /proc "$root/proc"
-    mount --bind /dev "$root/dev"
-    mount --bind "$top" "$root$top"
-    cd "$root" && exec chroot "$root" /usr/bin/env PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C.UTF-8 \
-      /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$dir" "$@"' compat-root "$root" "$top" "$PWD" "$@"
+  exec unshare --mount -- "$0" inside "$PWD" "$@"
+}
+
+# Runs in the private mount namespace that `run` made: mount, then enter the root.
+inside() {
+  local dir=$1
+  shift
+  mount --make-rprivate /
+  mount --bind /proc "$root/proc"
+  mount --bind /dev "$root/dev"
+  mount --bind "$top" "$root$top"
+  # The root's own PATH; the rest of the caller's environment (ANSIBLE_*, the sandbox's URLs...) stays.
+  cd "$dir"
+  exec chroot "$root" /usr/bin/env --chdir="$dir" PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C.UTF-8 "$@"
 }
 
 case "${1:-}" in
   build) build ;;
   run) shift; run "$@" ;;
+  inside) shift; inside "$@" ;;
   *) echo "usage: $0 build | run COMMAND [ARGUMENT...]" >&2; exit 2 ;;
 esac
