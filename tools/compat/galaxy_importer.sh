@@ -63,7 +63,7 @@ VERSION=$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version
 
 # 2. The importer's config: its own defaults, written out so that a change of default in a newer
 # importer does not pass unnoticed, with the container-only ansible-test step off and the temporary
-# files in a folder of their own (see 3. above for why under /tmp), removed at the end.
+# files in a folder of their own under /tmp (the top comment, 3., says why), removed at the end.
 WORK=$(mktemp -d /tmp/opsforge-galaxy-importer.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/tmp/ansible" "$WORK/home"
@@ -81,7 +81,7 @@ tmp_root_dir = $WORK/tmp
 ansible_local_tmp = $WORK/tmp/ansible
 EOF
 
-# 3. The tarball `make build` made: exactly one.
+# The tarball `make build` made: exactly one.
 shopt -s nullglob
 tarballs=("$ROOT"/build/dist/opsforge-delivery-*.tar.gz)
 if [ "${#tarballs[@]}" -ne 1 ]; then
@@ -90,7 +90,7 @@ if [ "${#tarballs[@]}" -ne 1 ]; then
 fi
 TARBALL=${tarballs[0]}
 
-# The importer writes importer_result.json into its working folder: build/compat.
+# 3. The run. The importer writes importer_result.json into its working folder: build/compat.
 status=0
 (cd "$OUT" && env -i \
     PATH="$VENV/bin:/usr/bin:/bin" \
