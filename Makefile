@@ -9,7 +9,7 @@ export ANSIBLE_FORCE_COLOR ?= 0
 ANSIBLE_TEST := cd $(STAGE) && $(BIN)/ansible-test
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 
-.PHONY: demo test check venv stage build install package examples units sanity lint docs docs-check molecule ee awx reliability integration benchmark sandbox-start sandbox-stop clean changelog
+.PHONY: demo test check venv stage build install package examples units sanity lint docs docs-check molecule ee awx reliability integration benchmark importer sandbox-start sandbox-stop clean changelog
 
 ## demo: set everything up, run playbooks/demo.yml against the sandbox twice (the second run changes nothing)
 demo: install
@@ -65,6 +65,11 @@ awx: build
 	  AWX_COLLECTION_TARBALL=$$(ls $(CURDIR)/build/dist/opsforge-delivery-*.tar.gz) \
 	  $(BIN)/python -m pytest -q -p no:cacheprovider tests/awx); status=$$?; \
 	tools/sandbox.sh stop; exit $$status
+
+## importer: Galaxy's importer (galaxy-importer, pinned in tools/compat/requirements-importer.txt) on the built tarball,
+## offline and without its container-only ansible-test step; fails on any warning it reports (log: build/compat/importer.log)
+importer: build
+	tools/compat/galaxy_importer.sh
 
 ## ee: ansible-builder writes the execution environment's build context and finds the collection's Python requirements
 ee: install

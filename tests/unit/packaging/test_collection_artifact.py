@@ -21,14 +21,13 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 # Paths (relative to the collection root, fnmatch patterns; a folder covers what it holds) that
-# only development needs: CI, the build, tools, benchmarks, virtualenvs, caches, linters' settings, changelog
+# only development needs: CI, the build, tools, benchmarks, virtualenvs, caches, changelog
 # fragments (the release turns them into changelogs/changelog.yaml), test output and config.
 DEVELOPMENT_ONLY = (
     ".ci",
     ".git",
     ".gitignore",
     ".ansible",
-    ".ansible-lint",
     ".venv",
     ".pytest_cache",
     "build",
@@ -59,6 +58,8 @@ REQUIRED_FILES = (
     "changelogs/config.yaml",
     "tests/sandbox/__main__.py",
     "tests/sandbox/README.md",
+    # Galaxy runs ansible-lint on the uploaded tarball, with the settings the tarball holds
+    ".ansible-lint",
 )
 # Folders users need whole, when the tree has them.
 USER_FOLDERS = ("plugins", "meta", "docs", "roles", "playbooks", "extensions", "tests/sandbox")
