@@ -24,6 +24,7 @@ import time
 
 from benchmarks.budgets import MODULES
 from benchmarks.playbook import COLLECTIONS_PATH, BenchmarkError, PlaybookRunner
+from tests.ansible_environment import python_path
 
 #: The environment of a playbook run that keeps the payloads it sends.
 KEEP_PAYLOADS = {"ANSIBLE_KEEP_REMOTE_FILES": "1"}
@@ -81,7 +82,7 @@ def payload_import_times(zips, repeats):
 
 def importtime(fqn):
     """``python -X importtime`` of ``fqn`` from the staged tree: (cumulative µs, {library: cumulative µs})."""
-    env = dict(os.environ, PYTHONPATH=COLLECTIONS_PATH)
+    env = dict(os.environ, PYTHONPATH=python_path(COLLECTIONS_PATH))
     process = subprocess.run([sys.executable, "-X", "importtime", "-c", "import %s" % fqn], capture_output=True, text=True,
                              env=env, cwd=COLLECTIONS_PATH, check=True)
     total, libraries = None, {}
