@@ -9,7 +9,7 @@ export ANSIBLE_FORCE_COLOR ?= 0
 ANSIBLE_TEST := cd $(STAGE) && $(BIN)/ansible-test
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 
-.PHONY: demo test check venv stage build install package examples units sanity lint docs docs-check molecule ee awx reliability integration benchmark sandbox-start sandbox-stop clean changelog
+.PHONY: demo test check venv stage build install package examples units units-oldest sanity lint docs docs-check molecule ee awx reliability integration benchmark sandbox-start sandbox-stop clean changelog
 
 ## demo: set everything up, run playbooks/demo.yml against the sandbox twice (the second run changes nothing)
 demo: install
@@ -78,6 +78,11 @@ examples: install
 
 units: stage
 	cd $(STAGE) && $(BIN)/python -m pytest -q -n 2 tests/unit
+
+## units-oldest: ansible-test units on the oldest ansible-core meta/runtime.yml admits (2.16), in its own virtualenv
+## and stage under build/compat (minutes; not part of `make test`)
+units-oldest:
+	tools/compat/units_oldest.sh
 
 ## reliability: faults, TLS, concurrency, secrets at -vvvv and bad input: real playbooks against private sandboxes
 reliability: stage
