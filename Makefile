@@ -9,16 +9,17 @@ export ANSIBLE_FORCE_COLOR ?= 0
 ANSIBLE_TEST := cd $(STAGE) && $(BIN)/ansible-test
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 
-.PHONY: demo test check venv stage build install package examples units sanity lint docs docs-check molecule ee awx reliability integration benchmark importer sandbox-start sandbox-stop clean changelog
+.PHONY: demo test check venv stage build install package examples units units-oldest sanity lint docs docs-check molecule ee awx reliability integration compat importer benchmark sandbox-start sandbox-stop clean changelog
 
 ## demo: set everything up, run playbooks/demo.yml against the sandbox twice (the second run changes nothing)
 demo: install
 	@tools/sandbox.sh start
 	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_demo.sh; status=$$?; tools/sandbox.sh stop; exit $$status
 
-## test: the whole suite: unit tests, sanity, lint, the built collection's docs and examples, the docs site, the roles,
-## an AWX job, the EE definition, and the reliability suite, which runs every integration target too (at -vvvv)
-test: units sanity lint package examples docs-check molecule awx ee reliability
+## test: the whole suite: unit tests, sanity, lint, the built collection's docs, the docs site, the roles, an AWX job,
+## the EE definition, the reliability suite, which runs every integration target too (at -vvvv), and compat: every
+## integration target and every plugin's EXAMPLES on every supported ansible-core
+test: units sanity lint package docs-check molecule awx ee reliability compat
 
 ## check: the inner loop, about two minutes: unit, sandbox and property tests, the provenance ledger, and pep8
 check: units
@@ -83,6 +84,16 @@ examples: install
 
 units: stage
 	cd $(STAGE) && $(BIN)/python -m pytest -q -n 2 tests/unit
+
+## units-oldest: ansible-test units on the oldest ansible-core meta/runtime.yml admits, in its own virtualenv and stage
+units-oldest: venv
+	$(BIN)/python tools/compat/run_compat.py units-oldest
+
+## compat: every ansible-core the collection supports (2.16 to 2.21; 2.20 and later in a Debian trixie root with
+## Python 3.13): the integration targets and the plugins' EXAMPLES on each, ansible-test sanity with the newest,
+## ansible-test units with the oldest, and Galaxy's importer (tools/compat/run_compat.py; logs in build/compat)
+compat: build
+	$(BIN)/python tools/compat/run_compat.py
 
 ## reliability: faults, TLS, concurrency, secrets at -vvvv and bad input: real playbooks against private sandboxes
 reliability: stage

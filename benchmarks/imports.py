@@ -24,6 +24,7 @@ import time
 
 from benchmarks.budgets import MODULES
 from benchmarks.playbook import COLLECTIONS_PATH, BenchmarkError, PlaybookRunner
+from tests.ansible_environment import python_path
 
 #: The environment of a playbook run that keeps the payloads it sends.
 KEEP_PAYLOADS = {"ANSIBLE_KEEP_REMOTE_FILES": "1"}
@@ -31,7 +32,11 @@ KEEP_PAYLOADS = {"ANSIBLE_KEEP_REMOTE_FILES": "1"}
 URI = "uri"
 #: Libraries whose share of the import time is reported.
 LIBRARIES = ("requests", "yaml", "uritemplate")
+#: A kept payload's module name and zip: ansible-core 2.19+ writes them as keyword arguments, one a line;
+#: earlier releases as a ZIPDATA constant and the name that runpy runs.
 _PAYLOAD_FIELD = re.compile(r"^(module_fqn|zip_data)='([^']*)',?$", re.MULTILINE)
+_ZIPDATA_CONSTANT = re.compile(r"^\s*ZIPDATA = '([^']*)'$", re.MULTILINE)
+_RUNPY_MODULE = re.compile(r"runpy\.run_module\(mod_name='([^']*)'")
 _IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)$")
 
 
@@ -45,6 +50,20 @@ def run_for_payloads(services, workdir, task_args):
                              "module_defaults": services.module_defaults(), "tasks": tasks}])
 
 
+def payload_fields(path):
+    """{"module_fqn": the module's Python name, "zip_data": the base64 zip} of the kept payload at ``path``."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    fields = dict(_PAYLOAD_FIELD.findall(text))
+    if not fields:
+        zip_data, module_fqn = _ZIPDATA_CONSTANT.search(text), _RUNPY_MODULE.search(text)
+        if zip_data and module_fqn:
+            fields = {"zip_data": zip_data.group(1), "module_fqn": module_fqn.group(1)}
+    if set(fields) != {"module_fqn", "zip_data"}:
+        raise BenchmarkError("cannot find the module's name and zip in the payload %s" % path)
+    return fields
+
+
 def payload_zips(workdir, modules):
     """The zip of each kept payload under ``workdir``: {module: (module's Python name, zip path)}."""
     zips = {}
@@ -52,8 +71,7 @@ def payload_zips(workdir, modules):
         module = os.path.basename(path)[len("AnsiballZ_"):-len(".py")]
         if module in zips:
             continue
-        with open(path, encoding="utf-8") as handle:
-            fields = dict(_PAYLOAD_FIELD.findall(handle.read()))
+        fields = payload_fields(path)
         target = os.path.join(workdir, "payload_%s.zip" % module)
         with open(target, "wb") as handle:
             handle.write(base64.b64decode(fields["zip_data"]))
@@ -81,7 +99,7 @@ def payload_import_times(zips, repeats):
 
 def importtime(fqn):
     """``python -X importtime`` of ``fqn`` from the staged tree: (cumulative µs, {library: cumulative µs})."""
-    env = dict(os.environ, PYTHONPATH=COLLECTIONS_PATH)
+    env = dict(os.environ, PYTHONPATH=python_path(COLLECTIONS_PATH))
     process = subprocess.run([sys.executable, "-X", "importtime", "-c", "import %s" % fqn], capture_output=True, text=True,
                              env=env, cwd=COLLECTIONS_PATH, check=True)
     total, libraries = None, {}

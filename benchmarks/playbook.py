@@ -13,11 +13,13 @@ import sys
 
 import yaml
 
+from tests.ansible_environment import ansible_command
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 # <collections path>/ansible_collections/opsforge/delivery/benchmarks
 COLLECTION_ROOT = os.path.dirname(HERE)
 COLLECTIONS_PATH = os.path.abspath(os.path.join(COLLECTION_ROOT, os.pardir, os.pardir, os.pardir))
-ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+ANSIBLE_PLAYBOOK = ansible_command("ansible-playbook")
 
 
 class BenchmarkError(Exception):

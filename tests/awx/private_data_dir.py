@@ -18,6 +18,8 @@ import sys
 
 import yaml
 
+from tests.ansible_environment import ansible_command
+
 #: AWX's inventory script: it prints the inventory as JSON (Inventory.get_script_data).
 INVENTORY_SCRIPT = "#! %s\n# -*- coding: utf-8 -*-\nprint(%r)\n"
 
@@ -40,7 +42,7 @@ def lay_out_project(root, files, collection_requirements):
 
 def sync_project_collections(root):
     """What a project sync does: ansible-galaxy installs collections/requirements.yml, collections only."""
-    galaxy = os.path.join(os.path.dirname(sys.executable), "ansible-galaxy")
+    galaxy = ansible_command("ansible-galaxy")
     subprocess.run([galaxy, "collection", "install", "-r", os.path.join(root, "project", "collections", "requirements.yml"),
                     "-p", os.path.join(root, "requirements_collections")], check=True, capture_output=True, text=True)
 

@@ -12,10 +12,12 @@ import sys
 
 import yaml
 
+from tests.ansible_environment import ansible_command
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 # <collections path>/ansible_collections/opsforge/delivery/tests/reliability
 COLLECTIONS_PATH = os.path.abspath(os.path.join(HERE, *[os.pardir] * 5))
-ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+ANSIBLE_PLAYBOOK = ansible_command("ansible-playbook")
 
 
 class PlaybookRun:

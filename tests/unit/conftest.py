@@ -59,6 +59,16 @@ class ModuleExit(Exception):
         self.result = result
 
 
+def module_args(args):
+    """A context in which an AnsibleModule made in-process receives ``args``, on every ansible-core the collection supports."""
+    try:
+        from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
+    except ImportError:  # before 2.19, AnsibleModule reads the serialized arguments from basic._ANSIBLE_ARGS
+        from unittest import mock
+        return mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
+    return patch_module_args(args)
+
+
 def run_module(main, args, check_mode=False, diff=False):
     """Run a module's main() in-process with ``args``; return its result dict.
 
@@ -68,12 +78,6 @@ def run_module(main, args, check_mode=False, diff=False):
     """
     full = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
     warned = []
-    try:
-        from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
-        patcher = patch_module_args(full)
-    except ImportError:  # older ansible-core: the classic way
-        from unittest import mock
-        patcher = mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": full}).encode())
 
     def with_warnings(result):
         if warned:
@@ -91,7 +95,7 @@ def run_module(main, args, check_mode=False, diff=False):
         warned.append(warning)
 
     from unittest import mock
-    with patcher, mock.patch.object(basic.AnsibleModule, "exit_json", capture), \
+    with module_args(full), mock.patch.object(basic.AnsibleModule, "exit_json", capture), \
             mock.patch.object(basic.AnsibleModule, "fail_json", capture_failure), \
             mock.patch.object(basic.AnsibleModule, "warn", record_warning):
         try:
@@ -104,6 +108,19 @@ def run_module(main, args, check_mode=False, diff=False):
 @pytest.fixture
 def module_runner():
     return run_module
+
+
+@pytest.fixture
+def real_failure(capsys):
+    """Run a module's main() that must fail, through Ansible's own fail_json (no_log masking included); return what it printed."""
+    def fail(main, args):
+        with module_args(args), pytest.raises(SystemExit) as exited:
+            main()
+        assert exited.value.code == 1
+        result = json.loads(capsys.readouterr().out)
+        assert result["failed"] is True
+        return result
+    return fail
 
 
 def requests_log(sandbox, service="rundeck"):

@@ -12,10 +12,22 @@ For each ansible-core of MATRIX, a "lane":
    playbook with the variables ansible-test would give it;
 5. every plugin's EXAMPLES, as written (tools/run_plugin_examples.py).
 
-A lane fails when a playbook fails or when ansible-core prints a deprecation warning about the
-collection's code. Everything a lane ran stays in build/compat/<minor>/ (playbook output per target).
+A lane fails when a playbook fails or when ansible-core prints a deprecation warning. Everything a
+lane ran stays in build/compat/<minor>/lane.log (and each playbook's files beside it).
 
-    tools/compat/run_compat.py [--jobs N] [MINOR ...]      e.g. run_compat.py 2.16 2.21
+Three checks run beside the lanes:
+
+- ansible-test sanity with the newest release (in the trixie root), since Galaxy and Automation Hub
+  check uploads with the newest, whose rules are the strictest;
+- ansible-test units with the oldest release;
+- Galaxy's importer on the built tarball (galaxy_importer.sh).
+
+The virtualenvs are made first, all at once (they wait on PyPI, not on the processor); then the
+lanes and checks share --jobs workers, longest first.
+
+    tools/compat/run_compat.py [--jobs N] [NAME ...]     e.g. run_compat.py 2.16 2.21 sanity-newest
+
+NAME is a lane's minor (2.16 ... 2.21), sanity-newest, units-oldest or importer; without one, all run.
 """
 
 import argparse
@@ -23,6 +35,7 @@ import concurrent.futures
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -73,18 +86,31 @@ class Lane:
             self.python = "/usr/bin/python3"
         self.log = os.path.join(self.work, "lane.log")
 
+    def run(self):
+        """Steps 2 to 5 (the virtualenv is made before); the summary line."""
+        self.install_collection()
+        process, sandbox_log, settings = self.start_sandbox()
+        try:
+            targets = self.run_targets(settings)
+            examples = self.run_examples(sandbox_log)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+        return "ansible-core %s (%s): %d integration targets and the EXAMPLES of %d plugins passed" % (
+            self.release, "Python 3.11, this machine" if self.where == "host" else "Python 3.13, trixie root", len(targets), examples)
+
     def command(self, program, *arguments):
         """A command line that runs ``program`` of this lane's virtualenv (in the root, if there)."""
         return self.prefix + [os.path.join(self.venv, "bin", program)] + list(arguments)
 
-    def run(self, command, title, env=None, cwd=None):
-        """Run a step, keep its output in lane.log; raise LaneFailed when it fails."""
+    def step(self, command, title, env=None, cwd=None, log=None):
+        """Run a step, keep its output in lane.log (or ``log``); raise LaneFailed when it fails."""
         started = time.monotonic()
         done = subprocess.run(command, cwd=cwd or self.work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True, check=False)
-        with open(self.log, "a", encoding="utf-8") as handle:
-            handle.write("### %s (%.1f s, exit %s)\n$ %s\n%s\n" % (title, time.monotonic() - started, done.returncode,
-                                                                  shlex.join(command), done.stdout))
+        with open(log or self.log, "a", encoding="utf-8") as handle:
+            handle.write("### %s (%.1f s, exit %s)\n$ %s\n%s\n" % (
+                title, time.monotonic() - started, done.returncode, shlex.join(command), done.stdout))
         if done.returncode != 0:
             tail = "\n".join("    " + line for line in done.stdout.strip().splitlines()[-30:])
             raise LaneFailed("%s failed (exit %s); the output ends:\n%s" % (title, done.returncode, tail))
@@ -110,7 +136,9 @@ class Lane:
                  "printf '%%s' %(stamp_text)s > %(stamp)s" % {
                      "venv": shlex.quote(self.venv), "python": self.python, "wanted": " ".join(map(shlex.quote, requirements)),
                      "stamp_text": shlex.quote("\n".join(requirements)), "stamp": shlex.quote(stamp_inside)}
-        self.run(self.prefix + ["/bin/sh", "-c", script], "virtualenv with ansible-core %s" % self.release)
+        os.makedirs(self.work, exist_ok=True)
+        self.step(self.prefix + ["/bin/sh", "-c", script], "virtualenv with ansible-core %s" % self.release,
+                  cwd=TOP, log=os.path.join(self.work, "virtualenv.log"))
         return "built"
 
     # -- 2. the collection
@@ -120,9 +148,9 @@ class Lane:
         if len(tarballs) != 1:
             raise LaneFailed("expected one collection tarball in build/dist (make build), found %s" % tarballs)
         collections = os.path.join(self.work, "collections")
-        self.run(self.command("ansible-galaxy", "collection", "install", "--force", "-p", collections,
-                              os.path.join(TOP, "build", "dist", tarballs[0])),
-                 "ansible-galaxy collection install", env=self.environment())
+        tarball = os.path.join(TOP, "build", "dist", tarballs[0])
+        self.step(self.command("ansible-galaxy", "collection", "install", "--force", "-p", collections, tarball),
+                  "ansible-galaxy collection install", env=self.environment())
         return collections
 
     def environment(self, **extra):
@@ -183,8 +211,8 @@ class Lane:
             for name, content in files.items():
                 with open(os.path.join(directory, name), "w", encoding="utf-8") as handle:
                     yaml.safe_dump(content, handle, sort_keys=False)
-            output = self.run(self.command("ansible-playbook", "-e", "@integration_config.yml", "playbook.yml"),
-                              "integration target " + target, cwd=directory, env=self.environment(ANSIBLE_ROLES_PATH=TARGETS))
+            output = self.step(self.command("ansible-playbook", "-e", "@integration_config.yml", "playbook.yml"),
+                               "integration target " + target, cwd=directory, env=self.environment(ANSIBLE_ROLES_PATH=TARGETS))
             check_deprecations(output, "integration target " + target)
             passed.append(target)
         return passed
@@ -192,10 +220,9 @@ class Lane:
     # -- 5. the plugins' EXAMPLES
 
     def run_examples(self, sandbox_log):
-        output = self.run([sys.executable, os.path.join(TOP, "tools", "run_plugin_examples.py"), "--sandbox-log", sandbox_log,
-                           "--work", os.path.join(self.work, "examples"),
-                           "--ansible-playbook", shlex.join(self.command("ansible-playbook"))],
-                          "plugins' EXAMPLES", env=self.environment())
+        runner = [sys.executable, os.path.join(TOP, "tools", "run_plugin_examples.py"), "--sandbox-log", sandbox_log,
+                  "--work", os.path.join(self.work, "examples"), "--ansible-playbook", shlex.join(self.command("ansible-playbook"))]
+        output = self.step(runner, "plugins' EXAMPLES", env=self.environment())
         check_deprecations(output, "plugins' EXAMPLES")
         return sum(1 for line in output.splitlines() if line.startswith("PASS "))
 
@@ -216,47 +243,114 @@ def integration_targets():
     return found
 
 
-def run_lane(lane):
-    """All steps of one lane; (passed, summary line)."""
+class Check:
+    """A check that runs beside the lanes: a title, a log and the steps it runs."""
+
+    def __init__(self, name, title, steps):
+        self.name = name
+        self.title = title
+        self.steps = steps
+        self.log = os.path.join(COMPAT, name + ".log")
+
+    def run(self):
+        for command, cwd in self.steps():
+            done = subprocess.run(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+            with open(self.log, "a", encoding="utf-8") as handle:
+                handle.write("$ %s\n%s\n" % (shlex.join(command), done.stdout))
+            if done.returncode != 0:
+                tail = "\n".join("    " + line for line in done.stdout.strip().splitlines()[-30:])
+                raise LaneFailed("%s failed (exit %s); the output ends:\n%s" % (shlex.join(command), done.returncode, tail))
+        return self.title
+
+
+def fresh_stage(name):
+    """The collection as a commit would hold it, in build/compat/stage-<name>; the collection's folder.
+
+    ansible-test keeps the virtualenv it delegates to in the collection's tests/output, which staging
+    empties: it is set aside and put back, so a second run installs nothing.
+    """
+    collection = os.path.join(COMPAT, "stage-" + name, "ansible_collections", "opsforge", "delivery")
+    delegation = os.path.join(collection, "tests", "output", ".tmp", "delegation")
+    kept = os.path.join(COMPAT, "delegation-" + name)
+    if os.path.isdir(delegation):
+        shutil.rmtree(kept, ignore_errors=True)
+        shutil.move(delegation, kept)
+    subprocess.run([os.path.join(TOP, "tools", "stage_collection.sh"), os.path.join(COMPAT, "stage-" + name)],
+                   check=True, stdout=subprocess.DEVNULL)
+    if os.path.isdir(kept):
+        os.makedirs(os.path.dirname(delegation), exist_ok=True)
+        shutil.move(kept, delegation)
+    return collection
+
+
+def ansible_test(name, lane, command, python):
+    """``ansible-test <command> --venv`` on a fresh stage, with ``lane``'s ansible-core (in its root, if there)."""
+    def steps():
+        yield lane.command("python", os.path.join(TOP, "tools", "install_pip_bootstrap.py")), TOP
+        yield lane.command("ansible-test", command, "--venv", "--python", python, "--color", "no"), fresh_stage(name)
+    return Check(name, "ansible-test %s with ansible-core %s passed" % (command, lane.release), steps)
+
+
+def run_job(job):
+    """A lane's steps or a check; (passed, summary line)."""
     started = time.monotonic()
-    os.makedirs(lane.work, exist_ok=True)
-    with open(lane.log, "w", encoding="utf-8"):
+    log = job.log
+    os.makedirs(os.path.dirname(log), exist_ok=True)
+    with open(log, "w", encoding="utf-8"):
         pass
     try:
-        virtualenv = lane.ensure_virtualenv()
-        lane.install_collection()
-        process, sandbox_log, settings = lane.start_sandbox()
-        try:
-            targets = lane.run_targets(settings)
-            examples = lane.run_examples(sandbox_log)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+        summary = job.run()
     except LaneFailed as exc:
-        return False, "ansible-core %s: FAILED after %.0f s: %s\n    (everything it ran: %s)" % (
-            lane.release, time.monotonic() - started, exc, os.path.relpath(lane.log, TOP))
-    return True, "ansible-core %s (%s): %d integration targets and the EXAMPLES of %d plugins passed in %.0f s (virtualenv %s)" % (
-        lane.release, "Python 3.11, this machine" if lane.where == "host" else "Python 3.13, trixie root",
-        len(targets), examples, time.monotonic() - started, virtualenv)
+        return False, "FAILED after %.0f s: %s\n    (everything it ran: %s)" % (time.monotonic() - started, exc, os.path.relpath(log, TOP))
+    return True, "%s in %.0f s" % (summary, time.monotonic() - started)
+
+
+def prepare(lane):
+    try:
+        return lane.ensure_virtualenv()
+    except LaneFailed as exc:
+        return "FAILED: %s" % exc
+
+
+def all_jobs():
+    """Every lane and check by name, longest first (so that no long job starts last)."""
+    lanes = [Lane(index, *row) for index, row in enumerate(MATRIX)]
+    jobs = {"sanity-newest": ansible_test("sanity-newest", lanes[-1], "sanity", "3.13")}
+    jobs.update((lane.minor, lane) for lane in lanes)
+    jobs["units-oldest"] = ansible_test("units-oldest", lanes[0], "units", "%d.%d" % sys.version_info[:2])
+    jobs["importer"] = Check("importer", "Galaxy's importer found nothing to warn about",
+                             lambda: iter([([os.path.join(TOP, "tools", "compat", "galaxy_importer.sh")], TOP)]))
+    return jobs, {"sanity-newest": lanes[-1], "units-oldest": lanes[0]}
 
 
 def main():
+    jobs, lane_of_check = all_jobs()
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--jobs", type=int, default=max(2, os.cpu_count() or 2), help="lanes run side by side")
-    parser.add_argument("minors", nargs="*", metavar="MINOR", help="ansible-core minors to run (default: all)")
+    parser.add_argument("--jobs", type=int, default=max(2, os.cpu_count() or 2), help="lanes and checks run side by side")
+    parser.add_argument("names", nargs="*", metavar="NAME", help="what to run (default: all): %s" % ", ".join(jobs))
     options = parser.parse_args()
-    lanes = [Lane(index, *row) for index, row in enumerate(MATRIX) if not options.minors or row[0] in options.minors]
-    if not lanes:
-        parser.error("no such ansible-core minor; the matrix has %s" % ", ".join(row[0] for row in MATRIX))
+    unknown = sorted(set(options.names) - set(jobs))
+    if unknown:
+        parser.error("no such lane or check: %s; there are %s" % (", ".join(unknown), ", ".join(jobs)))
+    chosen = [job for name, job in jobs.items() if not options.names or name in options.names]
+    started = time.monotonic()
+    # Each virtualenv a chosen lane or check needs, made first, all at once: they wait on PyPI.
+    lanes = []
+    for name, job in jobs.items():
+        lane = job if isinstance(job, Lane) else lane_of_check.get(name)
+        if job in chosen and lane is not None and lane not in lanes:
+            lanes.append(lane)
     if any(lane.where == "trixie" for lane in lanes):
         subprocess.run([TRIXIE_ROOT, "build"], check=True)
-    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(MATRIX)) as pool:
+        for lane, outcome in zip(lanes, pool.map(prepare, lanes)):
+            print("virtualenv of ansible-core %s: %s" % (lane.release, outcome), flush=True)
     with concurrent.futures.ThreadPoolExecutor(max_workers=options.jobs) as pool:
-        outcomes = list(pool.map(run_lane, lanes))
-    for dummy, summary in outcomes:
-        print(summary)
+        outcomes = list(pool.map(run_job, chosen))
+    for passed, summary in outcomes:
+        print(("PASS  " if passed else "FAIL  ") + summary)
     failed = sum(1 for passed, dummy in outcomes if not passed)
-    print("compat: %d of %d ansible-core releases passed in %.0f s" % (len(lanes) - failed, len(lanes), time.monotonic() - started))
+    print("compat: %d of %d passed in %.0f s" % (len(chosen) - failed, len(chosen), time.monotonic() - started))
     return 1 if failed else 0
 
 

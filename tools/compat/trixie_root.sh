@@ -14,8 +14,8 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 root=$top/build/compat/trixie
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-# python3-venv for the ansible-core virtualenvs; git and shellcheck for ansible-test sanity.
-packages=python3,python3-venv,ca-certificates,git,shellcheck
+# python3-venv for the ansible-core virtualenvs; git, shellcheck and the en_US.UTF-8 locale for ansible-test.
+packages=python3,python3-venv,ca-certificates,git,shellcheck,locales
 
 build() {
   if [ -f "$root/.complete" ] && [ "$(cat "$root/.complete")" = "$packages" ]; then
@@ -34,6 +34,8 @@ build() {
   # machine's CA bundle (which the root's own ca-certificates lacks) and pip settings.
   cp /etc/ssl/certs/ca-certificates.crt "$partial/etc/ssl/certs/ca-certificates.crt"
   if [ -f /etc/pip.conf ]; then cp /etc/pip.conf "$partial/etc/pip.conf"; fi
+  echo "en_US.UTF-8 UTF-8" >"$partial/etc/locale.gen"
+  chroot "$partial" locale-gen >/dev/null
   echo "$packages" >"$partial/.complete"
   mv "$partial" "$root"
   echo "trixie root ready in $((SECONDS - started)) s: $(chroot "$root" python3 --version)"
@@ -55,7 +57,7 @@ inside() {
   mount --bind "$top" "$root$top"
   # The root's own PATH; the rest of the caller's environment (ANSIBLE_*, the sandbox's URLs...) stays.
   cd "$dir"
-  exec chroot "$root" /usr/bin/env --chdir="$dir" PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=C.UTF-8 "$@"
+  exec chroot "$root" /usr/bin/env --chdir="$dir" PATH=/usr/local/bin:/usr/bin:/bin LC_ALL=en_US.UTF-8 "$@"
 }
 
 case "${1:-}" in

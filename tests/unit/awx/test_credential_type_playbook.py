@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 import yaml
 
+from tests.ansible_environment import ansible_command
 from tests.awx.definitions import COLLECTION_ROOT, SERVICES, load
 
 PLAYBOOK = os.path.join(COLLECTION_ROOT, "extensions", "awx", "create_credential_types.yml")
@@ -93,7 +93,7 @@ def test_the_module_receives_each_definition_as_written(tmp_path):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(tmp_path / "collections"), CREDENTIAL_TYPE_RECORD=str(record),
                CONTROLLER_HOST="https://awx.example.com", CONTROLLER_OAUTH_TOKEN="controller-token",
                ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
-    playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+    playbook = ansible_command("ansible-playbook")
     run = subprocess.run([playbook, PLAYBOOK], env=env, capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "controller-token" not in run.stdout

@@ -12,11 +12,12 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tarfile
 
 import pytest
 import yaml
+
+from tests.ansible_environment import ansible_command
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
@@ -86,7 +87,7 @@ def tree_files():
 def artifact(tmp_path_factory):
     """(MANIFEST.json, FILES.json, names of the tarball's files) of a fresh build of this tree."""
     output = tmp_path_factory.mktemp("dist")
-    galaxy = os.path.join(os.path.dirname(sys.executable), "ansible-galaxy")
+    galaxy = ansible_command("ansible-galaxy")
     # No network: a build that tried to reach a server or an index would fail through this proxy.
     environment = dict(os.environ, http_proxy="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9", no_proxy="")
     environment["ANSIBLE_GALAXY_SERVER"] = "http://127.0.0.1:9"

@@ -21,17 +21,6 @@ SECRET = "unit-credential-7f3a"
 PADDED = [SECRET + "\n", " " + SECRET, SECRET + "\r\n", "\t" + SECRET + " \n"]
 
 
-def real_failure(main, args, capsys):
-    """What the module prints when it fails, through Ansible's own fail_json (no_log masking included)."""
-    from ansible.module_utils.testing import patch_module_args
-    with patch_module_args(args), pytest.raises(SystemExit) as exited:
-        main()
-    assert exited.value.code == 1
-    result = json.loads(capsys.readouterr().out)
-    assert result["failed"] is True
-    return result
-
-
 @pytest.fixture(autouse=True)
 def forget_registered_secrets():
     """Each test's credentials are remembered by the process; other tests must not see them scrubbed."""
@@ -151,8 +140,8 @@ def test_numbers_at_the_ends_of_the_range_are_accepted(option, value):
     (opsgenie_deployment.main, dict(external_id="r1", state="started", api_key=SECRET, retries=-5)),
     (octopus_machine.main, dict(name="web01", api_key=SECRET + "\n", timeout=-1)),
 ])
-def test_modules_refuse_out_of_range_numbers_before_any_request(main, args, capsys):
-    result = real_failure(main, dict(args, url="http://127.0.0.1:9"), capsys)
+def test_modules_refuse_out_of_range_numbers_before_any_request(main, args, real_failure):
+    result = real_failure(main, dict(args, url="http://127.0.0.1:9"))
     assert result["msg"].startswith(("timeout must be", "retries must be"))
     assert SECRET not in json.dumps(result)
 
@@ -164,18 +153,18 @@ def test_modules_refuse_out_of_range_numbers_before_any_request(main, args, caps
     (rundeck_acl.main, dict(name="p", policy="x: 1", api_token=SECRET, url="http://127.0.0.1:9/api/49"), "remove /api/49 from its end"),
     (gitea_token.main, dict(name="t", username="alice", password=SECRET), "set url (or the environment variable GITEA_URL)"),
 ])
-def test_modules_name_the_missing_or_wrong_connection_option(main, args, message, capsys, monkeypatch):
+def test_modules_name_the_missing_or_wrong_connection_option(main, args, message, real_failure, monkeypatch):
     for name in ("RUNDECK_URL", "RUNDECK_API_TOKEN", "GITEA_URL"):
         monkeypatch.delenv(name, raising=False)
-    result = real_failure(main, args, capsys)
+    result = real_failure(main, args)
     assert message in result["msg"]
     assert SECRET not in json.dumps(result)
 
 
-def test_a_module_failure_masks_the_stripped_credential_and_its_escaped_forms(capsys):
+def test_a_module_failure_masks_the_stripped_credential_and_its_escaped_forms(real_failure):
     # An answer that quotes the credential (as sent, and escaped) must not show it either.
     result = real_failure(rundeck_acl.main, dict(name="p", policy="x: 1", api_token=SECRET + "\n", url="http://127.0.0.1:9",
-                                                 retries=0, timeout=2), capsys)
+                                                 retries=0, timeout=2))
     assert SECRET not in json.dumps(result)
 
 
@@ -257,7 +246,7 @@ def test_the_secret_registry_does_not_hide_empty_or_blank_values():
     assert _http._SECRETS == before
 
 
-def test_an_unforeseen_module_failure_is_reported_scrubbed(capsys, monkeypatch):
+def test_an_unforeseen_module_failure_is_reported_scrubbed(real_failure, monkeypatch):
     # A failure nobody foresaw would print its traceback unmasked; the runner turns it into a masked failure.
     from ansible_collections.opsforge.delivery.plugins.module_utils import _rundeck
 
@@ -265,13 +254,12 @@ def test_an_unforeseen_module_failure_is_reported_scrubbed(capsys, monkeypatch):
         raise RuntimeError("header value %r refused" % (SECRET + "\n"))
 
     monkeypatch.setattr(_rundeck.RundeckClient, "get_acl", broken)
-    result = real_failure(rundeck_acl.main, dict(name="p", policy="x: 1", api_token=SECRET + "\n", url="http://127.0.0.1:9"),
-                          capsys)
+    result = real_failure(rundeck_acl.main, dict(name="p", policy="x: 1", api_token=SECRET + "\n", url="http://127.0.0.1:9"))
     assert result["msg"].startswith("unexpected RuntimeError: header value '********")
     assert SECRET not in json.dumps(result)
 
 
-def test_the_password_of_a_url_is_masked_like_a_credential(capsys):
+def test_the_password_of_a_url_is_masked_like_a_credential(real_failure):
     result = real_failure(rundeck_acl.main, dict(name="p", policy="x: 1", api_token="t0k3n-value", retries=0, timeout=2,
-                                                 url="http://admin:%s@127.0.0.1:9" % SECRET), capsys)
+                                                 url="http://admin:%s@127.0.0.1:9" % SECRET))
     assert SECRET not in json.dumps(result)

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from ansible_collections.opsforge.delivery.plugins.module_utils import _yaml
+from tests.ansible_environment import python_path
 
 COLLECTIONS_PATH = os.path.abspath(os.path.join(os.path.dirname(__file__), *[os.pardir] * 6))
 MODULES = ("rundeck_acl", "rundeck_job", "rundeck_project", "opsgenie_deployment", "octopus_machine", "gitea_token")
@@ -18,8 +19,10 @@ def loaded_by(module):
     """Whether importing the module, in a new interpreter, loads PyYAML and requests."""
     code = ("import sys; import ansible_collections.opsforge.delivery.plugins.modules.%s; "
             "print('yaml' in sys.modules, 'requests' in sys.modules)" % module)
-    return subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=COLLECTIONS_PATH),
-                          capture_output=True, text=True, check=True).stdout.split()
+    run = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=python_path(COLLECTIONS_PATH)),
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.split()
 
 
 @pytest.mark.parametrize("module", MODULES)

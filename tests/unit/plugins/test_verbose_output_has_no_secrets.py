@@ -8,6 +8,8 @@ import subprocess
 import sys
 import textwrap
 
+from tests.ansible_environment import ansible_command
+
 # <collections path>/ansible_collections/opsforge/delivery/tests/unit/plugins/<this file>
 COLLECTIONS_PATH = os.path.abspath(os.path.join(os.path.dirname(__file__), *[os.pardir] * 6))
 
@@ -138,9 +140,8 @@ def test_no_token_in_vvvv_output(sandbox, tmp_path):
         ansible_python_interpreter=sys.executable)))
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ANSIBLE_NOCOLOR="1",
                ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
-    bindir = os.path.dirname(sys.executable)
     run = subprocess.run(
-        [os.path.join(bindir, "ansible-playbook"), "-vvvv", str(tmp_path / "play.yml"),
+        [ansible_command("ansible-playbook"), "-vvvv", str(tmp_path / "play.yml"),
          "-e", "@%s" % (tmp_path / "vars.json"), "-c", "local", "-i", "localhost,"],
         capture_output=True, text=True, env=env, timeout=300, check=False)
     output = run.stdout + run.stderr

@@ -1,0 +1,53 @@
+# Copyright (c) opsforge.delivery contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The support matrix users read is the one `make compat` runs, and requires_ansible starts where it does."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+
+def compat_matrix():
+    spec = importlib.util.spec_from_file_location("run_compat", os.path.join(ROOT, "tools", "compat", "run_compat.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.MATRIX
+
+
+def readme_matrix():
+    """(release, Python) of each row of the README's table of supported releases."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
+        text = handle.read()
+    section = text.split("### Supported ansible-core releases", 1)[1].split("\n#", 1)[0]
+    return re.findall(r"^\| (2\.\d+\.\d+) \| (3\.\d+) \|", section, re.MULTILINE)
+
+
+def test_readme_lists_the_releases_compat_runs_with_their_python():
+    expected = [(release, "3.11" if where == "host" else "3.13") for dummy, release, where in compat_matrix()]
+    assert readme_matrix() == expected
+
+
+def test_each_minor_once_in_order_and_each_release_of_its_minor():
+    minors = [minor for minor, dummy, dummy2 in compat_matrix()]
+    assert minors == sorted(set(minors), key=lambda minor: tuple(map(int, minor.split("."))))
+    for minor, release, dummy in compat_matrix():
+        assert release.startswith(minor + ".")
+
+
+def test_requires_ansible_starts_at_the_oldest_release_tested():
+    with open(os.path.join(ROOT, "meta", "runtime.yml"), encoding="utf-8") as handle:
+        requires = yaml.safe_load(handle)["requires_ansible"]
+    oldest = compat_matrix()[0][0]
+    assert requires == ">=%s.0" % oldest
+
+
+def test_the_releases_without_python_3_12_run_on_this_machine_and_the_others_in_the_root():
+    for minor, dummy, where in compat_matrix():
+        assert where == ("host" if tuple(map(int, minor.split("."))) < (2, 20) else "trixie")
