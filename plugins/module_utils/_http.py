@@ -20,11 +20,7 @@ import re
 import ssl
 import traceback
 import warnings
-
-try:
-    from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    pass
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 REQUESTS_IMPORT_ERROR = None
 try:

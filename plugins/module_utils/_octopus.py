@@ -16,11 +16,7 @@ from __future__ import annotations
 
 import re
 import traceback
-
-try:
-    from urllib.parse import urljoin
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    pass
+from urllib.parse import urljoin
 
 URITEMPLATE_IMPORT_ERROR = None
 try:

@@ -13,10 +13,7 @@ request status endpoint (see ``_opsgenie_wait``).
 
 from __future__ import annotations
 
-try:
-    from urllib.parse import quote
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    pass
+from urllib.parse import quote
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
     HttpClient,

@@ -13,11 +13,7 @@ from __future__ import annotations
 import math
 import os
 import re
-
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    pass
+from urllib.parse import urlsplit
 
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 

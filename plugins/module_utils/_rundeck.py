@@ -11,11 +11,7 @@ time; nothing outside the collection may rely on it.
 from __future__ import annotations
 
 import re
-
-try:
-    from urllib.parse import quote
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    pass
+from urllib.parse import quote
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
     MAY_HAVE_CHANGED,

@@ -10,10 +10,7 @@ time; nothing outside the collection may rely on it.
 
 from __future__ import annotations
 
-try:
-    from urllib.parse import quote
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    pass
+from urllib.parse import quote
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, decode_json, describe_outcome
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
