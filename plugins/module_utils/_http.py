@@ -55,9 +55,10 @@ RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
 REFUSED_UNDONE_STATUS = 429
 #: A server asking for a longer pause than this would hang the play; the wait is capped.
 MAX_RETRY_AFTER_SECONDS = 120
+#: What stands in for a secret wherever one would show: a message, a URL, a result, a diff.
+MASK = "********"
 #: Query parameters that carry credentials; their values never leave this module.
 SECRET_QUERY_PARAMETERS = frozenset(["authtoken", "token", "access_token", "apikey", "api_key", "password", "key"])
-REDACTED = "********"
 #: Request headers whose values are credentials (compared without case).
 CREDENTIAL_HEADERS = frozenset(["authorization", "proxy-authorization", "x-rundeck-auth-token", "x-octopus-apikey",
                                 "x-gitea-otp"])
@@ -125,7 +126,7 @@ def redact_url(url):
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, REDACTED if k.lower() in SECRET_QUERY_PARAMETERS else v) for k, v in pairs], safe="*")
+        query = urlencode([(k, MASK if k.lower() in SECRET_QUERY_PARAMETERS else v) for k, v in pairs], safe="*")
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
@@ -164,9 +165,9 @@ def scrub(text, secrets=()):
     # Longest first, so that a value is not half-replaced through a shorter form of it.
     for secret in sorted(known, key=len, reverse=True):
         if secret in text:
-            text = text.replace(secret, REDACTED)
+            text = text.replace(secret, MASK)
     text = URL_USERINFO.sub("", text)
-    return SECRET_PARAMETER_VALUE.sub(lambda match: "%s=%s" % (match.group(1), REDACTED), text)
+    return SECRET_PARAMETER_VALUE.sub(lambda match: "%s=%s" % (match.group(1), MASK), text)
 
 
 def scrub_data(data):

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import MASK, ApiError
 
 CREATE = "create"
 UPDATE = "update"
 DELETE = "delete"
 NOTHING = "none"
-
-MASK = "********"
 
 
 class CreatedMeanwhile(Exception):

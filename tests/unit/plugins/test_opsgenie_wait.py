@@ -104,10 +104,10 @@ def test_a_zero_timeout_polls_once():
 
 
 def test_the_message_of_a_failed_write_carries_no_credential():
-    from ansible_collections.opsforge.delivery.plugins.module_utils._http import REDACTED, register_secret
+    from ansible_collections.opsforge.delivery.plugins.module_utils._http import MASK, register_secret
     from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_wait import AsyncWriteError
 
     register_secret("wait-test-genie-key")
     result = AsyncWriteError("Opsgenie refused the write: key wait-test-genie-key is not allowed", "req-1").to_result()
-    assert "wait-test-genie-key" not in result["msg"] and REDACTED in result["msg"]
+    assert "wait-test-genie-key" not in result["msg"] and MASK in result["msg"]
     assert result["request_id"] == "req-1"
