@@ -185,10 +185,6 @@ class GiteaClient(object):
         """Whether requests act for ``user`` through sudo (Gitea's user names ignore case)."""
         return self.user.lower() != self.username.lower()
 
-    @property
-    def request_count(self):
-        return self.http.request_count
-
     def _tokens_path(self):
         return "users/%s/tokens" % quote(self.user, safe="")
 

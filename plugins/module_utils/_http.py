@@ -255,6 +255,7 @@ class HttpClient(object):
         self.timeout = timeout
         self.error_parser = error_parser or default_error_message
         self.retries = retries
+        #: Requests sent, each retry counted, for a test or benchmark to check what a run costs.
         self.request_count = 0
         #: Writes the server confirmed during this run ("POST /path (HTTP 201)"), for failure messages.
         self.completed_writes = []

@@ -98,10 +98,6 @@ class OctopusClient(object):
         )
         self._root = None
 
-    @property
-    def request_count(self):
-        return self.http.request_count
-
     def link_url(self, link, **variables):
         """A link's address: the template expanded with ``variables``, against the server's URL."""
         expanded = URITemplate(link).expand(**dict((k, v) for k, v in variables.items() if v is not None))

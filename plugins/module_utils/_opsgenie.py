@@ -79,10 +79,6 @@ class OpsgenieClient(object):
             **transport_options(params)
         )
 
-    @property
-    def request_count(self):
-        return self.http.request_count
-
     @staticmethod
     def _path(identifier, *rest):
         # External ids are free text: a slash or a brace must stay inside the one path segment.

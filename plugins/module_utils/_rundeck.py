@@ -193,10 +193,6 @@ class RundeckClient(object):
         """The version in use: the one set, else the default or the older one the server asked for."""
         return self.http.api_version
 
-    @property
-    def request_count(self):
-        return self.http.request_count
-
     # --- ACL policies -----------------------------------------------------------------------
 
     @staticmethod

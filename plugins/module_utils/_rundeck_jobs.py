@@ -72,10 +72,6 @@ class RundeckJobs(object):
         self.http = client.http
         self.server_url = params["url"].rstrip("/")
 
-    @property
-    def request_count(self):
-        return self.http.request_count
-
     def href(self, job_id):
         """The job's API address, as Rundeck gives it in listings."""
         return self.http.url("job/%s" % _q(job_id))

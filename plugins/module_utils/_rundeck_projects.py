@@ -39,10 +39,6 @@ class RundeckProjects(object):
     def api_version(self):
         return self.client.api_version
 
-    @property
-    def request_count(self):
-        return self.http.request_count
-
     def url(self, name):
         """The project's API address at the API version in use."""
         return self.http.url("project/%s" % _q(name))

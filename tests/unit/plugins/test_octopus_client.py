@@ -35,14 +35,14 @@ def test_a_listing_follows_the_next_page_links(octopus):
     names = [item["Name"] for item in client.items(space.links["Machines"], "list", take=5)]
     assert names == ["node%02d" % number for number in range(12)]
     # The root document, then three pages of five.
-    assert client.request_count == 4
+    assert client.http.request_count == 4
 
 
 def test_the_default_space_costs_no_request_beyond_the_root(octopus):
     client = OctopusClient(octopus)
     space = client.space(None)
     assert "/api/Spaces-1/machines" in space.links["Machines"]
-    assert client.request_count == 1
+    assert client.http.request_count == 1
 
 
 @pytest.mark.parametrize("wanted", ["Platform", "platform", "Spaces-2", "spaces-2"])
@@ -68,7 +68,7 @@ def test_names_resolve_exactly_ignoring_case_and_ids_pass_through(octopus):
     with pytest.raises(InputError, match="environment 'Prod' does not exist"):
         references.resolve("Environments", "Prod", "environment")
     # One listing for all of them.
-    assert client.request_count == 2
+    assert client.http.request_count == 2
 
 
 def test_a_wrong_key_is_reported_in_octopus_words_without_the_key(octopus):

@@ -52,7 +52,7 @@ def test_a_root_without_space_links_finds_the_default_space_among_the_users_spac
     assert (space.id, space.name) == ("Spaces-1", "Default")
     assert space.links["Machines"].startswith("/api/Spaces-1/machines")
     # Root, current user, the user's spaces, the space's home document.
-    assert client.request_count == 4
+    assert client.http.request_count == 4
 
 
 def test_a_key_that_may_not_read_its_spaces_sees_no_default_space(octopus, add_fault):

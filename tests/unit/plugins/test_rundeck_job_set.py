@@ -12,7 +12,7 @@ JOBS = [{"name": "job-%d" % number, "group": "ops", "sequence": {"commands": [{"
 def run(rundeck, jobs, check_mode=False, with_diff=True):
     client = RundeckJobs(rundeck)
     result = JobSet(client, "sandbox", jobs).run(check_mode, with_diff=with_diff)
-    return result, client.request_count
+    return result, client.http.request_count
 
 
 def test_diffs_only_when_asked_and_an_unchanged_run_costs_two_requests(rundeck):
