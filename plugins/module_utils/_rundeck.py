@@ -13,19 +13,17 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from ansible_collections.opsforge.delivery.plugins.module_utils._client import ServiceClient
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
     MAY_HAVE_CHANGED,
     ApiError,
     HttpClient,
-    decode_json,
-    describe_non_json,
     excerpt,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import (
     InputError,
     connection_spec,
     env_option,
-    transport_options,
 )
 
 SERVICE = "Rundeck"
@@ -50,26 +48,6 @@ RUNDECK_SPEC = connection_spec(dict(
     # No default here: an unset version may follow the server down to its own (RundeckHttp).
     api_version=dict(type="int"),
 ))
-
-
-def parse_rundeck_error(response):
-    """Rundeck's error body in its own words: ``message`` (with ``errorCode``), or the ACL validation list."""
-    try:
-        body = response.json()
-    except ValueError:
-        return describe_non_json(response), None
-    if not isinstance(body, dict):
-        return excerpt(response.text), None
-    if body.get("valid") is False and isinstance(body.get("policies"), list):
-        lines = ["%s: %s" % (item.get("policy"), "; ".join(item.get("errors") or [])) for item in body["policies"]]
-        return "the ACL policy is not valid: " + " | ".join(lines), body["policies"]
-    code = body.get("errorCode")
-    message = _TOKEN_NAMED_RE.sub(TOKEN_MASKED, str(body.get("message") or excerpt(response.text)))
-    if code == VERSION_UNSUPPORTED_CODE:
-        message += " (set api_version to a version this Rundeck server supports)"
-    elif response.status_code in (401, 403):
-        message += " (check that api_token is valid and allowed to do this)"
-    return ("%s [%s]" % (message, code) if code else message), None
 
 
 #: ACL entries whose values are sets: order and repetition carry no meaning, and a single value
@@ -142,12 +120,12 @@ class RundeckHttp(HttpClient):
     and N is kept for the rest of the task. A version the user set is never changed.
     """
 
-    def __init__(self, server_url, api_version, adaptable, minimum, **kwargs):
+    def __init__(self, service, server_url, api_version, adaptable, minimum, **kwargs):
         self.server_url = server_url
         self.api_version = api_version
         self.adaptable = adaptable
         self.minimum = minimum
-        HttpClient.__init__(self, SERVICE, self._base(api_version), **kwargs)
+        HttpClient.__init__(self, service, self._base(api_version), **kwargs)
 
     def _base(self, version):
         return "%s/api/%d" % (self.server_url, version)
@@ -166,35 +144,51 @@ class RundeckHttp(HttpClient):
         return HttpClient.request(self, method, path, action, **kwargs)
 
 
-class RundeckClient(object):
-    """The Rundeck endpoints this collection uses, at ``<url>/api/<api_version>/``.
+class RundeckApi(ServiceClient):
+    """One Rundeck server, at ``<url>/api/<api_version>/`` (RundeckHttp adds the API path).
 
-    ``minimum`` is the oldest API version the caller's endpoints need.
+    ``minimum`` is the oldest API version the subclass's endpoints need.
     """
 
-    def __init__(self, params, minimum=MIN_API_VERSION):
+    service = SERVICE
+    # An answer without a message still has an errorCode, and a hint for its status.
+    message_key = None
+    http_class = RundeckHttp
+    minimum = MIN_API_VERSION
+
+    def __init__(self, params):
         requested = params.get("api_version")
         version = requested or DEFAULT_API_VERSION
-        if version < minimum:
+        if version < self.minimum:
             raise InputError("api_version %s is too old: this collection needs Rundeck API version %d or later"
-                             % (version, minimum))
-        self.http = RundeckHttp(
-            params["url"].rstrip("/"),
-            version,
-            adaptable=not requested,
-            minimum=minimum,
-            headers={"X-Rundeck-Auth-Token": params["api_token"]},
-            error_parser=parse_rundeck_error,
-            **transport_options(params)
-        )
+                             % (version, self.minimum))
+        ServiceClient.__init__(self, params, api_version=version, adaptable=not requested, minimum=self.minimum)
+
+    def headers(self, params):
+        return {"X-Rundeck-Auth-Token": params["api_token"]}
 
     @property
     def api_version(self):
         """The version in use: the one set, else the default or the older one the server asked for."""
         return self.http.api_version
 
-    # --- ACL policies -----------------------------------------------------------------------
+    @classmethod
+    def describe_error(cls, response, body):
+        """Rundeck's error body in its own words: ``message`` (with ``errorCode``), or the ACL validation list."""
+        if body.get("valid") is False and isinstance(body.get("policies"), list):
+            lines = ["%s: %s" % (item.get("policy"), "; ".join(item.get("errors") or [])) for item in body["policies"]]
+            return "the ACL policy is not valid: " + " | ".join(lines), body["policies"]
+        code = body.get("errorCode")
+        message = _TOKEN_NAMED_RE.sub(TOKEN_MASKED, str(body.get("message") or excerpt(response.text)))
+        if code == VERSION_UNSUPPORTED_CODE:
+            message += " (set api_version to a version this Rundeck server supports)"
+        elif response.status_code in (401, 403):
+            message += " (check that api_token is valid and allowed to do this)"
+        return ("%s [%s]" % (message, code) if code else message), None
 
+
+class RundeckClient(RundeckApi):
+    """The ACL policy endpoints of one Rundeck server, system-wide and per project."""
     @staticmethod
     def _acl_dir(project):
         return "project/%s/acl/" % quote(project, safe="") if project else "system/acl/"
@@ -210,8 +204,7 @@ class RundeckClient(object):
     def list_acls(self, project=None):
         """The policy file names in a scope."""
         action = "list the ACL policies (%s)" % ("project %s" % project if project else "system")
-        response = self.http.request("GET", self._acl_dir(project), action)
-        listing = decode_json(response, SERVICE, action)
+        listing = self.read(self._acl_dir(project), action)
         return [item["name"] for item in listing.get("resources", []) if item.get("type") == "file"]
 
     def get_acl(self, name, project=None):
@@ -228,7 +221,7 @@ class RundeckClient(object):
             if exc.status == 404 and NOT_FOUND_CODE in exc.message and not exc.message.startswith("Project "):
                 return None
             raise
-        return decode_json(response, SERVICE, action).get("contents")
+        return self.decode(response, action).get("contents")
 
     def create_acl(self, name, text, project=None):
         return self._write_acl("POST", (201,), "create", name, text, project)
@@ -238,9 +231,8 @@ class RundeckClient(object):
 
     def _write_acl(self, method, expected, verb, name, text, project):
         action = "%s %s" % (verb, self._acl_label(name, project))
-        response = self.http.request(method, self._acl_path(name, project), action, expected=expected,
-                                     json={"contents": text})
-        return decode_json(response, SERVICE, action).get("contents", text)
+        policy = self.write(method, self._acl_path(name, project), action, expected=expected, json={"contents": text})
+        return policy.get("contents", text)
 
     def delete_acl(self, name, project=None):
         action = "delete %s" % self._acl_label(name, project)

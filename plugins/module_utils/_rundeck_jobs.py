@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, decode_json, describe_outcome
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, describe_outcome
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import SERVICE, RundeckClient
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import SERVICE, RundeckApi
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
     canonical_job,
     group_path,
@@ -58,8 +58,10 @@ class ImportRefused(ApiError):
     succeeded = ()
 
 
-class RundeckJobs(object):
+class RundeckJobs(RundeckApi):
     """The job endpoints of one Rundeck server, in JSON (API 44 and later)."""
+
+    minimum = MIN_JOB_API_VERSION
 
     def __init__(self, params):
         requested = params.get("api_version")
@@ -67,9 +69,7 @@ class RundeckJobs(object):
             raise InputError("api_version %d is too old for job definitions: Rundeck reads and writes jobs as JSON "
                              "from API version %d (Rundeck 5.0) on; set api_version to 44 or later"
                              % (requested, MIN_JOB_API_VERSION))
-        client = RundeckClient(params, minimum=MIN_JOB_API_VERSION)
-        self.client = client
-        self.http = client.http
+        RundeckApi.__init__(self, params)
         self.server_url = params["url"].rstrip("/")
 
     def href(self, job_id):
@@ -88,8 +88,7 @@ class RundeckJobs(object):
             params["groupPathExact"] = group_path(group) or TOP_LEVEL
         where = " named %s" % job_path(group, name) if name is not None else ""
         action = "list the jobs%s of project %s" % (where, project)
-        response = self.http.request("GET", "project/%s/jobs" % _q(project), action, params=params)
-        return decode_json(response, SERVICE, action)
+        return self.read("project/%s/jobs" % _q(project), action, params=params)
 
     def export(self, project, ids=None):
         """Definitions of a project's jobs (all of them, or those in ``ids``), as Rundeck exports them.
@@ -104,10 +103,10 @@ class RundeckJobs(object):
                 params["idlist"] = ",".join(ids)
         action = "export the job definitions of project %s" % project
         response = self.http.request("GET", "project/%s/jobs/export" % _q(project), action, params=params)
-        documents = decode_json(response, SERVICE, action)
+        documents = self.decode(response, action)
         if not isinstance(documents, list):
-            raise ApiError(SERVICE, action, "GET", response.request.url, response.status_code,
-                           "expected a list of job definitions, got %s" % type(documents).__name__)
+            raise self.answer_error(response, action,
+                                    "expected a list of job definitions, got %s" % type(documents).__name__)
         if ids is not None and len(ids) > MAX_IDLIST:
             wanted = set(ids)
             documents = [doc for doc in documents if doc.get("id", doc.get("uuid")) in wanted]
@@ -137,7 +136,7 @@ class RundeckJobs(object):
         params = {"fileformat": "json", "dupeOption": dupe_option, "uuidOption": "preserve"}
         response = self.http.request("POST", "project/%s/jobs/import" % _q(project), action, params=params,
                                      json=documents)
-        result = decode_json(response, SERVICE, action)
+        result = self.decode(response, action)
         failures = list(result.get("failed") or [])
         skipped = list(result.get("skipped") or [])
         if dupe_option != "skip":
@@ -164,12 +163,12 @@ class RundeckJobs(object):
         """Delete jobs by id in one request; a job that is already gone is not an error."""
         action = "delete %d job(s)" % len(ids)
         response = self.http.request("POST", "jobs/delete", action, json={"ids": list(ids)})
-        result = decode_json(response, SERVICE, action)
+        result = self.decode(response, action)
         failed = [item for item in result.get("failed") or [] if item.get("errorCode") != "notfound"]
         if failed:
-            raise ApiError(SERVICE, action, "POST", response.request.url, response.status_code,
-                           " | ".join("%s: %s" % (item.get("id"), item.get("message")) for item in failed),
-                           details=failed)
+            raise self.answer_error(response, action,
+                                    " | ".join("%s: %s" % (item.get("id"), item.get("message")) for item in failed),
+                                    details=failed)
 
     def switch(self, job_id, kind, enabled):
         """Enable or disable a job's executions (``kind="execution"``) or schedule (``"schedule"``)."""

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, decode_json
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import (
     NOT_FOUND_CODE,
     PROJECT_MISSING_CODE,
-    SERVICE,
-    RundeckClient,
+    RundeckApi,
 )
 
 #: From this API version a project deletion runs in the background unless ``deferred=false``.
@@ -28,16 +27,8 @@ def _q(value):
     return quote(value, safe="")
 
 
-class RundeckProjects(object):
+class RundeckProjects(RundeckApi):
     """The project endpoints of one Rundeck server."""
-
-    def __init__(self, params):
-        self.client = RundeckClient(params)
-        self.http = self.client.http
-
-    @property
-    def api_version(self):
-        return self.client.api_version
 
     def url(self, name):
         """The project's API address at the API version in use."""
@@ -47,10 +38,9 @@ class RundeckProjects(object):
         """Every project as Rundeck lists them (name, description, url; label from API 26, created from 33)."""
         action = "list the projects"
         response = self.http.request("GET", "projects", action)
-        projects = decode_json(response, SERVICE, action)
+        projects = self.decode(response, action)
         if not isinstance(projects, list):
-            raise ApiError(SERVICE, action, "GET", response.request.url, response.status_code,
-                           "expected a list of projects, got %s" % type(projects).__name__)
+            raise self.answer_error(response, action, "expected a list of projects, got %s" % type(projects).__name__)
         return projects
 
     def get(self, name, with_config=True):
@@ -69,22 +59,20 @@ class RundeckProjects(object):
             if exc.status == 404 and (PROJECT_MISSING_CODE in exc.message or NOT_FOUND_CODE in exc.message):
                 return None
             raise
-        project = decode_json(response, SERVICE, action)
+        project = self.decode(response, action)
         if not isinstance(project, dict):
-            raise ApiError(SERVICE, action, "GET", response.request.url, response.status_code,
-                           "expected a project, got %s" % type(project).__name__)
+            raise self.answer_error(response, action, "expected a project, got %s" % type(project).__name__)
         if with_config and not isinstance(project.get("config"), dict):
-            raise ApiError(SERVICE, action, "GET", response.request.url, response.status_code,
-                           "the answer has no project configuration: the API token needs configure (or admin) "
-                           "access to project %s to read its properties" % name)
+            raise self.answer_error(response, action,
+                                    "the answer has no project configuration: the API token needs configure (or admin) "
+                                    "access to project %s to read its properties" % name)
         return self._own_url(project)
 
     def create(self, name, properties):
         """Create the project with ``properties`` in one request; the project as Rundeck answers it."""
         action = "create project %s" % name
-        response = self.http.request("POST", "projects", action, expected=(201,),
-                                     json={"name": name, "config": properties})
-        return self._own_url(decode_json(response, SERVICE, action))
+        return self._own_url(self.write("POST", "projects", action, expected=(201,),
+                                        json={"name": name, "config": properties}))
 
     def _own_url(self, project):
         """The project with its address at the API version in use: Rundeck writes its own current

@@ -15,14 +15,14 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
     decode_json,
     redact_url,
 )
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import parse_rundeck_error
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RundeckClient
 
 
 @pytest.fixture
 def client(sandbox):
     http = HttpClient("Rundeck", sandbox.urls["rundeck"] + "/api/49",
                       headers={"X-Rundeck-Auth-Token": sandbox.credentials["rundeck_token"]},
-                      retries=2, timeout=2, backoff_factor=0, error_parser=parse_rundeck_error)
+                      retries=2, timeout=2, backoff_factor=0, error_parser=RundeckClient.parse_error)
     yield http
     http.close()
 
@@ -154,7 +154,7 @@ def test_the_servers_own_message_is_kept(client):
 def test_a_wrong_token_is_refused_without_echoing_it(sandbox):
     http = HttpClient("Rundeck", sandbox.urls["rundeck"] + "/api/49",
                       headers={"X-Rundeck-Auth-Token": "secret-wrong-token"}, retries=0,
-                      error_parser=parse_rundeck_error)
+                      error_parser=RundeckClient.parse_error)
     with pytest.raises(ApiError) as caught:
         http.request("GET", "projects", "list projects")
     assert caught.value.status == 403

@@ -9,7 +9,6 @@ import requests
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import (
     DEFAULT_URL,
     OpsgenieClient,
-    parse_opsgenie_error,
 )
 
 
@@ -31,7 +30,7 @@ def test_an_error_is_opsgenies_message_with_each_field_error_and_the_request_id(
     body = {"message": "Request body is not processable. Please check the errors.",
             "errors": {"state": "must not be null", "environment.type": "must be one of: Test, Staging, Production"},
             "took": 0.001, "requestId": "7e92211d-5896-4ed7-adbf-1c78f92241fe"}
-    message, details = parse_opsgenie_error(answer(422, body))
+    message, details = OpsgenieClient.parse_error(answer(422, body))
     assert message == ("Request body is not processable. Please check the errors.: environment.type: must be one of: "
                        "Test, Staging, Production; state: must not be null")
     assert details == {"request_id": "7e92211d-5896-4ed7-adbf-1c78f92241fe"}
@@ -39,12 +38,12 @@ def test_an_error_is_opsgenies_message_with_each_field_error_and_the_request_id(
 
 def test_a_throttled_answer_names_the_limit_opsgenie_reports():
     body = {"message": "TooManyRequests", "took": 1, "requestId": "r"}
-    message, _details = parse_opsgenie_error(answer(429, body, {"X-RateLimit-State": "THROTTLED", "X-RateLimit-Reason": "ACCOUNT"}))
+    message, _details = OpsgenieClient.parse_error(answer(429, body, {"X-RateLimit-State": "THROTTLED", "X-RateLimit-Reason": "ACCOUNT"}))
     assert message.startswith("TooManyRequests (Opsgenie's rate limit") and "limit reached: ACCOUNT" in message
 
 
 def test_an_answer_without_opsgenies_body_is_shown_as_it_came():
-    message, details = parse_opsgenie_error(answer(502, "<html>Bad gateway</html>", {"Content-Type": "text/html"}))
+    message, details = OpsgenieClient.parse_error(answer(502, "<html>Bad gateway</html>", {"Content-Type": "text/html"}))
     assert "Bad gateway" in message and details is None
 
 

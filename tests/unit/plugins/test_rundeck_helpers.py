@@ -8,10 +8,10 @@ from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import nonempty_env_fallback
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import (
+    RundeckClient,
     acl_file_name,
     canonical_acl_documents,
     invalid_acl_name,
-    parse_rundeck_error,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import dump_documents, load_documents
 
@@ -80,7 +80,7 @@ class FakeResponse(object):
 
 
 def test_validation_errors_are_listed_per_document():
-    message, details = parse_rundeck_error(FakeResponse(400, {"valid": False, "policies": [
+    message, details = RundeckClient.parse_error(FakeResponse(400, {"valid": False, "policies": [
         {"policy": "p.aclpolicy[1]", "errors": ["Required 'for:' section was not present"]},
         {"policy": "p.aclpolicy[2]", "errors": ["Policy is missing a description", "second"]},
     ]}))
@@ -91,14 +91,14 @@ def test_validation_errors_are_listed_per_document():
 
 def test_error_code_and_hints():
     body = {"error": True, "errorCode": "api.error.api-version.unsupported", "message": "Unsupported API Version \"99\""}
-    message = parse_rundeck_error(FakeResponse(400, body))[0]
+    message = RundeckClient.parse_error(FakeResponse(400, body))[0]
     assert "api_version" in message and "api.error.api-version.unsupported" in message
-    message = parse_rundeck_error(FakeResponse(403, {"error": True, "errorCode": "unauthorized", "message": "no"}))[0]
+    message = RundeckClient.parse_error(FakeResponse(403, {"error": True, "errorCode": "unauthorized", "message": "no"}))[0]
     assert "api_token" in message
 
 
 def test_non_json_error_body():
-    message = parse_rundeck_error(FakeResponse(502, "<html>Bad gateway</html>", "text/html"))[0]
+    message = RundeckClient.parse_error(FakeResponse(502, "<html>Bad gateway</html>", "text/html"))[0]
     assert "not JSON" in message and "Bad gateway" in message
 
 
