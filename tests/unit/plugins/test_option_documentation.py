@@ -65,6 +65,9 @@ import os  # noqa: E402  (kept with the tests that read files)
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import (  # noqa: E402
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
+    IDEMPOTENT_METHODS,
+    MAX_RETRY_AFTER_SECONDS,
+    REFUSED_UNDONE_STATUS,
     RETRIES_RANGE,
     RETRY_STATUSES,
     TIMEOUT_RANGE,
@@ -85,11 +88,40 @@ def listed(numbers, last_word):
     return "%s %s %s" % (", ".join(words[:-1]), last_word, words[-1])
 
 
+#: The methods the documents call safe to repeat, and the writes they say are not.
+SAFE_METHODS_TEXT = "safe to repeat (GET, PUT, DELETE)"
+WRITES = ("POST", "PATCH")
+
+
 def test_the_retried_statuses_are_quoted_from_the_code():
-    fragment = documented(connection.ModuleDocFragment.DOCUMENTATION)
-    assert listed(RETRY_STATUSES, "or") in " ".join(fragment["retries"]["description"])
-    assert listed(RETRY_STATUSES, "and") in read("README.md")
-    assert listed(RETRY_STATUSES, "or") in read("docs", "docsite", "rst", "guide_connection.rst")
+    fragment = " ".join(documented(connection.ModuleDocFragment.DOCUMENTATION)["retries"]["description"])
+    readme = read("README.md")
+    connection_guide = read("docs", "docsite", "rst", "guide_connection.rst")
+    failures_guide = read("docs", "docsite", "rst", "guide_failures.rst")
+    assert listed(RETRY_STATUSES, "or") in fragment
+    assert listed(RETRY_STATUSES, "and") in readme
+    assert listed(RETRY_STATUSES, "or") in connection_guide
+    # The failures guide lists the statuses that only requests safe to repeat are retried on apart from 429.
+    assert listed(RETRY_STATUSES - set([REFUSED_UNDONE_STATUS]), "or") in failures_guide
+    for text in (fragment, readme, connection_guide, failures_guide):
+        assert SAFE_METHODS_TEXT in text
+        assert "%d" % REFUSED_UNDONE_STATUS in text
+
+
+def test_the_methods_called_safe_to_repeat_are_those_the_code_retries():
+    assert set(["GET", "PUT", "DELETE"]) <= IDEMPOTENT_METHODS
+    assert not IDEMPOTENT_METHODS & set(WRITES)
+    assert REFUSED_UNDONE_STATUS in RETRY_STATUSES
+
+
+def test_the_retry_after_cap_is_quoted_from_the_code():
+    fragment = " ".join(documented(connection.ModuleDocFragment.DOCUMENTATION)["retries"]["description"])
+    cap = "C(Retry-After) up to %d seconds" % MAX_RETRY_AFTER_SECONDS
+    assert cap in fragment
+    for document in (("README.md",), ("docs", "docsite", "rst", "guide_connection.rst"),
+                     ("docs", "docsite", "rst", "guide_failures.rst")):
+        text = read(*document)
+        assert "Retry-After` up to %d seconds" % MAX_RETRY_AFTER_SECONDS in text.replace("``", "`"), document
 
 
 def test_the_defaults_and_ranges_of_timeout_and_retries_are_quoted_from_the_code():
@@ -103,6 +135,7 @@ def test_the_defaults_and_ranges_of_timeout_and_retries_are_quoted_from_the_code
     guide = read("docs", "docsite", "rst", "guide_connection.rst")
     assert "more than %g and at most %g" % TIMEOUT_RANGE in guide
     assert "from %d to %d" % RETRIES_RANGE in guide
+    assert "up to ``retries`` times (default %d)" % DEFAULT_RETRIES in read("docs", "docsite", "rst", "guide_failures.rst")
 
 
 @pytest.mark.parametrize("fragment, service_spec", SERVICES)
