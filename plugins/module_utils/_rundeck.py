@@ -144,7 +144,7 @@ class RundeckHttp(HttpClient):
         return HttpClient.request(self, method, path, action, **kwargs)
 
 
-class RundeckApi(ServiceClient):
+class RundeckService(ServiceClient):
     """One Rundeck server, at ``<url>/api/<api_version>/`` (RundeckHttp adds the API path).
 
     ``minimum`` is the oldest API version the subclass's endpoints need.
@@ -187,7 +187,7 @@ class RundeckApi(ServiceClient):
         return ("%s [%s]" % (message, code) if code else message), None
 
 
-class RundeckClient(RundeckApi):
+class RundeckClient(RundeckService):
     """The ACL policy endpoints of one Rundeck server, system-wide and per project."""
     @staticmethod
     def _acl_dir(project):

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, describe_outcome
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import SERVICE, RundeckApi
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import SERVICE, RundeckService
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
     canonical_job,
     group_path,
@@ -58,7 +58,7 @@ class ImportRefused(ApiError):
     succeeded = ()
 
 
-class RundeckJobs(RundeckApi):
+class RundeckJobs(RundeckService):
     """The job endpoints of one Rundeck server, in JSON (API 44 and later)."""
 
     minimum = MIN_JOB_API_VERSION
@@ -69,7 +69,7 @@ class RundeckJobs(RundeckApi):
             raise InputError("api_version %d is too old for job definitions: Rundeck reads and writes jobs as JSON "
                              "from API version %d (Rundeck 5.0) on; set api_version to 44 or later"
                              % (requested, MIN_JOB_API_VERSION))
-        RundeckApi.__init__(self, params)
+        RundeckService.__init__(self, params)
         self.server_url = params["url"].rstrip("/")
 
     def href(self, job_id):

@@ -16,7 +16,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._http import Api
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import (
     NOT_FOUND_CODE,
     PROJECT_MISSING_CODE,
-    RundeckApi,
+    RundeckService,
 )
 
 #: From this API version a project deletion runs in the background unless ``deferred=false``.
@@ -27,7 +27,7 @@ def _q(value):
     return quote(value, safe="")
 
 
-class RundeckProjects(RundeckApi):
+class RundeckProjects(RundeckService):
     """The project endpoints of one Rundeck server."""
 
     def url(self, name):
