@@ -30,35 +30,6 @@ STYLES = {
 #: Octopus's names -> the module's, for messages.
 STYLE_NAMES = dict((wire, name) for name, wire in STYLES.items())
 
-#: Endpoint options: (wire field, collection link of the referenced resource or None), per style.
-ENDPOINT_FIELDS = {
-    "uri": ("Uri", None),
-    "thumbprint": ("Thumbprint", None),
-    "proxy": ("ProxyId", "Proxies"),
-    "host": ("Host", None),
-    "port": ("Port", None),
-    "fingerprint": ("Fingerprint", None),
-    "account": ("AccountId", "Accounts"),
-    "dotnet_platform": ("DotNetCorePlatform", None),
-    "default_worker_pool": ("DefaultWorkerPoolId", "WorkerPools"),
-    "cluster_url": ("ClusterUrl", None),
-    "namespace": ("Namespace", None),
-    "skip_tls_verification": ("SkipTlsVerification", None),
-    "drop_folder_path": ("DropFolderPath", None),
-    "applications_directory": ("ApplicationsDirectory", None),
-    "working_directory": ("OctopusWorkingDirectory", None),
-}
-#: Kubernetes authentication options: (wire field of Endpoint.Authentication, collection link or None).
-AUTHENTICATION_FIELDS = {
-    "account": ("AccountId", "Accounts"),
-    "client_certificate": ("ClientCertificate", None),
-    "cluster_name": ("ClusterName", None),
-    "cluster_resource_group": ("ClusterResourceGroup", None),
-    "project": ("Project", None),
-    "region": ("Region", None),
-    "zone": ("Zone", None),
-    "token_path": ("TokenPath", None),
-}
 #: The module's Kubernetes authentication types, Octopus's names for them, and the options each
 #: requires and may take (the fields of go-octopusdeploy's kubernetes_*_authentication.go).
 AUTHENTICATION_TYPES = {
@@ -69,6 +40,43 @@ AUTHENTICATION_TYPES = {
     "certificate": ("KubernetesCertificate", ("client_certificate",), ()),
     "pod_service": ("KubernetesPodService", ("token_path",), ()),
 }
+#: The ``endpoint`` option's suboptions, one row each: (name, argument spec, wire field of Endpoint, wire
+#: field of Endpoint.Authentication, collection link of the resource it names or None). The module's
+#: argument spec and the fields sent both come from here; a Kubernetes endpoint's account is its
+#: authentication's.
+ENDPOINT_OPTIONS = (
+    ("communication_style", dict(type="str", required=True, choices=sorted(STYLES)), None, None, None),
+    ("uri", dict(type="str"), "Uri", None, None),
+    ("thumbprint", dict(type="str"), "Thumbprint", None, None),
+    ("proxy", dict(type="str"), "ProxyId", None, "Proxies"),
+    ("host", dict(type="str"), "Host", None, None),
+    ("port", dict(type="int"), "Port", None, None),
+    ("fingerprint", dict(type="str"), "Fingerprint", None, None),
+    ("account", dict(type="str"), "AccountId", "AccountId", "Accounts"),
+    ("dotnet_platform", dict(type="str"), "DotNetCorePlatform", None, None),
+    ("default_worker_pool", dict(type="str"), "DefaultWorkerPoolId", None, "WorkerPools"),
+    ("cluster_url", dict(type="str"), "ClusterUrl", None, None),
+    ("namespace", dict(type="str"), "Namespace", None, None),
+    ("skip_tls_verification", dict(type="bool"), "SkipTlsVerification", None, None),
+    ("authentication_type", dict(type="str", choices=sorted(AUTHENTICATION_TYPES)), None, None, None),
+    ("client_certificate", dict(type="str"), None, "ClientCertificate", None),
+    ("cluster_name", dict(type="str"), None, "ClusterName", None),
+    ("cluster_resource_group", dict(type="str"), None, "ClusterResourceGroup", None),
+    ("project", dict(type="str"), None, "Project", None),
+    ("region", dict(type="str"), None, "Region", None),
+    ("zone", dict(type="str"), None, "Zone", None),
+    # A file path inside the pod, not the token itself.
+    ("token_path", dict(type="str", no_log=False), None, "TokenPath", None),
+    ("drop_folder_path", dict(type="str"), "DropFolderPath", None, None),
+    ("applications_directory", dict(type="str"), "ApplicationsDirectory", None, None),
+    ("working_directory", dict(type="str"), "OctopusWorkingDirectory", None, None),
+)
+#: The suboptions of the module's ``endpoint`` option.
+ENDPOINT_SPEC = dict((name, spec) for name, spec, _field, _authentication, _link in ENDPOINT_OPTIONS)
+#: Endpoint options: (wire field, collection link of the referenced resource or None).
+ENDPOINT_FIELDS = dict((name, (field, link)) for name, _spec, field, _authentication, link in ENDPOINT_OPTIONS if field)
+#: Kubernetes authentication options: (wire field of Endpoint.Authentication, collection link or None).
+AUTHENTICATION_FIELDS = dict((name, (field, link)) for name, _spec, _endpoint, field, link in ENDPOINT_OPTIONS if field)
 STYLE_FIELDS = {
     "listening": (("uri", "thumbprint"), ("proxy",)),
     "polling": (("uri", "thumbprint"), ()),

@@ -369,7 +369,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_resource
 from ansible_collections.opsforge.delivery.plugins.module_utils._octopus import OCTOPUS_SPEC, OctopusClient
 from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine import (
-    AUTHENTICATION_TYPES,
+    ENDPOINT_SPEC,
     STYLE_NAMES,
     STYLES,
     References,
@@ -545,33 +545,6 @@ def build_machine(module):
 
 
 def main():
-    endpoint_options = dict(
-        communication_style=dict(type="str", required=True, choices=sorted(STYLES)),
-        uri=dict(type="str"),
-        thumbprint=dict(type="str"),
-        proxy=dict(type="str"),
-        host=dict(type="str"),
-        port=dict(type="int"),
-        fingerprint=dict(type="str"),
-        account=dict(type="str"),
-        dotnet_platform=dict(type="str"),
-        default_worker_pool=dict(type="str"),
-        cluster_url=dict(type="str"),
-        namespace=dict(type="str"),
-        skip_tls_verification=dict(type="bool"),
-        authentication_type=dict(type="str", choices=sorted(AUTHENTICATION_TYPES)),
-        client_certificate=dict(type="str"),
-        cluster_name=dict(type="str"),
-        cluster_resource_group=dict(type="str"),
-        project=dict(type="str"),
-        region=dict(type="str"),
-        zone=dict(type="str"),
-        # A file path inside the pod, not the token itself.
-        token_path=dict(type="str", no_log=False),
-        drop_folder_path=dict(type="str"),
-        applications_directory=dict(type="str"),
-        working_directory=dict(type="str"),
-    )
     argument_spec = dict(
         name=dict(type="str", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
@@ -582,7 +555,7 @@ def main():
         tenanted_deployment_participation=dict(type="str", choices=["Untenanted", "TenantedOrUntenanted", "Tenanted"]),
         machine_policy=dict(type="str"),
         disabled=dict(type="bool"),
-        endpoint=dict(type="dict", options=endpoint_options),
+        endpoint=dict(type="dict", options=ENDPOINT_SPEC),
         endpoint_style_change=dict(type="str", choices=["fail", "replace"], default="fail"),
     )
     argument_spec.update(OCTOPUS_SPEC)
