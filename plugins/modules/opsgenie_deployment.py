@@ -277,10 +277,10 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import (
     ENVIRONMENT_TYPES,
     STATES,
+    DeploymentSync,
     check_options,
     comparable,
 )
-from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_sync import DeploymentSync
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_wait import AsyncWriteError, RequestWaiter
 
 
