@@ -18,9 +18,10 @@ import copy
 import re
 from datetime import datetime, timedelta, timezone
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError, scrub
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
-from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_wait import RequestFailed
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OpsgenieClient
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_wait import AsyncWriteError, RequestFailed, RequestWaiter
 
 STATES = ("initial", "started", "successful", "failed")
 #: States that end a deployment: reaching one sets ``completedAt`` (now, unless given).
@@ -458,3 +459,26 @@ class DeploymentSync(object):
         if not deployment_id:
             return predicted
         return self.client.get(deployment_id, "id") or predicted
+
+
+def run_deployment(module):
+    """The opsgenie_deployment module's run: the deployment brought to the options, the module exited with the result."""
+    params = module.params
+    sync = None
+    try:
+        check_options(params)
+        client = OpsgenieClient(params)
+        sync = DeploymentSync(client, params, module.check_mode, RequestWaiter(client, params["wait_timeout"]))
+        changed, before, after = sync.run()
+    except (InputError, ApiError, AsyncWriteError) as exc:
+        failure = dict(msg=scrub(str(exc))) if isinstance(exc, InputError) else dict(exc.to_result())
+        # A write that was accepted may take effect after a failure (a timeout, say): then changed.
+        failure.update(changed=bool(sync and sync.may_have_changed), request_ids=sync.request_ids if sync else [],
+                       writes=sync.writes if sync else [])
+        module.fail_json(**failure)
+    for warning in sync.warnings:
+        module.warn(warning)
+    result = dict(changed=changed, deployment=after or {}, request_ids=sync.request_ids)
+    if module._diff:
+        result["diff"] = dict(before=comparable(before), after=comparable(after))
+    module.exit_json(**result)
