@@ -9,7 +9,7 @@ import requests
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OpsgenieClient
-from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_sync import DeploymentSync
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import DeploymentSync
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_wait import RequestFailed, RequestWaiter
 
 

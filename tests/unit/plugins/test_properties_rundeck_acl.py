@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import ACL_SET_KEYS, canonical_acl_documents
 from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import load_documents
-from ansible_collections.opsforge.delivery.plugins.modules.rundeck_acl import RundeckAcl, policy_text
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_acl import RundeckAcl, policy_text
 from ansible_collections.opsforge.delivery.plugins.modules.rundeck_acl import main as rundeck_acl_main
 from tests.sandbox.aclpolicy import validate_policy
 
