@@ -1,4 +1,6 @@
-# The two commands of a new user: `make demo` and `make test`. Everything else serves them.
+# The two commands of a new user: `make demo` and `make test`. Everything else serves them; `make help` lists it.
+# A line `## target: text` (continued on the `## ` lines right below it) documents the target under it for `make help`.
+MAKEFILE := $(lastword $(MAKEFILE_LIST))
 PYTHON_VERSION := $(shell python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
@@ -9,7 +11,7 @@ export ANSIBLE_FORCE_COLOR ?= 0
 ANSIBLE_TEST := cd $(STAGE) && $(BIN)/ansible-test
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 
-.PHONY: demo test check venv stage build install package examples units units-oldest sanity lint docs docs-check molecule ee awx reliability integration compat importer benchmark sandbox-start sandbox-stop clean changelog
+.PHONY: demo help test check venv stage build install package examples units units-oldest sanity lint docs docs-check molecule ee awx reliability integration compat importer benchmark sandbox-start sandbox-stop clean changelog
 
 ## demo: set everything up, run playbooks/demo.yml against the sandbox twice (the second run changes nothing)
 demo: install
@@ -21,10 +23,18 @@ demo: install
 ## integration target and every plugin's EXAMPLES on every supported ansible-core
 test: units sanity lint package docs-check molecule awx ee reliability compat
 
+## help: every target with what it does, from these `##` lines
+help:
+	@awk '/^## [a-z][a-z-]*: / { n++; name[n] = substr($$2, 1, length($$2) - 1); text[n] = substr($$0, length($$2) + 5); \
+	  if (length(name[n]) > width) width = length(name[n]); more = 1; next } \
+	  more && /^## / { text[n] = text[n] "\n" substr($$0, 4); next } { more = 0 } \
+	  END { for (i = 1; i <= n; i++) { gsub(/\n/, sprintf("\n  %*s  ", width, ""), text[i]); printf "  %-*s  %s\n", width, name[i], text[i] } }' $(MAKEFILE)
+
 ## check: the inner loop, about two minutes: unit, sandbox and property tests, the provenance ledger, and pep8
 check: units
 	$(ANSIBLE_TEST) sanity --venv --python $(PYTHON_VERSION) --color no --test pep8
 
+## venv: the development virtualenv (.venv) from requirements-dev.txt, with ansible-test's pip bootstrap made offline
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -34,14 +44,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python tools/install_pip_bootstrap.py
 	touch $@
 
+## stage: copy what a commit would hold to build/ansible_collections/opsforge/delivery, where ansible-test and pytest run
 stage: venv
 	@tools/stage_collection.sh >/dev/null
 
-## build/install: the collection tarball, installed into an empty collections path
+## build: the collection tarball, in build/dist
 build: stage
 	rm -rf build/dist && mkdir -p build/dist
 	cd $(STAGE) && $(BIN)/ansible-galaxy collection build --force --output-path $(CURDIR)/build/dist
 
+## install: the tarball installed into an empty collections path, build/collections
 install: build
 	rm -rf $(COLLECTIONS)
 	$(BIN)/ansible-galaxy collection install --force -p $(COLLECTIONS) build/dist/opsforge-delivery-*.tar.gz
@@ -82,6 +94,7 @@ examples: install
 	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python tools/run_plugin_examples.py; status=$$?; \
 	tools/sandbox.sh stop; exit $$status
 
+## units: pytest of tests/unit: transport, engine, comparison, the modules in-process against the sandbox, property tests
 units: stage
 	cd $(STAGE) && $(BIN)/python -m pytest -q -n 2 tests/unit
 
@@ -99,9 +112,11 @@ compat: build
 reliability: stage
 	cd $(STAGE) && $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --durations=10 tests/reliability
 
+## sanity: ansible-test sanity, every test, no ignore file
 sanity: stage
 	$(ANSIBLE_TEST) sanity --venv --python $(PYTHON_VERSION) --color no
 
+## lint: ansible-lint --profile production, antsibull-changelog lint, and CHANGELOG.md matching the changelog
 lint: stage
 	cd $(STAGE) && $(BIN)/ansible-lint --profile production --nocolor
 	cd $(STAGE) && $(BIN)/antsibull-changelog lint
@@ -117,7 +132,7 @@ molecule: install
 	@tools/sandbox.sh start
 	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_molecule.sh; status=$$?; tools/sandbox.sh stop; exit $$status
 
-## integration: the same targets through ansible-test integration
+## integration: every integration target (tests/integration/targets) through ansible-test integration, against the sandbox
 integration: stage
 	@tools/sandbox.sh start
 	@cp tests/integration/integration_config.yml $(STAGE)/tests/integration/; \
@@ -130,12 +145,15 @@ integration: stage
 benchmark: stage
 	cd $(STAGE) && $(BIN)/python -m benchmarks --output $(CURDIR)/build/benchmark --report $(CURDIR)/docs/performance.md
 
+## sandbox-start: the sandbox in the background on the SANDBOX_* ports (default 24440-24443); writes build/sandbox/env
 sandbox-start: venv
 	tools/sandbox.sh start
 
+## sandbox-stop: stop the sandbox sandbox-start started
 sandbox-stop:
 	tools/sandbox.sh stop
 
+## clean: stop the sandbox and remove build/, tests/output and the integration config
 clean:
 	tools/sandbox.sh stop || true
 	rm -rf build tests/output tests/integration/integration_config.yml
