@@ -15,8 +15,8 @@ VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 
 ## demo: set everything up, run playbooks/demo.yml against the sandbox twice (the second run changes nothing)
 demo: install
-	@tools/sandbox.sh start
-	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_demo.sh; status=$$?; tools/sandbox.sh stop; exit $$status
+	@tools/sandbox/sandbox.sh start
+	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/demo/run_demo.sh; status=$$?; tools/sandbox/sandbox.sh stop; exit $$status
 
 ## test: the whole suite: unit tests, sanity, lint, the built collection's docs, the docs site, the roles, an AWX job,
 ## the EE definition, the reliability suite, which runs every integration target too (at -vvvv), and compat: every
@@ -41,12 +41,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	$(BIN)/python tools/install_pip_bootstrap.py
+	$(BIN)/python tools/venv/install_pip_bootstrap.py
 	touch $@
 
 ## stage: copy what a commit would hold to build/ansible_collections/opsforge/delivery, where ansible-test and pytest run
 stage: venv
-	@tools/stage_collection.sh >/dev/null
+	@tools/stage/stage_collection.sh >/dev/null
 
 ## build: the collection tarball, in build/dist
 build: stage
@@ -60,24 +60,24 @@ install: build
 
 ## package: the collection builds, installs into an empty path, and ansible-doc renders every plugin
 package: install
-	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/check_plugin_docs.sh
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/docs/check_plugin_docs.sh
 
 ## docs: regenerate docs/collection, the pages GitHub shows for every plugin and role and the guide
 ## (docs/docsite), from the plugins' own documentation; commit the result
 docs: stage
-	tools/generate_docs.sh $(CURDIR)/docs/collection
+	tools/docs/generate_docs.sh $(CURDIR)/docs/collection
 
 ## docs-check: docs/collection is up to date, renders cleanly, passes antsibull-docs lint, and the Sphinx docsite builds
 docs-check: stage
-	tools/check_docs.sh
+	tools/docs/check_docs.sh
 
 ## awx: an AWX job template's run without AWX: ansible-runner, credentials injected by the shipped credential types, the sandbox
 awx: build
-	@tools/sandbox.sh start
+	@tools/sandbox/sandbox.sh start
 	@(cd $(STAGE) && AWX_SANDBOX_CONFIG=$(CURDIR)/tests/integration/integration_config.yml \
 	  AWX_COLLECTION_TARBALL=$$(ls $(CURDIR)/build/dist/opsforge-delivery-*.tar.gz) \
 	  $(BIN)/python -m pytest -q -p no:cacheprovider tests/awx); status=$$?; \
-	tools/sandbox.sh stop; exit $$status
+	tools/sandbox/sandbox.sh stop; exit $$status
 
 ## importer: Galaxy's importer (galaxy-importer, pinned in tools/compat/requirements-importer.txt) on the built tarball,
 ## offline and without its container-only ansible-test step; fails on any warning it reports (log: build/compat/importer.log)
@@ -86,13 +86,13 @@ importer: build
 
 ## ee: ansible-builder writes the execution environment's build context and finds the collection's Python requirements
 ee: install
-	$(BIN)/python tools/check_ee.py
+	$(BIN)/python tools/ee/check_ee.py
 
 ## examples: every plugin's EXAMPLES, as written, run against a fresh sandbox with the installed collection
 examples: install
-	@tools/sandbox.sh start
-	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python tools/run_plugin_examples.py; status=$$?; \
-	tools/sandbox.sh stop; exit $$status
+	@tools/sandbox/sandbox.sh start
+	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/python tools/examples/run_plugin_examples.py; status=$$?; \
+	tools/sandbox/sandbox.sh stop; exit $$status
 
 ## units: pytest of tests/unit: transport, engine, comparison, the modules in-process against the sandbox, property tests
 units: stage
@@ -120,7 +120,7 @@ sanity: stage
 lint: stage
 	cd $(STAGE) && $(BIN)/ansible-lint --profile production --nocolor
 	cd $(STAGE) && $(BIN)/antsibull-changelog lint
-	PYTHON=$(BIN)/python tools/check_changelog.sh $(STAGE)
+	PYTHON=$(BIN)/python tools/release/check_changelog.sh $(STAGE)
 
 ## changelog: release galaxy.yml's version: the fragments go into changelogs/changelog.yaml and CHANGELOG.md
 ## (run it only to cut a release; it is not part of `make test`)
@@ -129,15 +129,15 @@ changelog: venv
 
 ## molecule: `molecule test` of every role's scenario (extensions/molecule) against the sandbox, with the installed collection
 molecule: install
-	@tools/sandbox.sh start
-	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/run_molecule.sh; status=$$?; tools/sandbox.sh stop; exit $$status
+	@tools/sandbox/sandbox.sh start
+	@ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) tools/molecule/run_molecule.sh; status=$$?; tools/sandbox/sandbox.sh stop; exit $$status
 
 ## integration: every integration target (tests/integration/targets) through ansible-test integration, against the sandbox
 integration: stage
-	@tools/sandbox.sh start
+	@tools/sandbox/sandbox.sh start
 	@cp tests/integration/integration_config.yml $(STAGE)/tests/integration/; \
 	($(ANSIBLE_TEST) integration --venv --python $(PYTHON_VERSION) --color no); status=$$?; \
-	tools/sandbox.sh stop; exit $$status
+	tools/sandbox/sandbox.sh stop; exit $$status
 
 ## benchmark: each module against a plain uri task, requests per unchanged run, scale and import times, against an
 ## in-process sandbox; writes build/benchmark/results.json and docs/performance.md, and fails when a budget or target
@@ -147,13 +147,13 @@ benchmark: stage
 
 ## sandbox-start: the sandbox in the background on the SANDBOX_* ports (default 24440-24443); writes build/sandbox/env
 sandbox-start: venv
-	tools/sandbox.sh start
+	tools/sandbox/sandbox.sh start
 
 ## sandbox-stop: stop the sandbox sandbox-start started
 sandbox-stop:
-	tools/sandbox.sh stop
+	tools/sandbox/sandbox.sh stop
 
 ## clean: stop the sandbox and remove build/, tests/output and the integration config
 clean:
-	tools/sandbox.sh stop || true
+	tools/sandbox/sandbox.sh stop || true
 	rm -rf build tests/output tests/integration/integration_config.yml
