@@ -2,7 +2,7 @@
 # CHANGELOG.md must be exactly what antsibull-changelog generates from changelogs/changelog.yaml.
 # Before the first release there is nothing to compare: `make changelog` cuts a release and writes both.
 set -euo pipefail
-cd "${1:-$(dirname "$0")/..}"
+cd "${1:-$(dirname "$0")/../..}"
 python=${PYTHON:-python3}
 if ! "$python" -c 'import sys, yaml
 with open("changelogs/changelog.yaml", encoding="utf-8") as handle:

@@ -5,7 +5,7 @@ antsibull and Sphinx roles that only a Sphinx build understands. This replaces e
 literal or a link to the generated page, and fails on any role, page or anchor it cannot resolve,
 so a page never shows raw markup.
 
-Usage: python tools/docs_plain_rst.py <reference directory>
+Usage: python tools/docs/docs_plain_rst.py <reference directory>
 """
 
 import os

@@ -3,7 +3,7 @@
 # <dest>/ansible_collections/opsforge/delivery, holding the files git tracks plus the new files it
 # does not ignore (what a commit would hold), so a run never sees build output or virtualenvs.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 dest=${1:-$top/build}/ansible_collections/opsforge/delivery
 rm -rf "$dest"
 mkdir -p "$dest"

@@ -16,7 +16,7 @@ import sys
 
 import yaml
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
 CONTEXT = os.path.join(TOP, "build", "ee")
 COLLECTIONS = os.path.join(TOP, "build", "collections")

@@ -3,7 +3,7 @@
 With it, a docsite build resolves those links without downloading docs.ansible.com's inventory.
 A build that reports another undefined label of the Ansible documentation needs it added here.
 
-Usage: python tools/ansible_docs_inventory.py <output file>
+Usage: python tools/docs/ansible_docs_inventory.py <output file>
 """
 
 import sys

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Starts or stops the sandbox in the background for `make demo` and `make test`.
-#   tools/sandbox.sh start   starts it, waits for "sandbox ready", writes the integration config and
-#                            build/sandbox/env (the environment variables the collection reads)
-#   tools/sandbox.sh stop    stops it
+#   tools/sandbox/sandbox.sh start   starts it, waits for "sandbox ready", writes the integration config
+#                                    and build/sandbox/env (the environment variables the collection reads)
+#   tools/sandbox/sandbox.sh stop    stops it
 # SANDBOX_TLS_CERT and SANDBOX_TLS_KEY (PEM files) make it serve HTTPS, and SANDBOX_TLS_CLIENT_CA
 # require client certificates signed by that CA (see tests/sandbox/README.md).
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 python=${PYTHON:-$top/.venv/bin/python}
 host=${SANDBOX_HOST:-127.0.0.1}
 rundeck_port=${SANDBOX_RUNDECK_PORT:-24440}

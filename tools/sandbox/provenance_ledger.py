@@ -1,7 +1,7 @@
 """Reads tests/sandbox/PROVENANCE.md: its rows, their status counts, and the summary they give.
 
-    python tools/provenance_ledger.py           prints the counts by section and status
-    python tools/provenance_ledger.py --write   rewrites the summary table in the ledger from its rows
+    python tools/sandbox/provenance_ledger.py           prints the counts by section and status
+    python tools/sandbox/provenance_ledger.py --write   rewrites the summary table in the ledger from its rows
 
 The unit tests use the same reader to check that every row is complete and names a test that exists.
 """
@@ -12,7 +12,7 @@ import os
 import re
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LEDGER = os.path.join(ROOT, "tests", "sandbox", "PROVENANCE.md")
 COLUMNS = ("ID", "Behaviour or rule", "Evidence", "Ours", "Test", "Status")
 STATUSES = ("confirmed", "corrected", "unconfirmed")

@@ -14,10 +14,10 @@ examples use). The files the examples read (plugin_examples_files/) sit next to 
 
 A plugin fails when it has no EXAMPLES, when they are not a list of tasks, or when any task fails
 (an ignored or rescued failure counts). Each plugin's playbook, extra vars and output stay in
-build/examples/<kind>-<name>/. The sandbox must be running: `tools/sandbox.sh start` writes the
+build/examples/<kind>-<name>/. The sandbox must be running: `tools/sandbox/sandbox.sh start` writes the
 addresses and credentials this script reads to build/sandbox/log.
 
-    tools/run_plugin_examples.py [--sandbox-log FILE] [--ansible-playbook COMMAND] [PLUGIN ...]
+    tools/examples/run_plugin_examples.py [--sandbox-log FILE] [--ansible-playbook COMMAND] [PLUGIN ...]
 
 --ansible-playbook gives the command that runs a playbook (default: the ansible-playbook beside this
 Python, or on PATH); `make compat` passes each ansible-core release's own, some of them run in a root.
@@ -40,7 +40,7 @@ import yaml
 
 import plugin_examples_world as world
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KINDS = (("module", "plugins/modules"), ("lookup", "plugins/lookup"))
 SERVICES = ("rundeck", "opsgenie", "octopus", "gitea")
 TIMEOUT = 600
@@ -59,10 +59,10 @@ def sandbox_settings(log_file):
         with open(log_file, encoding="utf-8") as handle:
             text = handle.read()
     except OSError as exc:
-        sys.exit("cannot read the sandbox's output (%s): start it with tools/sandbox.sh start" % exc)
+        sys.exit("cannot read the sandbox's output (%s): start it with tools/sandbox/sandbox.sh start" % exc)
     head, ready, _rest = text.partition("# sandbox ready")
     if not ready:
-        sys.exit("the sandbox is not ready (no ready line in %s): start it with tools/sandbox.sh start" % log_file)
+        sys.exit("the sandbox is not ready (no ready line in %s): start it with tools/sandbox/sandbox.sh start" % log_file)
     return yaml.safe_load(head)
 
 

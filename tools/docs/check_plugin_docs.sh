@@ -2,7 +2,7 @@
 # ansible-doc must render every module and lookup of the installed collection, and the argument
 # specification of every role (ansible-doc itself exits 0 for one it cannot load, so its JSON is checked).
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 for kind in module lookup; do
   dir=$top/plugins/modules
   [ "$kind" = lookup ] && dir=$top/plugins/lookup

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs playbooks/demo.yml twice against the sandbox; the second run must report no change.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 export ANSIBLE_CONFIG=$top/playbooks/ansible.cfg
 # The demo runs against the sandbox that `make demo` started, whatever the shell points at.

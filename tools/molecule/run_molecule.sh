@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Runs `molecule test` for the scenarios under extensions/molecule (all of them, or those named as
-# arguments) against the running sandbox, whose addresses tools/sandbox.sh writes to
+# arguments) against the running sandbox, whose addresses tools/sandbox/sandbox.sh writes to
 # build/sandbox/env. Prints each scenario's result and time; exits non-zero if any failed.
 # Scenarios run side by side (MOLECULE_JOBS=1 runs them one after the other): each one uses and
 # resets only its own service of the sandbox.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 if [ ! -f build/sandbox/env ]; then
-  echo "the sandbox is not running: start it with tools/sandbox.sh start" >&2
+  echo "the sandbox is not running: start it with tools/sandbox/sandbox.sh start" >&2
   exit 1
 fi
 # shellcheck disable=SC1091

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # The documentation checks of `make docs-check`, on the staged collection (`make stage`):
-#   1. docs/collection is exactly what tools/generate_docs.sh writes (`make docs` was run);
+#   1. docs/collection is exactly what tools/docs/generate_docs.sh writes (`make docs` was run);
 #   2. its pages render with plain docutils, as GitHub renders them, without a warning;
 #   3. antsibull-docs lint-collection-docs passes on plugins, roles and the guide, strictly;
 #   4. the Sphinx docsite builds with every warning an error.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 stage=$top/build/ansible_collections/opsforge/delivery
 fresh=$top/build/docs-fresh
 cd "$top"
 
-tools/generate_docs.sh "$fresh"
+tools/docs/generate_docs.sh "$fresh"
 if ! diff -r docs/collection "$fresh" >/dev/null; then
   diff -ru docs/collection "$fresh" | head -n 60 >&2 || true
   echo "docs/collection is out of date: run make docs and commit the result" >&2
@@ -37,4 +37,4 @@ echo "docs/collection renders without warnings"
   --plugin-docs --check-extra-docs-refs --validate-collection-refs all --disallow-unknown-collection-refs .)
 echo "antsibull-docs lint-collection-docs passes"
 
-tools/build_docsite.sh "$top/build/docsite"
+tools/docs/build_docsite.sh "$top/build/docsite"

@@ -3,7 +3,7 @@
 # sphinx-init, then sphinx-build -W: every warning fails), into the directory given (default:
 # build/docsite). Proves that the plugin pages and the guide build; needs no network.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 site=${1:-$top/build/docsite}
 stage=$top/build
 [ -d "$stage/ansible_collections/opsforge/delivery" ] || { echo "run make stage first" >&2; exit 1; }
@@ -17,7 +17,7 @@ antsibull-docs sphinx-init --use-current --fail-on-error --no-add-antsibull-docs
   --dest-dir "$site" opsforge.delivery >/dev/null
 # The generated pages link to a few labels of the Ansible documentation. Sphinx would download
 # that site's inventory; a local inventory of just those labels keeps the build offline.
-python3 "$top/tools/ansible_docs_inventory.py" "$site/ansible_devel.inv"
+python3 "$top/tools/docs/ansible_docs_inventory.py" "$site/ansible_devel.inv"
 cat >>"$site/conf.py" <<'CONF'
 
 # Offline: resolve the Ansible documentation's labels from the local inventory only.
