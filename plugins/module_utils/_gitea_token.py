@@ -21,8 +21,9 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import (
     public_token,
     stored_scopes,
 )
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError, write_may_have_taken_effect
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
+from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource
 
 
 def diff_view(token):
@@ -50,98 +51,117 @@ def list_tokens(client, check_mode, warnings):
     return []
 
 
-def ensure_token(client, params, check_mode, warnings, deleted):
-    """Bring the token to its state; returns (changed, before, after), ``after`` with a secret only when created.
+class GiteaToken(Resource):
+    """A user's token, found by name: kept, replaced (deleted, then created) or deleted; never updated in place."""
 
-    Each token deleted is added to ``deleted`` as soon as Gitea confirms it, for a failure that follows.
-    """
-    name = params["name"]
-    found = [token for token in list_tokens(client, check_mode, warnings) if token.get("name") == name]
-    if params["state"] == "absent":
-        if found and not check_mode:
-            for token in found:
-                client.delete_token(token["id"], name)
-                deleted.append(public_token(token))
-        return bool(found), (found[0] if found else None), None
-    if len(found) > 1:
-        raise InputError("user %s has %d tokens named %s (ids %s); delete the extra ones"
-                         % (client.user, len(found), name, ", ".join(str(token["id"]) for token in found)))
-    current = found[0] if found else None
-    scopes = params["scopes"]
-    if current is None and scopes is None:
-        raise InputError("token %s of %s does not exist; give scopes to create it" % (name, client.user))
-    same_scopes = scopes is None or granted(current and current.get("scopes")) == granted(scopes)
-    if current is not None:
-        recreate = params["recreate"]
-        if recreate == "never" and not same_scopes:
-            warnings.append("token %s of %s keeps its scopes %s although scopes asks for %s; set recreate to "
-                            "on_change to replace it" % (name, client.user, describe_scopes(current.get("scopes")),
-                                                         describe_scopes(scopes)))
-        if recreate == "never" or (recreate == "on_change" and same_scopes):
-            return False, current, current
-    wanted_scopes = scopes if scopes is not None else stored_scopes(current)
-    if not wanted_scopes:
-        # A token Gitea 1.20 or 1.21 stored without any scope; refused before its deletion.
-        raise InputError("token %s of %s has no scopes to keep; give scopes to replace it" % (name, client.user))
-    if check_mode:
-        return True, current, dict(id=None, name=name, scopes=normalize_scopes(wanted_scopes), token_last_eight=None)
-    if current is not None:
-        client.delete_token(current["id"], name)
-        deleted.append(public_token(current))
-    try:
-        created = client.create_token(name, wanted_scopes)
-    except ApiError as exc:
-        if current is None:
-            return _found_after_lost_race(client, name, exc, warnings)
-        note = " (the token it replaces, id %s, was deleted first, because Gitea refuses two tokens with one name)"
-        raise exc.with_message(exc.message + note % current["id"])
-    return True, current, created
+    result_key = "token"
+
+    def __init__(self, client, params, check_mode=False):
+        super(GiteaToken, self).__init__()
+        self.client = client
+        self.name = params["name"]
+        self.scopes = params["scopes"]
+        self.recreate = params["recreate"]
+        self.state = params["state"]
+        self.check_mode = check_mode
+        #: The tokens of that name the read found (a delete removes them all).
+        self.found = []
+        #: Each token deleted, as soon as Gitea confirms it: a failure that follows reports them.
+        self.deleted = []
+
+    def read(self):
+        tokens = list_tokens(self.client, self.check_mode, self.warnings)
+        self.found = [token for token in tokens if token.get("name") == self.name]
+        if len(self.found) > 1 and self.state == "present":
+            raise InputError("user %s has %d tokens named %s (ids %s); delete the extra ones"
+                             % (self.client.user, len(self.found), self.name,
+                                ", ".join(str(token["id"]) for token in self.found)))
+        return self.found[0] if self.found else None
+
+    def desired(self, current):
+        if current is None and self.scopes is None:
+            raise InputError("token %s of %s does not exist; give scopes to create it" % (self.name, self.client.user))
+        if current is not None and not self.must_replace(current, None):
+            return current
+        if not self._scopes_to_send(current):
+            raise InputError("token %s of %s has no scopes to keep; give scopes to replace it"
+                             % (self.name, self.client.user))
+        # What check mode predicts: Gitea gives the new token its id and the last eight characters.
+        return dict(id=None, name=self.name, scopes=normalize_scopes(self._scopes_to_send(current)),
+                    token_last_eight=None)
+
+    def must_replace(self, current, desired):
+        same_scopes = self.scopes is None or granted(current.get("scopes")) == granted(self.scopes)
+        if self.recreate == "never" and not same_scopes:
+            warning = ("token %s of %s keeps its scopes %s although scopes asks for %s; set recreate to on_change to "
+                       "replace it" % (self.name, self.client.user, describe_scopes(current.get("scopes")),
+                                       describe_scopes(self.scopes)))
+            if warning not in self.warnings:
+                self.warnings.append(warning)
+        return self.recreate == "always" or (self.recreate == "on_change" and not same_scopes)
+
+    def differs(self, current, desired):
+        # A token cannot be changed in place: only replaced (see must_replace).
+        return False
+
+    def _scopes_to_send(self, current):
+        return self.scopes if self.scopes is not None else stored_scopes(current)
+
+    def create(self, desired):
+        try:
+            return self.client.create_token(self.name, self._scopes_to_send(None))
+        except ApiError as error:
+            if MAY_HAVE_CHANGED in (error.outcome or ""):
+                raise error.with_message(error.message + "; if the token was created, Gitea will not show its secret "
+                                         "again, so a second run finds it without one: set recreate to always to "
+                                         "replace it")
+            raise
+
+    def created_meanwhile(self, error):
+        return isinstance(error, ApiError) and name_taken(error)
+
+    def lost_race_warning(self, current, error):
+        return ("token %s of %s was created by another run after this run listed the tokens; this run left it as it "
+                "is (its secret went to that run)" % (self.name, self.client.user))
+
+    def replace(self, current, desired):
+        self._delete_token(current)
+        try:
+            return self.client.create_token(self.name, self._scopes_to_send(current))
+        except ApiError as error:
+            note = (" (the token it replaces, id %s, was deleted first, because Gitea refuses two tokens with one name)"
+                    % current["id"])
+            raise error.with_message(error.message + note)
+
+    def delete(self, current):
+        for token in self.found:
+            self._delete_token(token)
+
+    def _delete_token(self, token):
+        self.client.delete_token(token["id"], self.name)
+        self.deleted.append(public_token(token))
+
+    def view(self, representation):
+        # The secret is returned in the run that creates the token, and only then.
+        token = public_token(representation)
+        if representation.get("sha1"):
+            token["sha1"] = representation["sha1"]
+        return token
+
+    def diff_view(self, representation):
+        return diff_view(representation)
+
+    def failure_result(self, error):
+        return dict(deleted=self.deleted)
+
+    def changed_by_failure(self, error):
+        return write_may_have_taken_effect(self.client.http, error)
 
 
-def _found_after_lost_race(client, name, error, warnings):
-    """The token another run created between this run's listing and its create, left as it is."""
-    if MAY_HAVE_CHANGED in (error.outcome or ""):
-        raise error.with_message(error.message + "; if the token was created, Gitea will not show its secret again, so "
-                                 "a second run finds it without one: set recreate to always to replace it")
-    if not name_taken(error):
-        raise error
-    found = [token for token in client.list_tokens() if token.get("name") == name]
-    if not found:
-        raise error
-    warnings.append("token %s of %s was created by another run after this run listed the tokens; this run left it "
-                    "as it is (its secret went to that run)" % (name, client.user))
-    return False, found[0], found[0]
-
-
-def write_may_have_taken_effect(client, error):
-    """Whether a failed run may have changed something: a write Gitea confirmed, or one whose outcome is unknown."""
-    return bool(client is not None and client.http.completed_writes) or MAY_HAVE_CHANGED in (error.outcome or "")
-
-
-def run_token(module):
-    """The gitea_token module's run: the token brought to its state, the module exited with the result."""
+def build_token(module):
+    """The GiteaToken the module's options describe; raises InputError for options Gitea would refuse."""
     params = module.params
-    warnings, deleted, client = [], [], None
-    try:
-        check_token_name(params["name"])
-        if params["scopes"] is not None and params["state"] == "present":
-            check_scopes(params["scopes"])
-        client = GiteaClient(params, params["user"])
-        changed, before, after = ensure_token(client, params, module.check_mode, warnings, deleted)
-    except InputError as exc:
-        module.fail_json(msg=str(exc))
-    except ApiError as exc:
-        for warning in warnings:
-            module.warn(warning)
-        # What this run did before it failed: changed when a write may have taken effect, and the
-        # tokens it deleted (a replacement deletes the old token before it creates the new one).
-        module.fail_json(changed=write_may_have_taken_effect(client, exc), deleted=deleted, **exc.to_result())
-    for warning in warnings:
-        module.warn(warning)
-    token = public_token(after)
-    if after and after.get("sha1"):
-        token["sha1"] = after["sha1"]
-    result = dict(changed=changed, token=token)
-    if module._diff:
-        result["diff"] = dict(before=diff_view(before), after=diff_view(after))
-    module.exit_json(**result)
+    check_token_name(params["name"])
+    if params["scopes"] is not None and params["state"] == "present":
+        check_scopes(params["scopes"])
+    return GiteaToken(GiteaClient(params, params["user"]), params, module.check_mode)

@@ -87,7 +87,14 @@ CLIENT_CERT_REFUSED_ALERTS = ("UNKNOWN_CA", "BAD_CERTIFICATE", "CERTIFICATE_UNKN
 CLIENT_CERT_MISSING_ALERTS = ("CERTIFICATE_REQUIRED", "HANDSHAKE_FAILURE")
 
 
-class ApiError(Exception):
+class ServiceFailure(Exception):
+    """A failure of a service's, which ``to_result`` turns into the failed task's result."""
+
+    def to_result(self):
+        raise NotImplementedError
+
+
+class ApiError(ServiceFailure):
     """A request to a service failed; the message is fit to show to a person.
 
     ``status`` is None when no HTTP answer arrived (connection refused, timeout, TLS failure).
@@ -124,6 +131,14 @@ class ApiError(Exception):
         if self.details is not None:
             result["details"] = self.details
         return result
+
+
+def write_may_have_taken_effect(http, error):
+    """Whether a failed run may have changed something: a write the server confirmed (on ``http``, the
+    run's HttpClient), or one whose outcome ``error`` leaves unknown (no answer, or one that could not be read)."""
+    if http is not None and http.completed_writes:
+        return True
+    return isinstance(error, ApiError) and MAY_HAVE_CHANGED in (error.outcome or "")
 
 
 def redact_url(url):

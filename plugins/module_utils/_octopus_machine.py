@@ -14,7 +14,6 @@ import copy
 import re
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError
-from ansible_collections.opsforge.delivery.plugins.module_utils._module import run_resource
 from ansible_collections.opsforge.delivery.plugins.module_utils._octopus import OctopusClient
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource, unique
@@ -113,11 +112,11 @@ class References(object):
     earlier task of the play may create it, and only predicted it in check mode.
     """
 
-    def __init__(self, client, space, predicting=False):
+    def __init__(self, client, space, predicting=False, warnings=None):
         self.client = client
         self.space = space
         self.predicting = predicting
-        self.warnings = []
+        self.warnings = [] if warnings is None else warnings
         self._items = {}
         #: The names of the resources this task named, by kind and lower-case id, for diffs.
         self.used = {}
@@ -488,21 +487,18 @@ class WriteFailedAfterChange(ApiError):
 class OctopusMachine(Resource):
     """One deployment target, represented as the server's resource."""
 
+    result_key = "machine"
+
     def __init__(self, client, params, check_mode=False):
+        super(OctopusMachine, self).__init__()
         self.client = client
         self.params = params
         self.check_mode = check_mode
         # Octopus trims the name it stores, so the target is found again by the trimmed name.
         self.name = params["name"].strip()
-        self.own_warnings = []
         self.space = self._space(params["space"])
-        self.references = References(client, self.space, predicting=check_mode)
+        self.references = References(client, self.space, predicting=check_mode, warnings=self.warnings)
         self.self_link = None
-        self.replacing = False
-
-    @property
-    def warnings(self):
-        return self.own_warnings + self.references.warnings
 
     def _space(self, wanted):
         try:
@@ -511,7 +507,7 @@ class OctopusMachine(Resource):
             if not (self.check_mode and wanted):
                 raise
         # An earlier task of the play may create the space; check mode only predicted it.
-        self.own_warnings.append("space %r does not exist: check mode shows the target as it would be created once "
+        self.warnings.append("space %r does not exist: check mode shows the target as it would be created once "
                                  "an earlier task creates the space; a real run fails unless it exists by then" % wanted)
         return None
 
@@ -530,7 +526,7 @@ class OctopusMachine(Resource):
 
     def desired(self, current):
         params = self.params
-        self._check_style_change(current)
+        replacing = self._replaces(current)
         if current is None:
             missing = [option for option in ("environments", "roles", "endpoint") if not params[option]]
             if missing:
@@ -550,7 +546,7 @@ class OctopusMachine(Resource):
         endpoint = None
         if params["endpoint"]:
             endpoint = endpoint_settings(params["endpoint"], refs, (current or {}).get("Endpoint"))
-        if self.replacing:
+        if replacing:
             # The new target keeps what the old one had, apart from the server's own fields.
             current = new_target_from(current)
         wanted = desired_machine(current, self.name, settings, endpoint)
@@ -560,26 +556,29 @@ class OctopusMachine(Resource):
         default_policy = refs.default_policy_id() if new and not wanted.get("MachinePolicyId") else None
         return predicted_machine(wanted, space_id_of(self.space), default_policy)
 
-    def _check_style_change(self, current):
-        """Octopus refuses to change a target's endpoint type: fail, or plan a replacement."""
-        self.replacing = False
+    def _replaces(self, current):
+        """Whether the target is replaced: Octopus refuses to change a target's endpoint type, so the
+        task fails unless it allows a replacement."""
         wanted = STYLES.get((self.params["endpoint"] or {}).get("communication_style"))
         have = ((current or {}).get("Endpoint") or {}).get("CommunicationStyle")
         if current is None or wanted is None or have is None or have == wanted:
-            return
+            return False
         shown = "%s (%s)" % (have, STYLE_NAMES[have]) if have in STYLE_NAMES else have
         if self.params["endpoint_style_change"] != "replace":
             raise InputError(
                 "target %s has the communication style %s, and Octopus Deploy cannot change a target's "
                 "communication style; set endpoint_style_change: replace to delete the target and create it "
                 "again (it gets a new ID and loses its history), or delete it first" % (self.name, shown))
-        self.replacing = True
         warning = ("target %s is replaced: it is deleted and created again with the communication style "
                    "%s, and gets a new ID" % (self.name, wanted))
-        if warning not in self.own_warnings:
-            self.own_warnings.append(warning)
+        if warning not in self.warnings:
+            self.warnings.append(warning)
+        return True
 
-    def normalize(self, representation):
+    def must_replace(self, current, desired):
+        return self._replaces(current)
+
+    def canonical(self, representation):
         return comparable(representation)
 
     def create(self, desired):
@@ -595,16 +594,17 @@ class OctopusMachine(Resource):
         # a target found there was made meanwhile; otherwise the refusal stands.
         return error.status in (400, 409)
 
+    def replace(self, current, desired):
+        # Octopus refuses two targets of one name, so the old one goes first.
+        self.delete(current)
+        try:
+            return self.create(desired)
+        except ApiError as error:
+            raise self._after_writes(error, " (target %s, ID %s, was deleted first, because Octopus Deploy refuses "
+                                            "two targets of one name: run the task again to create it)"
+                                     % (self.name, current.get("Id")))
+
     def update(self, current, desired):
-        if self.replacing:
-            # Octopus refuses two targets of one name, so the old one goes first.
-            self.delete(current)
-            try:
-                return self.create(desired)
-            except ApiError as error:
-                raise self._after_writes(error, " (target %s, ID %s, was deleted first, because Octopus Deploy refuses "
-                                                "two targets of one name: run the task again to create it)"
-                                         % (self.name, current.get("Id")))
         try:
             return self.client.send("PUT", self.self_link, "update target %s" % self.name, desired, expected=(200,))
         except ApiError as error:
@@ -641,8 +641,3 @@ def build_machine(module):
         if bad:
             raise InputError("tenant_tags must each be TagSet/Tag, such as Tier/Gold: %s" % ", ".join(bad))
     return OctopusMachine(OctopusClient(module.params), module.params, module.check_mode)
-
-
-def run_machine(module):
-    """The octopus_machine module's run: the target brought to its state, the module exited with the result."""
-    run_resource(module, "machine", build_machine)

@@ -18,10 +18,11 @@ import copy
 import re
 from datetime import datetime, timedelta, timezone
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError, scrub
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OpsgenieClient
-from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_wait import AsyncWriteError, RequestFailed, RequestWaiter
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_wait import RequestFailed, RequestWaiter
+from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource
 
 STATES = ("initial", "started", "successful", "failed")
 #: States that end a deployment: reaching one sets ``completedAt`` (now, unless given).
@@ -313,60 +314,72 @@ ACCEPTED = "accepted, not processed yet"
 UNCONFIRMED = "sent, no answer"
 
 
-class DeploymentSync(object):
-    """Brings the deployment with ``params["external_id"]`` to the options; never creates it twice.
+class OpsgenieDeployment(Resource):
+    """The deployment with ``params["external_id"]``, brought to the options; never created twice.
 
-    ``run()`` returns ``(changed, before, after)``; the ids of the requests sent are in
-    ``request_ids`` even when it raises, each write and what became of it in ``writes``, and
-    notes for the user in ``warnings``.
+    Opsgenie answers each write with a request id and processes it later: with ``wait``, each
+    write is followed until processed. The ids of the requests sent are in ``request_ids`` even
+    when the run fails, each write and what became of it in ``writes``.
     """
 
+    result_key = "deployment"
+
     def __init__(self, client, params, check_mode, waiter):
+        super(OpsgenieDeployment, self).__init__()
         self.client = client
         self.params = params
         self.check_mode = check_mode
         self.waiter = waiter
         self.external_id = params["external_id"]
+        # One moment for the whole run: every plan of it sets the same times.
+        self.moment = now()
         self.request_ids = []
         self.writes = []
-        self.warnings = []
 
-    @property
-    def may_have_changed(self):
-        """Whether a write of this run took effect or may still do so: all but those Opsgenie refused."""
-        return any(write["outcome"] != REFUSED for write in self.writes)
+    def read(self):
+        return self.client.get(self.external_id, "api")
 
-    def run(self):
-        moment = now()
-        current = self.client.get(self.external_id, "api")
+    def desired(self, current):
         if current is None:
-            return self._create(moment)
-        return self._update(current, moment)
+            return predicted_after_create(create_body(self.params, self.moment))
+        fixed = fixed_differences(self.params, current)
+        if fixed:
+            raise InputError("deployment %s exists and Opsgenie cannot change its %s; keep the values it was created "
+                             "with, or leave them out, or use another external_id for another release"
+                             % (self.external_id, " or its ".join(fixed)))
+        fields, state = planned_writes(self.params, current, self.moment)
+        if not fields and not state:
+            return current
+        if fields and current.get("type") == "pipelines":
+            raise InputError("deployment %s comes from Bitbucket Pipelines; Opsgenie can change only the state of "
+                             "such a deployment, not %s" % (self.external_id, ", ".join(sorted(fields))))
+        # Said in check mode too, so that it predicts the real run's warnings.
+        self._warn_unshown(unchecked_texts(self.params, current), sent=bool(fields))
+        return predicted_after_update(current, fields, state)
 
-    def _create(self, moment):
-        body = create_body(self.params, moment)
-        predicted = predicted_after_create(body)
-        if self.check_mode:
-            return True, None, predicted
+    def differs(self, current, desired):
+        fields, state = planned_writes(self.params, current, self.moment)
+        return bool(fields or state)
+
+    def create(self, desired):
+        body = create_body(self.params, self.moment)
         action = "create deployment %s" % self.external_id
         request_id = self._submitted(lambda: self.client.create(body), action)
         if not self.params["wait"]:
-            return True, None, predicted
-        try:
-            outcome = self._waited(request_id, action)
-        except RequestFailed as exc:
-            # Another run may have created it since the read (Opsgenie refuses a second
-            # deployment with one external id): then this run goes on from that one.
-            current = self.client.get(self.external_id, "api")
-            if current is None:
-                raise
-            self.warnings.append("deployment %s was created by another run after this run read it (request %s: %s); "
-                                 "this run made it match the options instead"
-                                 % (self.external_id, request_id, (exc.outcome or {}).get("status")))
-            return self._update(current, moment)
-        return self._created(outcome.get("deploymentId"), predicted, body, moment)
+            return desired
+        outcome = self._waited(request_id, action)
+        return self._created(outcome.get("deploymentId"), desired, body)
 
-    def _created(self, deployment_id, predicted, body, moment):
+    def created_meanwhile(self, error):
+        # Opsgenie refuses a second deployment with one external id when it processes the create:
+        # another run may have created it since the read.
+        return isinstance(error, RequestFailed)
+
+    def lost_race_warning(self, current, error):
+        return ("deployment %s was created by another run after this run read it (request %s: %s); this run made it "
+                "match the options instead" % (self.external_id, error.request_id, (error.outcome or {}).get("status")))
+
+    def _created(self, deployment_id, predicted, body):
         """The result of a create that worked, read back by external id: the read the next run makes.
 
         The reference does not say that external ids are unique. If the read finds another deployment
@@ -375,36 +388,20 @@ class DeploymentSync(object):
         """
         current = self.client.get(self.external_id, "api")
         if current is None:
-            return True, None, self._read_back(deployment_id, predicted)
+            return self._read_back(deployment_id, predicted)
         if deployment_id and current.get("id") != deployment_id:
             self.warnings.append(
                 "two deployments now have external id %s: %s, created by this run, and %s, which Opsgenie returns "
                 "for that external id (another run created it at the same time). This run and later runs update %s; "
                 "Opsgenie cannot delete %s" % (self.external_id, deployment_id, current.get("id"), current.get("id"),
                                                deployment_id))
-            changed, _before, after = self._update(current, moment)
-            return True, None, after
+            wanted = self.desired(current)
+            return self.update(current, wanted) if self.differs(current, wanted) else current
         self._warn_unshown([field for field in unchecked_texts(self.params, current) if field in body])
-        return True, None, current
+        return current
 
-    def _update(self, current, moment):
-        fixed = fixed_differences(self.params, current)
-        if fixed:
-            raise InputError("deployment %s exists and Opsgenie cannot change its %s; keep the values it was created "
-                             "with, or leave them out, or use another external_id for another release"
-                             % (self.external_id, " or its ".join(fixed)))
-        fields, state = planned_writes(self.params, current, moment)
-        if not fields and not state:
-            return False, current, current
-        unshown = unchecked_texts(self.params, current)
-        if fields and current.get("type") == "pipelines":
-            raise InputError("deployment %s comes from Bitbucket Pipelines; Opsgenie can change only the state of "
-                             "such a deployment, not %s" % (self.external_id, ", ".join(sorted(fields))))
-        predicted = predicted_after_update(current, fields, state)
-        # Said in check mode too, so that it predicts the real run's warnings.
-        self._warn_unshown(unshown, sent=bool(fields))
-        if self.check_mode:
-            return True, current, predicted
+    def update(self, current, desired):
+        fields, state = planned_writes(self.params, current, self.moment)
         deployment_id = current["id"]
         submitted = []
         if fields:
@@ -415,10 +412,10 @@ class DeploymentSync(object):
             submitted.append((self._submitted(
                 lambda: self.client.update_state(deployment_id, state["state"], state["completedAt"]), action), action))
         if not self.params["wait"]:
-            return True, current, predicted
+            return desired
         for request_id, action in submitted:
             self._waited(request_id, action)
-        return True, current, self._read_back(deployment_id, predicted)
+        return self._read_back(deployment_id, desired)
 
     def _warn_unshown(self, fields, sent=True):
         # One warning per run, and only in a run that writes: an unchanged run stays quiet.
@@ -460,25 +457,26 @@ class DeploymentSync(object):
             return predicted
         return self.client.get(deployment_id, "id") or predicted
 
+    def view(self, representation):
+        return representation
 
-def run_deployment(module):
-    """The opsgenie_deployment module's run: the deployment brought to the options, the module exited with the result."""
+    def diff_view(self, representation):
+        return comparable(representation)
+
+    def extra_result(self):
+        return dict(request_ids=self.request_ids)
+
+    def failure_result(self, error):
+        return dict(request_ids=self.request_ids, writes=self.writes)
+
+    def changed_by_failure(self, error):
+        # A write that was accepted may take effect after a failure (a timeout, say).
+        return any(write["outcome"] != REFUSED for write in self.writes)
+
+
+def build_deployment(module):
+    """The OpsgenieDeployment the module's options describe; raises InputError for options Opsgenie would refuse."""
     params = module.params
-    sync = None
-    try:
-        check_options(params)
-        client = OpsgenieClient(params)
-        sync = DeploymentSync(client, params, module.check_mode, RequestWaiter(client, params["wait_timeout"]))
-        changed, before, after = sync.run()
-    except (InputError, ApiError, AsyncWriteError) as exc:
-        failure = dict(msg=scrub(str(exc))) if isinstance(exc, InputError) else dict(exc.to_result())
-        # A write that was accepted may take effect after a failure (a timeout, say): then changed.
-        failure.update(changed=bool(sync and sync.may_have_changed), request_ids=sync.request_ids if sync else [],
-                       writes=sync.writes if sync else [])
-        module.fail_json(**failure)
-    for warning in sync.warnings:
-        module.warn(warning)
-    result = dict(changed=changed, deployment=after or {}, request_ids=sync.request_ids)
-    if module._diff:
-        result["diff"] = dict(before=comparable(before), after=comparable(after))
-    module.exit_json(**result)
+    check_options(params)
+    client = OpsgenieClient(params)
+    return OpsgenieDeployment(client, params, module.check_mode, RequestWaiter(client, params["wait_timeout"]))

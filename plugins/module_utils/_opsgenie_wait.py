@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import scrub
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ServiceFailure, scrub
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import SERVICE
 
 
-class AsyncWriteError(Exception):
+class AsyncWriteError(ServiceFailure):
     """A write Opsgenie accepted did not work, or was not processed in time."""
 
     def __init__(self, message, request_id, outcome=None):

@@ -15,7 +15,6 @@ from urllib.parse import quote
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._client import ServiceClient
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
-    MAY_HAVE_CHANGED,
     ApiError,
     HttpClient,
     excerpt,
@@ -96,12 +95,6 @@ def missing_project_warning(project):
     """What check mode says when it predicts for a project that does not exist yet."""
     return ("Rundeck has no project %s yet; check mode predicts what a run would do once it exists (created by "
             "an earlier task, for example); a run while it is still missing fails" % project)
-
-
-def write_may_have_taken_effect(http, error):
-    """Whether a failed run may have changed something: a write Rundeck confirmed, or one whose
-    outcome is unknown (no answer, or an answer that could not be read)."""
-    return bool(http is not None and http.completed_writes) or MAY_HAVE_CHANGED in (error.outcome or "")
 
 
 def server_current_version(error):

@@ -10,8 +10,8 @@ time; nothing outside the collection may rely on it.
 
 from __future__ import annotations
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
-from ansible_collections.opsforge.delivery.plugins.module_utils._module import require_yaml, run_resource
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, write_may_have_taken_effect
+from ansible_collections.opsforge.delivery.plugins.module_utils._module import require_yaml
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource, TextView
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import (
@@ -21,7 +21,6 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import 
     invalid_acl_name,
     missing_project_warning,
     project_missing,
-    write_may_have_taken_effect,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import (
     YAMLError,
@@ -33,13 +32,15 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import (
 class RundeckAcl(Resource):
     """A policy file: ``{"name", "project", "policy"}`` with the policy text as stored."""
 
+    result_key = "acl"
+
     def __init__(self, client, name, project, policy_text, check_mode=False):
+        super(RundeckAcl, self).__init__()
         self.client = client
         self.name = acl_file_name(name)
         self.project = project
         self.policy_text = policy_text
         self.check_mode = check_mode
-        self.warnings = []
 
     def _represent(self, text):
         return dict(name=self.name, project=self.project, policy=text)
@@ -61,7 +62,7 @@ class RundeckAcl(Resource):
     def desired(self, current):
         return self._represent(self.policy_text)
 
-    def normalize(self, representation):
+    def canonical(self, representation):
         try:
             return canonical_acl_documents(load_documents(representation["policy"]))
         except YAMLError:
@@ -104,15 +105,10 @@ def policy_text(policy):
 
 def build_acl(module):
     """The RundeckAcl the module's options describe; raises InputError for options Rundeck would refuse."""
+    require_yaml(module)
     params = module.params
     problem = invalid_acl_name(params["name"])
     if problem:
         raise InputError(problem)
     text = policy_text(params["policy"]) if params["state"] == "present" else None
     return RundeckAcl(RundeckClient(params), params["name"], params["project"], text, module.check_mode)
-
-
-def run_acl(module):
-    """The rundeck_acl module's run: the policy brought to its state, the module exited with the result."""
-    require_yaml(module)
-    run_resource(module, "acl", build_acl)

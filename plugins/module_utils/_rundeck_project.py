@@ -12,10 +12,9 @@ How the properties are checked and compared is in ``_rundeck_project_plan``.
 
 from __future__ import annotations
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._module import run_resource
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import write_may_have_taken_effect
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import write_may_have_taken_effect
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project_plan import (
     creation_properties,
     diff_record,
@@ -32,7 +31,10 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project
 class RundeckProject(Resource):
     """A project: ``{"name", "description", "label", "url", "config"}``, compared on the managed properties."""
 
+    result_key = "project"
+
     def __init__(self, projects, name, wanted):
+        super(RundeckProject, self).__init__()
         self.projects = projects
         self.name = name
         self.wanted = wanted
@@ -45,7 +47,7 @@ class RundeckProject(Resource):
     def desired(self, current):
         return predicted_record(self.name, current, self.wanted, self.projects.url(self.name))
 
-    def normalize(self, representation):
+    def canonical(self, representation):
         return managed_state(representation["config"], self.wanted)
 
     def create(self, desired):
@@ -85,8 +87,3 @@ def build_project(module):
     if params["state"] == "present":
         wanted = wanted_properties(params["description"], params["label"], params["config"])
     return RundeckProject(RundeckProjects(params), params["name"], wanted)
-
-
-def run_project(module):
-    """The rundeck_project module's run: the project brought to its state, the module exited with the result."""
-    run_resource(module, "project", build_project)

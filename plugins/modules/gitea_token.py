@@ -162,8 +162,8 @@ deleted:
 """
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import GITEA_SPEC
-from ansible_collections.opsforge.delivery.plugins.module_utils._gitea_token import run_token
-from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module
+from ansible_collections.opsforge.delivery.plugins.module_utils._gitea_token import build_token
+from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_module
 
 
 def main():
@@ -176,7 +176,7 @@ def main():
     )
     argument_spec.update(GITEA_SPEC)
     module = new_module(argument_spec)
-    run_token(module)
+    run_module(module, build_token)
 
 
 if __name__ == "__main__":

@@ -365,9 +365,9 @@ writes:
   sample: ["DELETE /api/Spaces-1/machines/Machines-12 (HTTP 200)"]
 """
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module
+from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_module
 from ansible_collections.opsforge.delivery.plugins.module_utils._octopus import OCTOPUS_SPEC
-from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine import ENDPOINT_SPEC, run_machine
+from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine import ENDPOINT_SPEC, build_machine
 
 
 def main():
@@ -386,7 +386,7 @@ def main():
     )
     argument_spec.update(OCTOPUS_SPEC)
     module = new_module(argument_spec)
-    run_machine(module)
+    run_module(module, build_machine)
 
 
 if __name__ == "__main__":

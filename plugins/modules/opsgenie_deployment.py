@@ -270,12 +270,12 @@ writes:
       outcome: accepted, not processed yet
 """
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module
+from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_module
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OPSGENIE_SPEC
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import (
     ENVIRONMENT_TYPES,
     STATES,
-    run_deployment,
+    build_deployment,
 )
 
 
@@ -304,7 +304,8 @@ def main():
     )
     argument_spec.update(OPSGENIE_SPEC)
     module = new_module(argument_spec)
-    run_deployment(module)
+    # Its state option is the deployment's state; the deployment itself is always present.
+    run_module(module, build_deployment, state="present")
 
 
 if __name__ == "__main__":

@@ -134,9 +134,9 @@ acl:
       sample: "description: Deployers\nfor:\n  job:\n    - allow: run\nby:\n  group: deployers\n"
 """
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module
+from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_module
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_acl import run_acl
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_acl import build_acl
 
 
 def main():
@@ -148,7 +148,7 @@ def main():
     )
     argument_spec.update(RUNDECK_SPEC)
     module = new_module(argument_spec, required_if=[("state", "present", ["policy"])])
-    run_acl(module)
+    run_module(module, build_acl)
 
 
 if __name__ == "__main__":

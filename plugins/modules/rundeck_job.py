@@ -268,9 +268,9 @@ jobs:
       elements: dict
 """
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module
+from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_module
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job import run_job
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_set import build_jobs
 
 SINGLE_JOB_OPTIONS = ["uuid", "name", "group", "definition", "execution_enabled", "schedule_enabled"]
 
@@ -295,7 +295,7 @@ def main():
         mutually_exclusive=[["jobs", option] for option in SINGLE_JOB_OPTIONS],
         required_one_of=[["jobs", "uuid", "name", "definition"]],
     )
-    run_job(module)
+    run_module(module, build_jobs)
 
 
 if __name__ == "__main__":

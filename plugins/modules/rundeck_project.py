@@ -158,9 +158,9 @@ project:
         resources.source.1.type: local
 """
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module
+from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_module
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project import run_project
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project import build_project
 
 
 def main():
@@ -173,7 +173,7 @@ def main():
     )
     argument_spec.update(RUNDECK_SPEC)
     module = new_module(argument_spec)
-    run_project(module)
+    run_module(module, build_project)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,10 @@ import requests
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OpsgenieClient
-from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import DeploymentSync
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import OpsgenieDeployment
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_wait import RequestFailed, RequestWaiter
+
+from tests.support.engine_runs import ResourceRun
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def options(external_id="run-1", **overrides):
 
 def sync(connection, params, check_mode=False):
     client = OpsgenieClient(connection)
-    return DeploymentSync(client, params, check_mode, RequestWaiter(client, 20, first_pause=0.05))
+    return ResourceRun(OpsgenieDeployment(client, params, check_mode, RequestWaiter(client, 20, first_pause=0.05)), check_mode)
 
 
 def stored(connection, external_id):
@@ -90,8 +92,8 @@ class PipelinesDeployment(object):
 
 
 def test_texts_of_a_pipelines_deployment_are_refused_before_any_write():
-    runner = DeploymentSync(PipelinesDeployment(), options("{4d1cd861}", state="successful", deployment_message="m",
-                                                           environment=None, releases=None), False, None)
+    runner = ResourceRun(OpsgenieDeployment(PipelinesDeployment(), options("{4d1cd861}", state="successful", deployment_message="m",
+                                                           environment=None, releases=None), False, None))
     with pytest.raises(InputError) as caught:
         runner.run()
     assert "comes from Bitbucket Pipelines" in str(caught.value) and runner.request_ids == []
@@ -228,8 +230,8 @@ def test_a_search_stops_when_a_page_brings_nothing_new(opsgenie):
 
 
 def test_a_link_for_a_pipelines_deployment_is_still_refused_before_any_write():
-    runner = DeploymentSync(PipelinesDeployment(), options("{4d1cd861}", state="successful", external_link="https://l",
-                                                           environment=None, releases=None), False, None)
+    runner = ResourceRun(OpsgenieDeployment(PipelinesDeployment(), options("{4d1cd861}", state="successful", external_link="https://l",
+                                                           environment=None, releases=None), False, None))
     with pytest.raises(InputError, match="comes from Bitbucket Pipelines"):
         runner.run()
     assert runner.request_ids == []

@@ -100,7 +100,7 @@ def texts(documents, seed):
 
 
 def meaning(text):
-    return RundeckAcl(None, "ci", PROJECT, text).normalize(dict(policy=text))
+    return RundeckAcl(None, "ci", PROJECT, text).canonical(dict(policy=text))
 
 
 seeds = st.integers(0, 2 ** 16)

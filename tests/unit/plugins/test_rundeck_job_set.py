@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_sync import JobSet
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_set import RundeckJobSet
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import RundeckJobs
+
+from tests.support.engine_runs import run_set
 
 JOBS = [{"name": "job-%d" % number, "group": "ops", "sequence": {"commands": [{"exec": "echo %d" % number}]}}
         for number in range(3)]
@@ -11,7 +13,7 @@ JOBS = [{"name": "job-%d" % number, "group": "ops", "sequence": {"commands": [{"
 
 def run(rundeck, jobs, check_mode=False, with_diff=True):
     client = RundeckJobs(rundeck)
-    result = JobSet(client, "sandbox", jobs).run(check_mode, with_diff=with_diff)
+    result = run_set(RundeckJobSet(client, "sandbox", jobs), check_mode, with_diff=with_diff)
     return result, client.http.request_count
 
 
@@ -45,7 +47,7 @@ class RacedJobs(RundeckJobs):
 def test_jobs_created_meanwhile_are_left_when_equal_and_updated_when_not(rundeck):
     theirs = [JOBS[0], dict(JOBS[1], description="theirs")]
     client = RacedJobs(rundeck, theirs)
-    changed, jobs, diffs, warnings = JobSet(client, "sandbox", JOBS).run(False, with_diff=True)
+    changed, jobs, diffs, warnings = run_set(RundeckJobSet(client, "sandbox", JOBS), False, with_diff=True)
     assert changed
     assert [job["name"] for job in jobs["unchanged"]] == ["job-0"]
     assert [job["name"] for job in jobs["updated"]] == ["job-1"]
@@ -62,7 +64,7 @@ def test_a_job_lost_to_another_run_is_found_again_by_name_and_group(rundeck):
     # Rundeck names a skipped definition without a UUID by the job's database id, which no export
     # carries: the job is found again by its name and group, and reported with its UUID.
     client = RacedJobs(rundeck, [JOBS[0]])
-    changed, jobs, diffs, warnings = JobSet(client, "sandbox", JOBS[:1]).run(False, with_diff=False)
+    changed, jobs, diffs, warnings = run_set(RundeckJobSet(client, "sandbox", JOBS[:1]), False, with_diff=False)
     listed = RundeckJobs(rundeck).list("sandbox")
     assert not changed
     assert [(job["name"], job["id"]) for job in jobs["unchanged"]] == [("job-0", listed[0]["id"])]
@@ -73,16 +75,16 @@ def test_a_definition_with_only_an_id_creates_the_job_under_that_uuid(rundeck):
     # Rundeck reads "uuid" only; the module sends the "id" it matches by as the uuid too.
     job_id = "5a0e1f2b-0000-4000-8000-0000000000aa"
     definition = dict(JOBS[0], id=job_id)
-    changed, jobs, dummy, dummy2 = JobSet(RundeckJobs(rundeck), "sandbox", [definition]).run(False, with_diff=False)
+    changed, jobs, dummy, dummy2 = run_set(RundeckJobSet(RundeckJobs(rundeck), "sandbox", [definition]), False, with_diff=False)
     assert changed and jobs["created"][0]["id"] == job_id
-    changed, jobs, dummy, dummy2 = JobSet(RundeckJobs(rundeck), "sandbox", [definition]).run(False, with_diff=False)
+    changed, jobs, dummy, dummy2 = run_set(RundeckJobSet(RundeckJobs(rundeck), "sandbox", [definition]), False, with_diff=False)
     assert not changed and jobs["unchanged"][0]["id"] == job_id
 
 
 def test_past_100_ids_an_export_reads_the_whole_project(rundeck, request_log):
     # A request line over 8 KiB is refused by Rundeck's web server: 101 ids go as a whole-project export.
     client = RundeckJobs(rundeck)
-    JobSet(client, "sandbox", JOBS[:1]).run(False, with_diff=False)
+    run_set(RundeckJobSet(client, "sandbox", JOBS[:1]), False, with_diff=False)
     wanted = client.list("sandbox")[0]["id"]
     count = len(request_log())
     ids = [wanted] + ["00000000-0000-4000-8000-%012d" % number for number in range(100)]

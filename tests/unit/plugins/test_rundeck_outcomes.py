@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_sync import JobSet
+from ansible_collections.opsforge.delivery.plugins.module_utils._resource import ensure_set
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_set import RundeckJobSet
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import RundeckJobs
 
 from ansible_collections.opsforge.delivery.plugins.modules.rundeck_acl import main as acl_main
@@ -125,11 +126,12 @@ class RefusedDeletes(RundeckJobs):
 
 def test_a_purge_of_which_one_job_is_refused_reports_the_others_deleted(rundeck, module_runner):
     run(module_runner, job_main, dict(rundeck, project="sandbox", jobs=[job(0), job(1), job(2)]))
-    job_set = JobSet(RefusedDeletes(rundeck), "sandbox", [job(2)], purge=True)
-    with pytest.raises(ApiError):
-        job_set.run(False, with_diff=False)
-    assert len(job_set.done["deleted"]) == 1 and job_set.done["created"] == []
-    assert [item["name"] for item in job_set.done["unchanged"]] == ["job-2"]
+    job_set = RundeckJobSet(RefusedDeletes(rundeck), "sandbox", [job(2)], purge=True)
+    with pytest.raises(ApiError) as caught:
+        ensure_set(job_set, False)
+    done = job_set.failure_result(caught.value)["jobs"]
+    assert len(done["deleted"]) == 1 and done["created"] == []
+    assert [item["name"] for item in done["unchanged"]] == ["job-2"]
 
 
 def test_a_job_refused_alone_changed_nothing(rundeck, module_runner):

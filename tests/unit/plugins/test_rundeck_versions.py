@@ -6,13 +6,14 @@ import pytest
 import requests
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import DEFAULT_API_VERSION
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_sync import JobSet
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_set import RundeckJobSet
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import RundeckJobs
 from ansible_collections.opsforge.delivery.plugins.modules.rundeck_acl import main as acl_main
 from ansible_collections.opsforge.delivery.plugins.modules.rundeck_job import main as job_main
 from ansible_collections.opsforge.delivery.plugins.modules.rundeck_project import main as project_main
 
 from tests.sandbox import Sandbox
+from tests.support.engine_runs import run_set
 
 FREE_PORTS = {"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}
 POLICY = "description: ops\ncontext:\n  application: rundeck\nfor:\n  project:\n    - allow: read\nby:\n  group: ops\n"
@@ -33,9 +34,9 @@ def connection(sandbox, **options):
 def test_jobs_on_rundeck_5_0(rundeck_5_0, api_version):
     rundeck_5_0.reset()
     params = connection(rundeck_5_0, api_version=api_version)
-    changed, jobs, dummy, dummy2 = JobSet(RundeckJobs(params), "sandbox", [JOB]).run(False, with_diff=False)
+    changed, jobs, dummy, dummy2 = run_set(RundeckJobSet(RundeckJobs(params), "sandbox", [JOB]), False, with_diff=False)
     assert changed and [job["name"] for job in jobs["created"]] == ["deploy"]
-    changed, jobs, dummy, dummy2 = JobSet(RundeckJobs(params), "sandbox", [JOB]).run(False, with_diff=False)
+    changed, jobs, dummy, dummy2 = run_set(RundeckJobSet(RundeckJobs(params), "sandbox", [JOB]), False, with_diff=False)
     assert not changed and jobs["unchanged"][0]["href"].endswith("/api/%d/job/%s" % (api_version, jobs["unchanged"][0]["id"]))
 
 
