@@ -266,7 +266,9 @@ class ResourceSet(object):
         return {self.result_key: self.result(self.applying)}
 
     def changed_by_failure(self, error):
-        return False
+        """Whether a write of the run took effect before ``error``; a set whose writes can have an
+        unknown outcome says so too."""
+        return any(change.done and change.action != NOTHING for change in self.applying or ())
 
 
 def ensure_set(resource_set, check_mode):
