@@ -111,7 +111,7 @@ def granted(scopes):
     return frozenset(result)
 
 
-def normalize_scopes(scopes):
+def canonical_scopes(scopes):
     """The scope list as Gitea stores and lists it (AccessTokenScope.Normalize).
 
     Gitea's order (public-only, then each category's write before read), nothing another entry
@@ -229,7 +229,7 @@ class GiteaClient(ServiceClient):
                              json={"name": name, "scopes": list(scopes)})
         if isinstance(created, dict) and "scopes" not in created:
             # Gitea before 1.22 leaves the scopes out of this answer; they are stored normalized.
-            created["scopes"] = normalize_scopes(scopes)
+            created["scopes"] = canonical_scopes(scopes)
         return created
 
     def delete_token(self, token_id, name):

@@ -418,7 +418,7 @@ REFERENCE_FIELDS = ("MachinePolicyId",)
 ENDPOINT_REFERENCE_FIELDS = ("AccountId", "ProxyId", "DefaultWorkerPoolId")
 
 
-def comparable(machine, fold_case=True):
+def canonical_machine(machine, fold_case=True):
     """What the machine is told, in one form: server-reported fields dropped, sets sorted.
 
     Octopus compares these sets and ids ignoring case; ``fold_case=False`` keeps the spelling for a diff.
@@ -430,14 +430,14 @@ def comparable(machine, fold_case=True):
         if key in SET_FIELDS:
             value = sorted(set(str(item).lower() if fold_case else str(item) for item in value or []))
         elif key == "Endpoint" and isinstance(value, dict):
-            value = _comparable_endpoint(value, fold_case)
+            value = _canonical_endpoint(value, fold_case)
         elif key in REFERENCE_FIELDS and fold_case:
             value = _folded(value)
         result[key] = value
     return result
 
 
-def _comparable_endpoint(endpoint, fold_case=False):
+def _canonical_endpoint(endpoint, fold_case=False):
     result = dict((k, v) for k, v in endpoint.items() if k not in ENDPOINT_SERVER_FIELDS and v is not None)
     if endpoint.get("CommunicationStyle") == "Ssh":
         # The server derives the ssh:// address from the host and port.
@@ -579,7 +579,7 @@ class OctopusMachine(Resource):
         return self._replaces(current)
 
     def canonical(self, representation):
-        return comparable(representation)
+        return canonical_machine(representation)
 
     def create(self, desired):
         try:
@@ -629,7 +629,7 @@ class OctopusMachine(Resource):
         return without_links(representation)
 
     def diff_view(self, representation):
-        return with_names(comparable(representation, fold_case=False), self.references)
+        return with_names(canonical_machine(representation, fold_case=False), self.references)
 
 
 def build_machine(module):

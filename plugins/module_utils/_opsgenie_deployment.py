@@ -295,7 +295,7 @@ def predicted_after_update(current, fields, state):
     return deployment
 
 
-def comparable(deployment):
+def diff_view(deployment):
     """A deployment for a diff: times in one form, so that only real changes show."""
     if not deployment:
         return {}
@@ -461,7 +461,7 @@ class OpsgenieDeployment(Resource):
         return representation
 
     def diff_view(self, representation):
-        return comparable(representation)
+        return diff_view(representation)
 
     def extra_result(self):
         return dict(request_ids=self.request_ids)

@@ -55,7 +55,7 @@ ACL_SET_KEYS = frozenset(["allow", "deny", "group", "username", "urn"])
 
 
 def canonical_acl_documents(documents):
-    """ACL policy documents in one comparable form (see ACL_SET_KEYS)."""
+    """ACL policy documents in canonical form (see ACL_SET_KEYS)."""
     return [_canonical_acl_node(doc) for doc in documents]
 
 

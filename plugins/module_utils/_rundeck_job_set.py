@@ -26,13 +26,13 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_for
     job_path,
     with_real_booleans,
 )
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_plan import (
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_document import (
     check_definition,
     convergence_warning,
     definition_uuid,
     same_identity,
 )
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import ImportRefused, RundeckJobs, job_record
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_api import ImportRefused, RundeckJobs, job_record
 
 SUMMARY_KEYS = ("id", "name", "group", "project", "href", "permalink")
 

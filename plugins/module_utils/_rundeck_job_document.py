@@ -17,7 +17,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_for
     group_path,
     job_path,
 )
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import job_record
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_api import job_record
 from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import dump_sorted
 
 #: The definition fields that the execution and schedule switches change.
@@ -98,7 +98,7 @@ def convergence_warning(stored, desired):
             "lookup returns for this job." % (job_path(stored["group"], stored["name"]), stored["id"], ", ".join(fields)))
 
 
-def job_text(record):
+def diff_view(record):
     """A job for ``--diff``: its canonical definition as YAML, headed by its path and project."""
     header = "job %s in project %s" % (job_path(record["group"], record["name"]), record["project"])
     return TextView(dump_sorted(record["definition"]), header)
