@@ -2,11 +2,7 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Gitea API client for access tokens: basic authentication, sudo, paging, Gitea's errors.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Gitea API client for access tokens: basic authentication, sudo, paging, Gitea's errors."""
 
 from __future__ import annotations
 
@@ -14,11 +10,7 @@ from urllib.parse import quote
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._client import ServiceClient
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
-from ansible_collections.opsforge.delivery.plugins.module_utils._options import (
-    InputError,
-    connection_spec,
-    env_option,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError, connection_spec, env_option
 
 SERVICE = "Gitea"
 #: The largest page Gitea serves (MAX_RESPONSE_ITEMS); an unchanged run costs one request per page.

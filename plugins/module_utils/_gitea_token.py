@@ -2,11 +2,7 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Gitea access tokens: found by name, kept, replaced or deleted, shown without their secret.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Gitea access tokens: found by name, kept, replaced or deleted, shown without their secret."""
 
 from __future__ import annotations
 

@@ -4,9 +4,6 @@
 
 """Opsgenie deployments: times, request bodies, what differs, what a run will change, and the run itself.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 Deployments come in two shapes (the reference shows both): a read by identifier names the
 environment ``environmentType``/``identifier``, a search names it ``type``/``id``. Everything
 here accepts either.

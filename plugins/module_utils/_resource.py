@@ -4,9 +4,6 @@
 
 """The idempotency engine: read, put in canonical form, compare, plan, check mode, apply, diff.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 A module describes its resource with a ``Resource`` subclass (how to read, create, update and
 delete it, and how to put both sides in one canonical form); ``ensure`` decides what to do.
 Many resources of one kind in one task are a ``ResourceSet``; ``ensure_set`` plans each member

@@ -4,9 +4,6 @@
 
 """Rundeck jobs: one job read, compared by its canonical definition, imported or switched, deleted; or a set of jobs.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 The job format is in ``_rundeck_job_format``, the document an import sends in ``_rundeck_job_document``,
 and a set of jobs in one task in ``_rundeck_job_set``.
 """
@@ -16,15 +13,8 @@ from __future__ import annotations
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, write_may_have_taken_effect
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import CreatedMeanwhile, Resource
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import (
-    missing_project_warning,
-    project_missing,
-)
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
-    differences,
-    group_path,
-    job_path,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import missing_project_warning, project_missing
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import differences, group_path, job_path
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_document import (
     convergence_warning,
     desired_record,

@@ -4,9 +4,6 @@
 
 """Rundeck job definitions in one canonical form.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 Rundeck does not give back the definition it was sent: it adds ids and default flags, writes
 numbers as strings, turns a crontab into its structured schedule, drops false flags, adds
 option delimiters and reshapes notifications. ``canonical_job`` brings a definition written by a

@@ -4,9 +4,6 @@
 
 """Rundeck projects: read, created, their named properties set or removed one by one, deleted.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 How the properties are checked and compared is in ``_rundeck_project_properties``.
 """
 

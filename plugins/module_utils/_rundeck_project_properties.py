@@ -4,9 +4,6 @@
 
 """Rundeck projects as properties: the user's input checked, compared and turned into writes.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 A project is its name and its configuration properties, all text. The description and the
 label are the properties ``project.description`` and ``project.label``. Only the properties the
 user names are managed: a wanted value of None means "must not be set".

@@ -272,11 +272,7 @@ writes:
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_module
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OPSGENIE_SPEC
-from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import (
-    ENVIRONMENT_TYPES,
-    STATES,
-    build_deployment,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import ENVIRONMENT_TYPES, STATES, build_deployment
 
 
 def main():
