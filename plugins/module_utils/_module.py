@@ -18,10 +18,11 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import yam
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import NOTHING, ResourceSet, build_diff, ensure, ensure_set, unique
 
 
-def new_module(argument_spec, **kwargs):
-    """An AnsibleModule with check mode on and its connection options checked (see prepare_connection),
-    failing early when ``requests`` is missing."""
-    argument_spec = without_unusable_suboptions(argument_spec, _load_params())
+def new_module(argument_spec, connection_spec, **kwargs):
+    """An AnsibleModule of the module's own options and its service's connection options, with check
+    mode on and the connection options checked (see prepare_connection), failing early when
+    ``requests`` is missing."""
+    argument_spec = without_unusable_suboptions(dict(argument_spec, **connection_spec), _load_params())
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **kwargs)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)

@@ -297,10 +297,8 @@ def main():
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=60),
     )
-    argument_spec.update(OPSGENIE_SPEC)
-    module = new_module(argument_spec)
     # Its state option is the deployment's state; the deployment itself is always present.
-    run_module(module, build_deployment, state="present")
+    run_module(new_module(argument_spec, OPSGENIE_SPEC), build_deployment, state="present")
 
 
 if __name__ == "__main__":
