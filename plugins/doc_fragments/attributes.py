@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
-    """Attributes every module of the collection has; a variant per service adds its action group."""
+    """Attributes every module of the collection has, and the action group of each service."""
 
     DOCUMENTATION = r"""
 options: {}
@@ -25,17 +25,50 @@ attributes:
     platforms: all
 """
 
-    # Every attribute, with the action group of the module's service: opsforge.delivery.attributes.<service>_group.
-    _ACTION_GROUP = r"""  action_group:
-    description: Use C(group/opsforge.delivery.{service}) or C(group/opsforge.delivery.all) in
+    RUNDECK_GROUP = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/opsforge.delivery.rundeck) or C(group/opsforge.delivery.all) in
       C(module_defaults) to set the connection options once.
     support: full
     membership:
-      - opsforge.delivery.{service}
+      - opsforge.delivery.rundeck
       - opsforge.delivery.all
 """
 
-    RUNDECK_GROUP = DOCUMENTATION + _ACTION_GROUP.format(service="rundeck")
-    OPSGENIE_GROUP = DOCUMENTATION + _ACTION_GROUP.format(service="opsgenie")
-    OCTOPUS_GROUP = DOCUMENTATION + _ACTION_GROUP.format(service="octopus")
-    GITEA_GROUP = DOCUMENTATION + _ACTION_GROUP.format(service="gitea")
+    OPSGENIE_GROUP = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/opsforge.delivery.opsgenie) or C(group/opsforge.delivery.all) in
+      C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - opsforge.delivery.opsgenie
+      - opsforge.delivery.all
+"""
+
+    OCTOPUS_GROUP = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/opsforge.delivery.octopus) or C(group/opsforge.delivery.all) in
+      C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - opsforge.delivery.octopus
+      - opsforge.delivery.all
+"""
+
+    GITEA_GROUP = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/opsforge.delivery.gitea) or C(group/opsforge.delivery.all) in
+      C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - opsforge.delivery.gitea
+      - opsforge.delivery.all
+"""

@@ -63,6 +63,7 @@ options:
 extends_documentation_fragment:
   - opsforge.delivery.gitea
   - opsforge.delivery.connection
+  - opsforge.delivery.attributes
   - opsforge.delivery.attributes.gitea_group
 notes:
   - "Requests: an unchanged run reads the user's tokens in pages of 50, the largest Gitea serves,

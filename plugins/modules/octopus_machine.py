@@ -217,6 +217,7 @@ options:
 extends_documentation_fragment:
   - opsforge.delivery.octopus
   - opsforge.delivery.connection
+  - opsforge.delivery.attributes
   - opsforge.delivery.attributes.octopus_group
 notes:
   - "Requests: an unchanged run reads the API root, the target, and each kind of resource given

@@ -146,6 +146,7 @@ options:
 extends_documentation_fragment:
   - opsforge.delivery.opsgenie
   - opsforge.delivery.connection
+  - opsforge.delivery.attributes
   - opsforge.delivery.attributes.opsgenie_group
 notes:
   - "Requests: an unchanged run sends one (the read by external id). A creation sends the

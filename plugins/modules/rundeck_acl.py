@@ -50,6 +50,7 @@ options:
 extends_documentation_fragment:
   - opsforge.delivery.rundeck
   - opsforge.delivery.connection
+  - opsforge.delivery.attributes
   - opsforge.delivery.attributes.rundeck_group
 notes:
   - Policies stored in files on the Rundeck server (C($RDECK_BASE/etc)) are not visible through

@@ -120,6 +120,7 @@ options:
 extends_documentation_fragment:
   - opsforge.delivery.rundeck
   - opsforge.delivery.connection
+  - opsforge.delivery.attributes
   - opsforge.delivery.attributes.rundeck_group
 notes:
   - "Requests: an unchanged run reads one job with one request when O(uuid) identifies it, and

@@ -62,6 +62,7 @@ options:
 extends_documentation_fragment:
   - opsforge.delivery.rundeck
   - opsforge.delivery.connection
+  - opsforge.delivery.attributes
   - opsforge.delivery.attributes.rundeck_group
 notes:
   - A project is deleted with C(deferred=false) (API version 45 and later), so it is gone when the
