@@ -504,7 +504,7 @@ class OctopusMachine(Resource):
                 raise
         # An earlier task of the play may create the space; check mode only predicted it.
         self.warnings.append("space %r does not exist: check mode shows the target as it would be created once "
-                                 "an earlier task creates the space; a real run fails unless it exists by then" % wanted)
+                             "an earlier task creates the space; a real run fails unless it exists by then" % wanted)
         return None
 
     def read(self):
