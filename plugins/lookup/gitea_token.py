@@ -77,12 +77,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.utils.display import Display
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import (
-    GITEA_SPEC,
-    GiteaClient,
-    check_token_name,
-    public_token,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import GITEA_SPEC, GiteaClient, check_token_name, public_token
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
 from ansible_collections.opsforge.delivery.plugins.plugin_utils._lookup import ServiceLookupBase
 

@@ -103,11 +103,7 @@ _raw:
 
 from ansible.errors import AnsibleLookupError
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import (
-    OPSGENIE_SPEC,
-    SEARCH_PAGE_SIZE,
-    OpsgenieClient,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OPSGENIE_SPEC, OpsgenieClient, SEARCH_PAGE_SIZE
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import time_option
 from ansible_collections.opsforge.delivery.plugins.plugin_utils._lookup import ServiceLookupBase
 

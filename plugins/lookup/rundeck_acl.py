@@ -66,12 +66,7 @@ _raw:
 
 from ansible.errors import AnsibleLookupError
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import (
-    RUNDECK_SPEC,
-    RundeckClient,
-    acl_file_name,
-    invalid_acl_name,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC, RundeckClient, acl_file_name, invalid_acl_name
 from ansible_collections.opsforge.delivery.plugins.plugin_utils._lookup import ServiceLookupBase
 
 

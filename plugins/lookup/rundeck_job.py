@@ -93,7 +93,7 @@ from ansible.errors import AnsibleLookupError
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import group_path, in_group
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import RundeckJobs, job_record
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_api import RundeckJobs, job_record
 from ansible_collections.opsforge.delivery.plugins.plugin_utils._lookup import ServiceLookupBase
 
 

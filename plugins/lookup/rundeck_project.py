@@ -81,11 +81,8 @@ _raw:
 from ansible.errors import AnsibleLookupError
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project_plan import (
-    invalid_project_name,
-    record_from_answer,
-)
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_projects import RundeckProjects
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project_properties import invalid_project_name, record_from_answer
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project_api import RundeckProjects
 from ansible_collections.opsforge.delivery.plugins.plugin_utils._lookup import ServiceLookupBase
 
 

@@ -5,22 +5,13 @@
 """The base of every service client: one transport from the connection options, JSON reads and
 writes, and the part of error-body parsing all services share.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 A service declares its name, where its API lives under ``url``, how it authenticates and how
 its error bodies carry the server's message; its endpoints are methods of the subclass.
 """
 
 from __future__ import annotations
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
-    ApiError,
-    HttpClient,
-    decode_json,
-    describe_non_json,
-    excerpt,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, HttpClient, decode_json, describe_non_json, excerpt
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import transport_options
 
 

@@ -2,11 +2,7 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Gitea API client for access tokens: basic authentication, sudo, paging, Gitea's errors.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Gitea API client for access tokens: basic authentication, sudo, paging, Gitea's errors."""
 
 from __future__ import annotations
 
@@ -14,11 +10,7 @@ from urllib.parse import quote
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._client import ServiceClient
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
-from ansible_collections.opsforge.delivery.plugins.module_utils._options import (
-    InputError,
-    connection_spec,
-    env_option,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError, connection_spec, env_option
 
 SERVICE = "Gitea"
 #: The largest page Gitea serves (MAX_RESPONSE_ITEMS); an unchanged run costs one request per page.
@@ -111,7 +103,7 @@ def granted(scopes):
     return frozenset(result)
 
 
-def normalize_scopes(scopes):
+def canonical_scopes(scopes):
     """The scope list as Gitea stores and lists it (AccessTokenScope.Normalize).
 
     Gitea's order (public-only, then each category's write before read), nothing another entry
@@ -229,7 +221,7 @@ class GiteaClient(ServiceClient):
                              json={"name": name, "scopes": list(scopes)})
         if isinstance(created, dict) and "scopes" not in created:
             # Gitea before 1.22 leaves the scopes out of this answer; they are stored normalized.
-            created["scopes"] = normalize_scopes(scopes)
+            created["scopes"] = canonical_scopes(scopes)
         return created
 
     def delete_token(self, token_id, name):

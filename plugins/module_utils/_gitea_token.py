@@ -2,11 +2,7 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Gitea access tokens: found by name, kept, replaced or deleted, shown without their secret.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Gitea access tokens: found by name, kept, replaced or deleted, shown without their secret."""
 
 from __future__ import annotations
 
@@ -17,7 +13,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import (
     describe_scopes,
     granted,
     name_taken,
-    normalize_scopes,
+    canonical_scopes,
     public_token,
     stored_scopes,
 )
@@ -87,7 +83,7 @@ class GiteaToken(Resource):
             raise InputError("token %s of %s has no scopes to keep; give scopes to replace it"
                              % (self.name, self.client.user))
         # What check mode predicts: Gitea gives the new token its id and the last eight characters.
-        return dict(id=None, name=self.name, scopes=normalize_scopes(self._scopes_to_send(current)),
+        return dict(id=None, name=self.name, scopes=canonical_scopes(self._scopes_to_send(current)),
                     token_last_eight=None)
 
     def must_replace(self, current, desired):

@@ -4,9 +4,6 @@
 
 """HTTP transport shared by every service client.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 One ``requests.Session`` per run: authentication headers, TLS settings, timeouts, bounded
 retries (see build_retry), JSON decoding with a clear error, and ``ApiError`` carrying the
 status, the method, the URL with any credential removed and the server's own message.

@@ -2,11 +2,7 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Module wiring: the AnsibleModule, the one runner that turns the engine's outcome into a result and any failure into ``fail_json``.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Module wiring: the AnsibleModule, the one runner that turns the engine's outcome into a result and any failure into ``fail_json``."""
 
 from __future__ import annotations
 
@@ -16,29 +12,17 @@ from collections.abc import Mapping
 from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
 from ansible.module_utils.common.validation import check_type_dict
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    ServiceFailure,
-    scrub,
-    secret_forms,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ServiceFailure, scrub, secret_forms
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError, prepare_connection, secret_values
 from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import yaml_import_error
-from ansible_collections.opsforge.delivery.plugins.module_utils._resource import (
-    NOTHING,
-    ResourceSet,
-    build_diff,
-    ensure,
-    ensure_set,
-    unique,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._resource import NOTHING, ResourceSet, build_diff, ensure, ensure_set, unique
 
 
-def new_module(argument_spec, **kwargs):
-    """An AnsibleModule with check mode on and its connection options checked (see prepare_connection),
-    failing early when ``requests`` is missing."""
-    argument_spec = without_unusable_suboptions(argument_spec, _load_params())
+def new_module(argument_spec, connection_spec, **kwargs):
+    """An AnsibleModule of the module's own options and its service's connection options, with check
+    mode on and the connection options checked (see prepare_connection), failing early when
+    ``requests`` is missing."""
+    argument_spec = without_unusable_suboptions(dict(argument_spec, **connection_spec), _load_params())
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **kwargs)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)

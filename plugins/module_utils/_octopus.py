@@ -4,9 +4,6 @@
 
 """Octopus Deploy API client: the API key header, links as URI templates, paging, Octopus's errors.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 Octopus describes its API with links: the root document (``/api``) and each space's root hold
 RFC 6570 URI templates for every collection, and collections link to their next page. The
 client starts from ``/api`` and follows those links instead of building paths itself.
@@ -29,11 +26,7 @@ else:
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._client import ServiceClient
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
-from ansible_collections.opsforge.delivery.plugins.module_utils._options import (
-    InputError,
-    connection_spec,
-    env_option,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError, connection_spec, env_option
 
 SERVICE = "Octopus Deploy"
 #: Octopus's own page size limit is the largest 32-bit integer; a large page keeps listings short.

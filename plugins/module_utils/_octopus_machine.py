@@ -2,11 +2,7 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Octopus deployment targets: names resolved to ids, endpoints per communication style, comparison, I/O.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Octopus deployment targets: names resolved to ids, endpoints per communication style, comparison, I/O."""
 
 from __future__ import annotations
 
@@ -418,7 +414,7 @@ REFERENCE_FIELDS = ("MachinePolicyId",)
 ENDPOINT_REFERENCE_FIELDS = ("AccountId", "ProxyId", "DefaultWorkerPoolId")
 
 
-def comparable(machine, fold_case=True):
+def canonical_machine(machine, fold_case=True):
     """What the machine is told, in one form: server-reported fields dropped, sets sorted.
 
     Octopus compares these sets and ids ignoring case; ``fold_case=False`` keeps the spelling for a diff.
@@ -430,14 +426,14 @@ def comparable(machine, fold_case=True):
         if key in SET_FIELDS:
             value = sorted(set(str(item).lower() if fold_case else str(item) for item in value or []))
         elif key == "Endpoint" and isinstance(value, dict):
-            value = _comparable_endpoint(value, fold_case)
+            value = _canonical_endpoint(value, fold_case)
         elif key in REFERENCE_FIELDS and fold_case:
             value = _folded(value)
         result[key] = value
     return result
 
 
-def _comparable_endpoint(endpoint, fold_case=False):
+def _canonical_endpoint(endpoint, fold_case=False):
     result = dict((k, v) for k, v in endpoint.items() if k not in ENDPOINT_SERVER_FIELDS and v is not None)
     if endpoint.get("CommunicationStyle") == "Ssh":
         # The server derives the ssh:// address from the host and port.
@@ -508,7 +504,7 @@ class OctopusMachine(Resource):
                 raise
         # An earlier task of the play may create the space; check mode only predicted it.
         self.warnings.append("space %r does not exist: check mode shows the target as it would be created once "
-                                 "an earlier task creates the space; a real run fails unless it exists by then" % wanted)
+                             "an earlier task creates the space; a real run fails unless it exists by then" % wanted)
         return None
 
     def read(self):
@@ -579,7 +575,7 @@ class OctopusMachine(Resource):
         return self._replaces(current)
 
     def canonical(self, representation):
-        return comparable(representation)
+        return canonical_machine(representation)
 
     def create(self, desired):
         try:
@@ -629,7 +625,7 @@ class OctopusMachine(Resource):
         return without_links(representation)
 
     def diff_view(self, representation):
-        return with_names(comparable(representation, fold_case=False), self.references)
+        return with_names(canonical_machine(representation, fold_case=False), self.references)
 
 
 def build_machine(module):

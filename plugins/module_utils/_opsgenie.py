@@ -4,9 +4,6 @@
 
 """Opsgenie Deployment API client: GenieKey authentication, Opsgenie's errors, asynchronous writes.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 Opsgenie accepts a write with 202 and a request id; whether it worked is read later from the
 request status endpoint (see ``_opsgenie_wait``).
 """

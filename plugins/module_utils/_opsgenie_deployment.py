@@ -4,9 +4,6 @@
 
 """Opsgenie deployments: times, request bodies, what differs, what a run will change, and the run itself.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 Deployments come in two shapes (the reference shows both): a read by identifier names the
 environment ``environmentType``/``identifier``, a search names it ``type``/``id``. Everything
 here accepts either.
@@ -295,7 +292,7 @@ def predicted_after_update(current, fields, state):
     return deployment
 
 
-def comparable(deployment):
+def diff_view(deployment):
     """A deployment for a diff: times in one form, so that only real changes show."""
     if not deployment:
         return {}
@@ -461,7 +458,7 @@ class OpsgenieDeployment(Resource):
         return representation
 
     def diff_view(self, representation):
-        return comparable(representation)
+        return diff_view(representation)
 
     def extra_result(self):
         return dict(request_ids=self.request_ids)

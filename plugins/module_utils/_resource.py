@@ -4,13 +4,23 @@
 
 """The idempotency engine: read, put in canonical form, compare, plan, check mode, apply, diff.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 A module describes its resource with a ``Resource`` subclass (how to read, create, update and
-delete it, and how to put both sides in one comparable shape); ``ensure`` decides what to do.
+delete it, and how to put both sides in one canonical form); ``ensure`` decides what to do.
 Many resources of one kind in one task are a ``ResourceSet``; ``ensure_set`` plans each member
 with the same rules.
+
+Vocabulary, the same in every file of module_utils:
+
+- ``_<service>.py`` is the service's client (``_rundeck``, ``_gitea``, ``_octopus``, ``_opsgenie``),
+  on the shared base in ``_client``; a client for one part of a large API is ``_<service>_<resource>_api.py``.
+- ``_<service>_<resource>.py`` is one resource's model: its ``Resource`` (or ``ResourceSet``) and
+  the ``build_*`` function its module calls.
+- Any other file is named after what it holds: ``_rundeck_job_format`` (the job format and its
+  canonical form), ``_rundeck_job_document`` (the import documents), ``_rundeck_project_properties``
+  (the project's property model), ``_opsgenie_wait`` (waiting for asynchronous writes).
+- The normal form two sides are compared in is ``canonical_<thing>()`` in a model and the hook
+  ``canonical()`` of a resource; what ``--diff`` shows is ``diff_view``, a hook and, where a model
+  needs one, a function of the same name; what a module returns is ``view``.
 """
 
 from __future__ import annotations
@@ -85,7 +95,7 @@ class Resource(object):
         return None
 
     def canonical(self, representation):
-        """The comparable form: server-filled and volatile fields removed, sets ordered."""
+        """The canonical form compared: server-filled and volatile fields removed, sets ordered."""
         return representation
 
     def differs(self, current, desired):

@@ -2,11 +2,7 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Rundeck API client: URL layout, token header, Rundeck's error bodies.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Rundeck API client: URL layout, token header, Rundeck's error bodies."""
 
 from __future__ import annotations
 
@@ -14,16 +10,8 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._client import ServiceClient
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
-    ApiError,
-    HttpClient,
-    excerpt,
-)
-from ansible_collections.opsforge.delivery.plugins.module_utils._options import (
-    InputError,
-    connection_spec,
-    env_option,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, HttpClient, excerpt
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError, connection_spec, env_option
 
 SERVICE = "Rundeck"
 DEFAULT_API_VERSION = 49
@@ -55,7 +43,7 @@ ACL_SET_KEYS = frozenset(["allow", "deny", "group", "username", "urn"])
 
 
 def canonical_acl_documents(documents):
-    """ACL policy documents in one comparable form (see ACL_SET_KEYS)."""
+    """ACL policy documents in canonical form (see ACL_SET_KEYS)."""
     return [_canonical_acl_node(doc) for doc in documents]
 
 

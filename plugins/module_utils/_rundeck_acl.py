@@ -2,11 +2,7 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Rundeck ACL policies: the policy text checked, compared by meaning, shown as text, read and written.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Rundeck ACL policies: the policy text checked, compared by meaning, shown as text, read and written."""
 
 from __future__ import annotations
 
@@ -22,11 +18,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import 
     missing_project_warning,
     project_missing,
 )
-from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import (
-    YAMLError,
-    dump_documents,
-    load_documents,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import YAMLError, dump_documents, load_documents
 
 
 class RundeckAcl(Resource):

@@ -4,10 +4,7 @@
 
 """Rundeck jobs: one job read, compared by its canonical definition, imported or switched, deleted; or a set of jobs.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
-The job format is in ``_rundeck_job_format``, the document an import sends in ``_rundeck_job_plan``,
+The job format is in ``_rundeck_job_format``, the document an import sends in ``_rundeck_job_document``,
 and a set of jobs in one task in ``_rundeck_job_set``.
 """
 
@@ -16,23 +13,16 @@ from __future__ import annotations
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, write_may_have_taken_effect
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import CreatedMeanwhile, Resource
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import (
-    missing_project_warning,
-    project_missing,
-)
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
-    differences,
-    group_path,
-    job_path,
-)
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_plan import (
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import missing_project_warning, project_missing
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import differences, group_path, job_path
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_document import (
     convergence_warning,
     desired_record,
     import_document,
-    job_text,
+    diff_view,
     switch_only,
 )
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import job_record
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_api import job_record
 
 
 class RundeckJob(Resource):
@@ -130,4 +120,4 @@ class RundeckJob(Resource):
         self.jobs.delete([current["id"]])
 
     def diff_view(self, representation):
-        return job_text(representation)
+        return diff_view(representation)

@@ -2,11 +2,7 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Many jobs of one project in one task: one listing, one export, one import per kind of write, one delete.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Many jobs of one project in one task: one listing, one export, one import per kind of write, one delete."""
 
 from __future__ import annotations
 
@@ -14,25 +10,16 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._http import Api
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import require_yaml
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import CREATE, DELETE, UPDATE, ResourceSet
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import (
-    missing_project_warning,
-    project_missing,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import missing_project_warning, project_missing
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job import RundeckJob
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
-    check_known_keys,
-    group_path,
-    in_group,
-    job_path,
-    with_real_booleans,
-)
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_plan import (
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import check_known_keys, group_path, in_group, job_path, with_real_booleans
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_document import (
     check_definition,
     convergence_warning,
     definition_uuid,
     same_identity,
 )
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import ImportRefused, RundeckJobs, job_record
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_api import ImportRefused, RundeckJobs, job_record
 
 SUMMARY_KEYS = ("id", "name", "group", "project", "href", "permalink")
 

@@ -4,10 +4,7 @@
 
 """Rundeck projects: read, created, their named properties set or removed one by one, deleted.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
-How the properties are checked and compared is in ``_rundeck_project_plan``.
+How the properties are checked and compared is in ``_rundeck_project_properties``.
 """
 
 from __future__ import annotations
@@ -15,17 +12,17 @@ from __future__ import annotations
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import write_may_have_taken_effect
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project_plan import (
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project_properties import (
     creation_properties,
-    diff_record,
+    diff_view,
     invalid_project_name,
-    managed_state,
+    canonical_properties,
     predicted_record,
     property_changes,
     record_from_answer,
     wanted_properties,
 )
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_projects import RundeckProjects
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project_api import RundeckProjects
 
 
 class RundeckProject(Resource):
@@ -48,7 +45,7 @@ class RundeckProject(Resource):
         return predicted_record(self.name, current, self.wanted, self.projects.url(self.name))
 
     def canonical(self, representation):
-        return managed_state(representation["config"], self.wanted)
+        return canonical_properties(representation["config"], self.wanted)
 
     def create(self, desired):
         created = record_from_answer(self.projects.create(self.name, creation_properties(self.wanted)))
@@ -74,7 +71,7 @@ class RundeckProject(Resource):
         return write_may_have_taken_effect(self.projects.http, error)
 
     def diff_view(self, representation):
-        return diff_record(representation, self.wanted)
+        return diff_view(representation, self.wanted)
 
 
 def build_project(module):

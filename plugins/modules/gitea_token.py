@@ -174,9 +174,7 @@ def main():
         recreate=dict(type="str", choices=["never", "on_change", "always"], default="never"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
-    argument_spec.update(GITEA_SPEC)
-    module = new_module(argument_spec)
-    run_module(module, build_token)
+    run_module(new_module(argument_spec, GITEA_SPEC), build_token)
 
 
 if __name__ == "__main__":

@@ -384,9 +384,7 @@ def main():
         endpoint=dict(type="dict", options=ENDPOINT_SPEC),
         endpoint_style_change=dict(type="str", choices=["fail", "replace"], default="fail"),
     )
-    argument_spec.update(OCTOPUS_SPEC)
-    module = new_module(argument_spec)
-    run_module(module, build_machine)
+    run_module(new_module(argument_spec, OCTOPUS_SPEC), build_machine)
 
 
 if __name__ == "__main__":

@@ -272,11 +272,7 @@ writes:
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_module
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OPSGENIE_SPEC
-from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import (
-    ENVIRONMENT_TYPES,
-    STATES,
-    build_deployment,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import ENVIRONMENT_TYPES, STATES, build_deployment
 
 
 def main():
@@ -302,10 +298,8 @@ def main():
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=60),
     )
-    argument_spec.update(OPSGENIE_SPEC)
-    module = new_module(argument_spec)
     # Its state option is the deployment's state; the deployment itself is always present.
-    run_module(module, build_deployment, state="present")
+    run_module(new_module(argument_spec, OPSGENIE_SPEC), build_deployment, state="present")
 
 
 if __name__ == "__main__":

@@ -146,8 +146,7 @@ def main():
         policy=dict(type="raw"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
-    argument_spec.update(RUNDECK_SPEC)
-    module = new_module(argument_spec, required_if=[("state", "present", ["policy"])])
+    module = new_module(argument_spec, RUNDECK_SPEC, required_if=[("state", "present", ["policy"])])
     run_module(module, build_acl)
 
 

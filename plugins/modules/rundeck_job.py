@@ -289,9 +289,9 @@ def main():
         schedule_enabled=dict(type="bool"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
-    argument_spec.update(RUNDECK_SPEC)
     module = new_module(
         argument_spec,
+        RUNDECK_SPEC,
         mutually_exclusive=[["jobs", option] for option in SINGLE_JOB_OPTIONS],
         required_one_of=[["jobs", "uuid", "name", "definition"]],
     )

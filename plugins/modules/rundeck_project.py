@@ -171,9 +171,7 @@ def main():
         label=dict(type="str"),
         config=dict(type="dict"),
     )
-    argument_spec.update(RUNDECK_SPEC)
-    module = new_module(argument_spec)
-    run_module(module, build_project)
+    run_module(new_module(argument_spec, RUNDECK_SPEC), build_project)
 
 
 if __name__ == "__main__":

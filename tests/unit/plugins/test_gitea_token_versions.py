@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import GITEA_SPEC, normalize_scopes
+from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import GITEA_SPEC, canonical_scopes
 from ansible_collections.opsforge.delivery.plugins.modules.gitea_token import main as gitea_token_main
 
 EVERY_CATEGORY_REVERSED = ("user", "repository", "issue", "package", "organization", "notification", "misc", "admin",
@@ -168,7 +168,7 @@ def test_every_version_returns_the_scopes_as_stored_and_a_second_run_changes_not
     (["write:%s" % c for c in EVERY_CATEGORY_REVERSED], ["all"]),
 ])
 def test_normalize_scopes_is_what_the_server_stores(gitea, scopes, stored):
-    assert normalize_scopes(scopes) == stored
+    assert canonical_scopes(scopes) == stored
     response = requests.post(gitea.url + "/api/v1/users/alice/tokens", auth=("alice", "alice-password"),
                              json={"name": "n", "scopes": scopes})
     assert response.json()["scopes"] == stored

@@ -110,7 +110,7 @@ def test_the_lookup_names_ids_the_server_spells_in_another_case(sandbox):
 
 
 def test_ids_a_server_stored_in_another_case_are_no_change():
-    from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine import comparable
+    from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine import canonical_machine
 
     stored = {"Name": "app01", "MachinePolicyId": "machinepolicies-2", "EnvironmentIds": ["environments-2"],
               "Endpoint": {"CommunicationStyle": "Kubernetes", "ProxyId": "proxies-1", "DefaultWorkerPoolId": "workerpools-2",
@@ -118,8 +118,8 @@ def test_ids_a_server_stored_in_another_case_are_no_change():
     sent = {"Name": "app01", "MachinePolicyId": "MachinePolicies-2", "EnvironmentIds": ["Environments-2"],
             "Endpoint": {"CommunicationStyle": "Kubernetes", "ProxyId": "Proxies-1", "DefaultWorkerPoolId": "WorkerPools-2",
                          "Authentication": {"AuthenticationType": "KubernetesStandard", "AccountId": "Accounts-2"}}}
-    assert comparable(stored) == comparable(sent)
-    assert comparable(stored, fold_case=False) != comparable(sent, fold_case=False)
+    assert canonical_machine(stored) == canonical_machine(sent)
+    assert canonical_machine(stored, fold_case=False) != canonical_machine(sent, fold_case=False)
 
 
 # -- check mode predicts the real run, field for field ---------------------------------------------

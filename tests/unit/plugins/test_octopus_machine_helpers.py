@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine import (
-    comparable,
+    canonical_machine,
     desired_machine,
     endpoint_settings,
     without_links,
@@ -93,12 +93,12 @@ def test_order_case_and_what_the_server_reports_are_not_changes():
                   EnvironmentIds=["Environments-2", "Environments-3"], Roles=["API", "web"])
     reread["Endpoint"]["TentacleVersionDetails"] = {"Version": "8.1.1", "UpgradeSuggested": True}
     reread["Endpoint"]["Thumbprint"] = "abc123"
-    assert comparable(reread) == comparable(SERVER_MACHINE)
+    assert canonical_machine(reread) == canonical_machine(SERVER_MACHINE)
 
 
 def test_real_changes_are_changes():
     for change in ({"IsDisabled": True}, {"Roles": ["web"]}, {"MachinePolicyId": "MachinePolicies-2"}):
-        assert comparable(dict(SERVER_MACHINE, **change)) != comparable(SERVER_MACHINE)
+        assert canonical_machine(dict(SERVER_MACHINE, **change)) != canonical_machine(SERVER_MACHINE)
 
 
 def test_links_are_left_out_of_results():
@@ -122,7 +122,7 @@ def test_skip_tls_verification_is_sent_as_the_text_the_server_keeps(given, sent)
 def test_skip_tls_verification_read_back_in_any_spelling_is_no_change(read):
     wanted = {"CommunicationStyle": "Kubernetes", "ClusterUrl": "https://k8s:6443", "SkipTlsVerification": "True"}
     stored = dict(SERVER_MACHINE, Endpoint=dict(wanted, SkipTlsVerification=read))
-    assert comparable(dict(SERVER_MACHINE, Endpoint=wanted)) == comparable(stored)
+    assert canonical_machine(dict(SERVER_MACHINE, Endpoint=wanted)) == canonical_machine(stored)
 
 
 K8S = {"communication_style": "kubernetes", "cluster_url": "https://k8s:6443"}
@@ -187,7 +187,7 @@ def test_a_kubernetes_endpoint_as_the_go_client_reads_it_compares_as_sent():
     options = dict(K8S, cluster_url="https://kubernetes.example.com", namespace="default", skip_tls_verification=False,
                    authentication_type="certificate", client_certificate="Certificates-9")
     wanted = desired_machine(current, "web01", {}, endpoint_settings(options, FakeReferences()))
-    assert comparable(wanted) == comparable(current)
+    assert canonical_machine(wanted) == canonical_machine(current)
 
 
 def test_a_listening_endpoint_as_the_go_client_reads_it_compares_as_sent():
@@ -202,7 +202,7 @@ def test_a_listening_endpoint_as_the_go_client_reads_it_compares_as_sent():
     options = {"communication_style": "listening", "uri": "https://example.com",
                "thumbprint": "0e80576d3bd8d40854802a4f8340a2e23ae961fd"}
     wanted = desired_machine(current, "web01", {}, endpoint_settings(options, FakeReferences()))
-    assert comparable(wanted) == comparable(current)
+    assert canonical_machine(wanted) == canonical_machine(current)
 
 
 def test_an_ssh_endpoint_as_the_go_client_reads_it_compares_as_sent():
@@ -215,8 +215,8 @@ def test_an_ssh_endpoint_as_the_go_client_reads_it_compares_as_sent():
     options = {"communication_style": "ssh", "host": "example.com", "fingerprint": read["Fingerprint"],
                "account": "deploy", "proxy": "corp", "dotnet_platform": "linux-x64"}
     wanted = desired_machine(current, "web01", {}, endpoint_settings(options, FakeReferences()))
-    assert comparable(wanted) == comparable(current)
-    assert comparable(dict(current, Endpoint=dict(read, Uri="ssh://elsewhere:2222/"))) == comparable(current)
+    assert canonical_machine(wanted) == canonical_machine(current)
+    assert canonical_machine(dict(current, Endpoint=dict(read, Uri="ssh://elsewhere:2222/"))) == canonical_machine(current)
 
 
 def test_thumbprints_are_sent_in_upper_case_and_compared_without_case():

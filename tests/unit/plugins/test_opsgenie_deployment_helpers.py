@@ -10,7 +10,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._options import 
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import (
     canonical_time,
     check_options,
-    comparable,
+    diff_view,
     create_body,
     environment_of,
     fixed_differences,
@@ -192,8 +192,8 @@ def test_the_predictions_have_the_read_shape():
 
 
 def test_a_diff_shows_times_in_one_form():
-    assert comparable(read_shape())["startedAt"] == "2026-11-23T09:00:00.500Z"
-    assert comparable(None) == {}
+    assert diff_view(read_shape())["startedAt"] == "2026-11-23T09:00:00.500Z"
+    assert diff_view(None) == {}
 
 
 def read_release(workspace, slug="app", sha="0c9135c"):

@@ -12,7 +12,7 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import SCOPES, check_scopes, granted, normalize_scopes
+from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import SCOPES, check_scopes, granted, canonical_scopes
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.modules.gitea_token import main as gitea_token_main
 from tests.sandbox import gitea_scopes
@@ -56,8 +56,8 @@ def test_scopes_equal_their_own_server_round_trip(scopes):
 @given(scope_lists, st.booleans(), seeds)
 def test_normalized_scopes_are_what_the_server_stores(scopes, limited, seed):
     names = respelled(scopes + (["public-only"] if limited else []), seed)
-    assert normalize_scopes(names) == gitea_scopes.as_list(gitea_scopes.normalize(names))
-    assert granted(normalize_scopes(names)) == granted(names)
+    assert canonical_scopes(names) == gitea_scopes.as_list(gitea_scopes.normalize(names))
+    assert granted(canonical_scopes(names)) == granted(names)
 
 
 @given(scope_lists, st.sampled_from(SCOPES))

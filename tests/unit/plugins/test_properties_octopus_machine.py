@@ -12,7 +12,7 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine import SET_FIELDS, comparable
+from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine import SET_FIELDS, canonical_machine
 from ansible_collections.opsforge.delivery.plugins.modules.octopus_machine import main as octopus_machine_main
 
 THUMBPRINT = "8A7B6C5D4E3F2A1B0C9D8E7F6A5B4C3D2E1F0A9B"
@@ -135,8 +135,8 @@ def connection(server):
 
 @given(machines)
 def test_normalizing_twice_changes_nothing(machine):
-    once = comparable(machine)
-    assert comparable(once) == once
+    once = canonical_machine(machine)
+    assert canonical_machine(once) == once
 
 
 @given(machines, seeds)
@@ -148,14 +148,14 @@ def test_sets_compare_without_order_repeats_or_case(machine, seed):
         values += rng.sample(values, rng.randint(0, len(values)))
         rng.shuffle(values)
         other[field] = [rng.choice([value, value.upper(), value.lower()]) for value in values]
-    assert comparable(other) == comparable(machine)
+    assert canonical_machine(other) == canonical_machine(machine)
 
 
 @given(machines)
 def test_what_the_server_reports_is_never_a_difference(machine):
     reported = dict(machine, HealthStatus="Unhealthy", StatusSummary="failed", HasLatestCalamari=False, Status="Offline",
                     Links={"Self": "elsewhere"}, LastModifiedOn="2026-01-01T00:00:00Z")
-    assert comparable(reported) == comparable(machine)
+    assert canonical_machine(reported) == canonical_machine(machine)
 
 
 # module_runner holds no state: sharing it between examples is safe.

@@ -17,7 +17,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_for
     check_known_keys,
     differences,
 )
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_plan import import_document
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_document import import_document
 from ansible_collections.opsforge.delivery.plugins.modules.rundeck_job import main as rundeck_job_main
 from tests.sandbox import jobformat
 

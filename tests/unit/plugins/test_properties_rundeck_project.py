@@ -9,12 +9,12 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project_plan import (
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project_properties import (
     DESCRIPTION_KEY,
     LABEL_KEY,
     apply_properties,
     creation_properties,
-    managed_state,
+    canonical_properties,
     property_changes,
     property_text,
     wanted_properties,
@@ -71,7 +71,7 @@ def test_the_wanted_properties_equal_their_own_server_round_trip(config, descrip
         (key, rundeck_projects.property_value(value)) for key, value in creation_properties(wanted).items()))
     for config_after in (written(created, wanted), written(current, wanted)):
         assert property_changes(config_after, wanted) == []
-        assert managed_state(config_after, wanted) == wanted
+        assert canonical_properties(config_after, wanted) == wanted
 
 
 @given(configs, labels, labels)

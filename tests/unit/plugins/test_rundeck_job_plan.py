@@ -6,7 +6,7 @@ import pytest
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import canonical_job
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_plan import (
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_document import (
     check_definition,
     convergence_warning,
     definition_uuid,

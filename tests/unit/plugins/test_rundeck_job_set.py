@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_set import RundeckJobSet
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import RundeckJobs
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_api import RundeckJobs
 
 from tests.support.engine_runs import run_set
 

@@ -9,7 +9,7 @@ import pytest
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import ensure_set
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_set import RundeckJobSet
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import RundeckJobs
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_api import RundeckJobs
 
 from ansible_collections.opsforge.delivery.plugins.modules.rundeck_acl import main as acl_main
 from ansible_collections.opsforge.delivery.plugins.modules.rundeck_job import main as job_main

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project_plan import (
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project_properties import (
     apply_properties,
     creation_properties,
-    diff_record,
+    diff_view,
     invalid_project_name,
-    managed_state,
+    canonical_properties,
     predicted_record,
     project_record,
     property_changes,
@@ -104,7 +104,7 @@ def test_every_bad_key_is_named_at_once():
 
 def test_only_the_managed_properties_are_compared():
     wanted = {"project.nodeCache.enabled": "true", "missing.one": None}
-    assert managed_state(SERVER, wanted) == {"project.nodeCache.enabled": "true", "missing.one": None}
+    assert canonical_properties(SERVER, wanted) == {"project.nodeCache.enabled": "true", "missing.one": None}
     assert property_changes(SERVER, wanted) == []
 
 
@@ -177,6 +177,6 @@ def test_the_prediction_of_an_update_starts_from_the_server():
 def test_the_diff_shows_the_name_description_label_and_the_managed_properties_that_are_set():
     record = project_record("web", dict(SERVER, **{"project.label": "Web"}))
     wanted = {"project.nodeCache.enabled": "false", "gone": None, "project.description": "x"}
-    assert diff_record(record, wanted) == {
+    assert diff_view(record, wanted) == {
         "name": "web", "description": "Web tier", "label": "Web", "config": {"project.nodeCache.enabled": "true"},
     }

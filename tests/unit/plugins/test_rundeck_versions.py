@@ -7,7 +7,7 @@ import requests
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import DEFAULT_API_VERSION
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_set import RundeckJobSet
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import RundeckJobs
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_api import RundeckJobs
 from ansible_collections.opsforge.delivery.plugins.modules.rundeck_acl import main as acl_main
 from ansible_collections.opsforge.delivery.plugins.modules.rundeck_job import main as job_main
 from ansible_collections.opsforge.delivery.plugins.modules.rundeck_project import main as project_main

@@ -2,22 +2,14 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What to send for a job: its checked definition, its identity, the import document, the diff.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""What to send for a job: its checked definition, its identity, the import document, the diff."""
 
 from __future__ import annotations
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import TextView
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
-    differences,
-    group_path,
-    job_path,
-)
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import job_record
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import differences, group_path, job_path
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_api import job_record
 from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import dump_sorted
 
 #: The definition fields that the execution and schedule switches change.
@@ -98,7 +90,7 @@ def convergence_warning(stored, desired):
             "lookup returns for this job." % (job_path(stored["group"], stored["name"]), stored["id"], ", ".join(fields)))
 
 
-def job_text(record):
+def diff_view(record):
     """A job for ``--diff``: its canonical definition as YAML, headed by its path and project."""
     header = "job %s in project %s" % (job_path(record["group"], record["name"]), record["project"])
     return TextView(dump_sorted(record["definition"]), header)

@@ -2,22 +2,14 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Rundeck's project endpoints: list, read, create, one property at a time, delete.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Rundeck's project endpoints: list, read, create, one property at a time, delete."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import (
-    NOT_FOUND_CODE,
-    PROJECT_MISSING_CODE,
-    RundeckService,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import NOT_FOUND_CODE, PROJECT_MISSING_CODE, RundeckService
 
 #: From this API version a project deletion runs in the background unless ``deferred=false``.
 DEFERRED_DELETE_API_VERSION = 45

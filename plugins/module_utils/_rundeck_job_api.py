@@ -2,11 +2,7 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Rundeck's job endpoints: list, export, import, delete, and the execution/schedule switches.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Rundeck's job endpoints: list, export, import, delete, and the execution/schedule switches."""
 
 from __future__ import annotations
 
@@ -15,11 +11,7 @@ from urllib.parse import quote
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, describe_outcome
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import SERVICE, RundeckService
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import (
-    canonical_job,
-    group_path,
-    job_path,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import canonical_job, group_path, job_path
 
 #: Job import and export in JSON arrived with API version 44.
 MIN_JOB_API_VERSION = 44

@@ -4,9 +4,6 @@
 
 """Rundeck projects as properties: the user's input checked, compared and turned into writes.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 A project is its name and its configuration properties, all text. The description and the
 label are the properties ``project.description`` and ``project.label``. Only the properties the
 user names are managed: a wanted value of None means "must not be set".
@@ -86,7 +83,7 @@ def _property_problems(config):
                         "or null to remove the property")
 
 
-def managed_state(config, wanted):
+def canonical_properties(config, wanted):
     """What the server has for each managed property: ``{key: text or None}``.
 
     An empty description or label counts as none, as Rundeck shows them.
@@ -100,7 +97,7 @@ def managed_state(config, wanted):
 
 def property_changes(config, wanted):
     """The writes that bring ``config`` to ``wanted``: ``[(key, text or None)]`` by key, None to remove."""
-    have = managed_state(config, wanted)
+    have = canonical_properties(config, wanted)
     return [(key, wanted[key]) for key in sorted(wanted) if have[key] != wanted[key]]
 
 
@@ -157,7 +154,7 @@ def predicted_record(name, current, wanted, url):
     return project_record(name, apply_properties(current["config"], wanted), current.get("url"))
 
 
-def diff_record(record, wanted):
+def diff_view(record, wanted):
     """What ``--diff`` shows: the name, description, label and the managed properties that are set."""
     config = record["config"]
     managed = dict((key, config[key]) for key in sorted(wanted) if key in config and key not in OPTION_KEYS)
