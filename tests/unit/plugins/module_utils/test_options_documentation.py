@@ -73,8 +73,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._http import (  
     TIMEOUT_RANGE,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import needed_options  # noqa: E402
-
-COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, os.pardir))
+from tests.support.paths import COLLECTION_ROOT  # noqa: E402
 
 
 def read(*path):

@@ -8,10 +8,9 @@ import subprocess
 import sys
 import textwrap
 
-from tests.ansible_environment import ansible_command
+from tests.support.ansible_environment import ansible_command
+from tests.support.paths import COLLECTIONS_PATH
 
-# <collections path>/ansible_collections/opsforge/delivery/tests/unit/plugins/<this file>
-COLLECTIONS_PATH = os.path.abspath(os.path.join(os.path.dirname(__file__), *[os.pardir] * 6))
 
 PLAYBOOK = textwrap.dedent("""
     - name: Tasks of every service that succeed and fail, at -vvvv

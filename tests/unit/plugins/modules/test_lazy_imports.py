@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from ansible_collections.opsforge.delivery.plugins.module_utils import _yaml
-from tests.ansible_environment import python_path
+from tests.support.ansible_environment import python_path
+from tests.support.paths import COLLECTIONS_PATH
 
-COLLECTIONS_PATH = os.path.abspath(os.path.join(os.path.dirname(__file__), *[os.pardir] * 6))
 MODULES = ("rundeck_acl", "rundeck_job", "rundeck_project", "opsgenie_deployment", "octopus_machine", "gitea_token")
 
 

@@ -31,8 +31,8 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_for
     with_real_booleans,
 )
 from tests.sandbox.jobformat import _COMMAND_STEP_KEYS as _SANDBOX_COMMAND_STEP_KEYS
+from tests.support.paths import UNIT_FIXTURES as FIXTURES
 
-FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures")
 # A job as Rundeck 5 exports it (the shape of community.general's test fixture).
 with open(os.path.join(FIXTURES, "rundeck_exported_test_job.yaml"), encoding="utf-8") as fixture:
     EXPORTED_TEST_JOB = yaml.safe_load(fixture)[0]

@@ -92,8 +92,8 @@ class PipelinesDeployment(object):
 
 
 def test_texts_of_a_pipelines_deployment_are_refused_before_any_write():
-    runner = ResourceRun(OpsgenieDeployment(PipelinesDeployment(), options("{4d1cd861}", state="successful", deployment_message="m",
-                                                           environment=None, releases=None), False, None))
+    wanted = options("{4d1cd861}", state="successful", deployment_message="m", environment=None, releases=None)
+    runner = ResourceRun(OpsgenieDeployment(PipelinesDeployment(), wanted, False, None))
     with pytest.raises(InputError) as caught:
         runner.run()
     assert "comes from Bitbucket Pipelines" in str(caught.value) and runner.request_ids == []
@@ -230,8 +230,8 @@ def test_a_search_stops_when_a_page_brings_nothing_new(opsgenie):
 
 
 def test_a_link_for_a_pipelines_deployment_is_still_refused_before_any_write():
-    runner = ResourceRun(OpsgenieDeployment(PipelinesDeployment(), options("{4d1cd861}", state="successful", external_link="https://l",
-                                                           environment=None, releases=None), False, None))
+    wanted = options("{4d1cd861}", state="successful", external_link="https://l", environment=None, releases=None)
+    runner = ResourceRun(OpsgenieDeployment(PipelinesDeployment(), wanted, False, None))
     with pytest.raises(InputError, match="comes from Bitbucket Pipelines"):
         runner.run()
     assert runner.request_ids == []
