@@ -31,7 +31,7 @@ extends_documentation_fragment:
   - opsforge.delivery.gitea.plugins
   - opsforge.delivery.connection
 notes:
-  - A token named in the terms that does not exist is an error, and so is an empty name.
+  - An empty name in the terms is an error.
   - In check mode, a O(user) Gitea does not have yet (one an earlier task of the play creates, and
     in check mode only predicts) has no tokens, with a warning that names it; outside check mode
     it is an error.

@@ -66,7 +66,6 @@ extends_documentation_fragment:
   - opsforge.delivery.opsgenie.plugins
   - opsforge.delivery.connection
 notes:
-  - A deployment named in the terms that does not exist is an error.
   - A deployment created moments ago may not be found yet. Opsgenie processes writes
     asynchronously.
   - Opsgenie's reference gives no order for search results; they are returned in the order

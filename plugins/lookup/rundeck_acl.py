@@ -31,7 +31,6 @@ extends_documentation_fragment:
   - opsforge.delivery.rundeck.plugins
   - opsforge.delivery.connection
 notes:
-  - A policy named in the terms that does not exist is an error.
   - Reading every policy of a scope costs one request for the listing and one per policy.
 seealso:
   - module: opsforge.delivery.rundeck_acl

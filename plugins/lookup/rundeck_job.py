@@ -40,7 +40,7 @@ extends_documentation_fragment:
   - opsforge.delivery.rundeck.plugins
   - opsforge.delivery.connection
 notes:
-  - A job named in the terms that does not exist, or a path that several jobs share, is an error.
+  - A job path in the terms that several jobs share is an error; name such a job by its UUID.
   - Reading costs two requests whatever the number of jobs; one listing and one export.
 seealso:
   - module: opsforge.delivery.rundeck_job

@@ -29,7 +29,6 @@ extends_documentation_fragment:
   - opsforge.delivery.rundeck.plugins
   - opsforge.delivery.connection
 notes:
-  - A project named in the terms that does not exist is an error.
   - Reading a project's properties needs C(configure) (or C(admin)) access to the project.
   - Each named project costs one request; the listing costs one request in all.
 seealso:
