@@ -24,7 +24,7 @@ import time
 
 from benchmarks.budgets import MODULES
 from benchmarks.playbook import COLLECTIONS_PATH, BenchmarkError, PlaybookRunner
-from tests.ansible_environment import python_path
+from tests.support.ansible_environment import python_path
 
 #: The environment of a playbook run that keeps the payloads it sends.
 KEEP_PAYLOADS = {"ANSIBLE_KEEP_REMOTE_FILES": "1"}

@@ -13,7 +13,7 @@ import sys
 
 import yaml
 
-from tests.ansible_environment import ansible_command
+from tests.support.ansible_environment import ansible_command
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # <collections path>/ansible_collections/opsforge/delivery/benchmarks

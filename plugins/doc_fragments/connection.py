@@ -40,7 +40,8 @@ options:
   retries:
     description:
       - How many times to retry a request that got no answer, an answer cut short, or an answer of
-        429, 500, 502, 503 or 504, with a growing pause between tries that honours the server's C(Retry-After).
+        429, 500, 502, 503 or 504, with a growing pause between tries that honours the server's C(Retry-After)
+        up to 120 seconds.
       - Only requests that are safe to repeat (GET, PUT, DELETE) are retried after they may have
         reached the server; a POST or PATCH is retried only when the connection could not be made,
         or on 429, which says the server did nothing.

@@ -65,4 +65,6 @@ options:
       - name: GITEA_OTP
     vars:
       - name: gitea_otp
+notes:
+  - Each item the terms name must exist; one that does not is an error, not an empty result.
 """

@@ -51,4 +51,6 @@ options:
       - name: OCTOPUS_SPACE
     vars:
       - name: octopus_space
+notes:
+  - Each item the terms name must exist; one that does not is an error, not an empty result.
 """

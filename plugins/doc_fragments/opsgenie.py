@@ -39,4 +39,6 @@ options:
       - name: OPSGENIE_API_KEY
     vars:
       - name: opsgenie_api_key
+notes:
+  - Each item the terms name must exist; one that does not is an error, not an empty result.
 """

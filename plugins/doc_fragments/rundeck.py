@@ -47,4 +47,6 @@ options:
       - name: RUNDECK_API_TOKEN
     vars:
       - name: rundeck_api_token
+notes:
+  - Each item the terms name must exist; one that does not is an error, not an empty result.
 """

@@ -31,7 +31,7 @@ extends_documentation_fragment:
   - opsforge.delivery.gitea.plugins
   - opsforge.delivery.connection
 notes:
-  - A token named in the terms that does not exist is an error, and so is an empty name.
+  - An empty name in the terms is an error.
   - In check mode, a O(user) Gitea does not have yet (one an earlier task of the play creates, and
     in check mode only predicts) has no tokens, with a warning that names it; outside check mode
     it is an error.
@@ -77,12 +77,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.utils.display import Display
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import (
-    GITEA_SPEC,
-    GiteaClient,
-    check_token_name,
-    public_token,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import GITEA_SPEC, GiteaClient, check_token_name, public_token
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
 from ansible_collections.opsforge.delivery.plugins.plugin_utils._lookup import ServiceLookupBase
 

@@ -54,7 +54,6 @@ extends_documentation_fragment:
   - opsforge.delivery.octopus.plugins
   - opsforge.delivery.connection
 notes:
-  - A target named in the terms that does not exist is an error.
   - Targets are read in pages of O(page_size); the names come from one listing each of
     environments, tenants and machine policies.
 seealso:

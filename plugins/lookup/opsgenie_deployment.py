@@ -66,7 +66,6 @@ extends_documentation_fragment:
   - opsforge.delivery.opsgenie.plugins
   - opsforge.delivery.connection
 notes:
-  - A deployment named in the terms that does not exist is an error.
   - A deployment created moments ago may not be found yet. Opsgenie processes writes
     asynchronously.
   - Opsgenie's reference gives no order for search results; they are returned in the order
@@ -103,11 +102,7 @@ _raw:
 
 from ansible.errors import AnsibleLookupError
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import (
-    OPSGENIE_SPEC,
-    SEARCH_PAGE_SIZE,
-    OpsgenieClient,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OPSGENIE_SPEC, OpsgenieClient, SEARCH_PAGE_SIZE
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import time_option
 from ansible_collections.opsforge.delivery.plugins.plugin_utils._lookup import ServiceLookupBase
 

@@ -31,7 +31,6 @@ extends_documentation_fragment:
   - opsforge.delivery.rundeck.plugins
   - opsforge.delivery.connection
 notes:
-  - A policy named in the terms that does not exist is an error.
   - Reading every policy of a scope costs one request for the listing and one per policy.
 seealso:
   - module: opsforge.delivery.rundeck_acl
@@ -66,12 +65,7 @@ _raw:
 
 from ansible.errors import AnsibleLookupError
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import (
-    RUNDECK_SPEC,
-    RundeckClient,
-    acl_file_name,
-    invalid_acl_name,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC, RundeckClient, acl_file_name, invalid_acl_name
 from ansible_collections.opsforge.delivery.plugins.plugin_utils._lookup import ServiceLookupBase
 
 

@@ -40,7 +40,7 @@ extends_documentation_fragment:
   - opsforge.delivery.rundeck.plugins
   - opsforge.delivery.connection
 notes:
-  - A job named in the terms that does not exist, or a path that several jobs share, is an error.
+  - A job path in the terms that several jobs share is an error; name such a job by its UUID.
   - Reading costs two requests whatever the number of jobs; one listing and one export.
 seealso:
   - module: opsforge.delivery.rundeck_job
@@ -93,7 +93,7 @@ from ansible.errors import AnsibleLookupError
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import group_path, in_group
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_jobs import RundeckJobs, job_record
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_api import RundeckJobs, job_record
 from ansible_collections.opsforge.delivery.plugins.plugin_utils._lookup import ServiceLookupBase
 
 

@@ -29,7 +29,6 @@ extends_documentation_fragment:
   - opsforge.delivery.rundeck.plugins
   - opsforge.delivery.connection
 notes:
-  - A project named in the terms that does not exist is an error.
   - Reading a project's properties needs C(configure) (or C(admin)) access to the project.
   - Each named project costs one request; the listing costs one request in all.
 seealso:
@@ -81,11 +80,8 @@ _raw:
 from ansible.errors import AnsibleLookupError
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project_plan import (
-    invalid_project_name,
-    record_from_answer,
-)
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_projects import RundeckProjects
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project_properties import invalid_project_name, record_from_answer
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project_api import RundeckProjects
 from ansible_collections.opsforge.delivery.plugins.plugin_utils._lookup import ServiceLookupBase
 
 

@@ -2,32 +2,15 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Gitea API client for access tokens: basic authentication, sudo, paging, Gitea's errors.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Gitea API client for access tokens: basic authentication, sudo, paging, Gitea's errors."""
 
 from __future__ import annotations
 
-try:
-    from urllib.parse import quote
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    pass
+from urllib.parse import quote
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
-    ApiError,
-    HttpClient,
-    decode_json,
-    describe_non_json,
-    excerpt,
-)
-from ansible_collections.opsforge.delivery.plugins.module_utils._options import (
-    InputError,
-    connection_spec,
-    env_option,
-    transport_options,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._client import ServiceClient
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError, connection_spec, env_option
 
 SERVICE = "Gitea"
 #: The largest page Gitea serves (MAX_RESPONSE_ITEMS); an unchanged run costs one request per page.
@@ -58,27 +41,6 @@ GITEA_SPEC = connection_spec(dict(
     password=env_option(["GITEA_PASSWORD"], type="str", needed=True, no_log=True),
     otp=env_option(["GITEA_OTP"], type="str", no_log=True),
 ))
-
-
-def parse_gitea_error(response):
-    """Gitea's error body in its own words: ``message`` (and ``errors`` when it lists any)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return describe_non_json(response), None
-    if not isinstance(body, dict) or not body.get("message"):
-        return excerpt(response.text), None
-    message = str(body["message"])
-    if response.status_code == 401 and message in _OTP_REFUSALS:
-        sent = getattr(response, "request", None)
-        if sent is not None and sent.headers.get(OTP_HEADER):
-            message += " (Gitea refused the two-factor code in otp: it is valid for about 30 seconds; give a current one)"
-        else:
-            message += (" (the account has two-factor authentication: set otp, or GITEA_OTP, to a current code "
-                        "of its authenticator)")
-    elif response.status_code == 401:
-        message += " (check username and password; Gitea's token endpoints take basic authentication with a password)"
-    return message, None
 
 
 def stored_scopes(token):
@@ -141,7 +103,7 @@ def granted(scopes):
     return frozenset(result)
 
 
-def normalize_scopes(scopes):
+def canonical_scopes(scopes):
     """The scope list as Gitea stores and lists it (AccessTokenScope.Normalize).
 
     Gitea's order (public-only, then each category's write before read), nothing another entry
@@ -160,13 +122,19 @@ def normalize_scopes(scopes):
     return kept
 
 
-class GiteaClient(object):
+class GiteaClient(ServiceClient):
     """The token endpoints of a Gitea server, as ``username``, acting for ``user`` (sudo when another)."""
+
+    service = SERVICE
+    api_path = "/api/v1"
 
     def __init__(self, params, user=None):
         self.username = params["username"]
         # A blank user would be sent as an empty or invalid Sudo header; it means the login itself.
         self.user = (user or "").strip() or self.username
+        ServiceClient.__init__(self, params)
+
+    def headers(self, params):
         headers = {}
         if self.acts_for_another:
             # Only site administrators may act for another user; Gitea says so if not.
@@ -174,23 +142,30 @@ class GiteaClient(object):
         otp = (params.get("otp") or "").strip()
         if otp:
             headers[OTP_HEADER] = otp
-        self.http = HttpClient(
-            SERVICE,
-            "%s/api/v1" % params["url"].rstrip("/"),
-            headers=headers,
-            auth=(params["username"], params["password"]),
-            error_parser=parse_gitea_error,
-            **transport_options(params)
-        )
+        return headers
+
+    def basic_auth(self, params):
+        return (params["username"], params["password"])
+
+    @classmethod
+    def describe_error(cls, response, body):
+        """Gitea's error body in its own words: ``message``, with what to do about a refused login."""
+        message = str(body["message"])
+        if response.status_code == 401 and message in _OTP_REFUSALS:
+            sent = getattr(response, "request", None)
+            if sent is not None and sent.headers.get(OTP_HEADER):
+                message += " (Gitea refused the two-factor code in otp: it is valid for about 30 seconds; give a current one)"
+            else:
+                message += (" (the account has two-factor authentication: set otp, or GITEA_OTP, to a current code "
+                            "of its authenticator)")
+        elif response.status_code == 401:
+            message += " (check username and password; Gitea's token endpoints take basic authentication with a password)"
+        return message, None
 
     @property
     def acts_for_another(self):
         """Whether requests act for ``user`` through sudo (Gitea's user names ignore case)."""
         return self.user.lower() != self.username.lower()
-
-    @property
-    def request_count(self):
-        return self.http.request_count
 
     def _tokens_path(self):
         return "users/%s/tokens" % quote(self.user, safe="")
@@ -201,7 +176,7 @@ class GiteaClient(object):
         tokens, page = [], 1
         while True:
             response = self._list_page(action, page)
-            items = decode_json(response, SERVICE, action) or []
+            items = self.decode(response, action) or []
             tokens.extend(items)
             total = response.headers.get("X-Total-Count")
             more = response.links.get("next") if response.links else None
@@ -242,12 +217,11 @@ class GiteaClient(object):
 
     def create_token(self, name, scopes):
         action = "create access token %s of %s" % (name, self.user)
-        response = self.http.request("POST", self._tokens_path(), action, expected=(201,),
-                                     json={"name": name, "scopes": list(scopes)})
-        created = decode_json(response, SERVICE, action)
+        created = self.write("POST", self._tokens_path(), action, expected=(201,),
+                             json={"name": name, "scopes": list(scopes)})
         if isinstance(created, dict) and "scopes" not in created:
             # Gitea before 1.22 leaves the scopes out of this answer; they are stored normalized.
-            created["scopes"] = normalize_scopes(scopes)
+            created["scopes"] = canonical_scopes(scopes)
         return created
 
     def delete_token(self, token_id, name):

@@ -4,12 +4,12 @@
 
 """HTTP transport shared by every service client.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 One ``requests.Session`` per run: authentication headers, TLS settings, timeouts, bounded
-retries of idempotent requests, JSON decoding with a clear error, and ``ApiError`` carrying the
+retries (see build_retry), JSON decoding with a clear error, and ``ApiError`` carrying the
 status, the method, the URL with any credential removed and the server's own message.
+
+The connection defaults and the retry rules below are the only place they are defined: the
+connection doc fragment, the README and the guides quote them, and a unit test keeps them in step.
 """
 
 from __future__ import annotations
@@ -20,11 +20,7 @@ import re
 import ssl
 import traceback
 import warnings
-
-try:
-    from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    pass
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -47,21 +43,26 @@ DEFAULT_RETRIES = 3
 #: outside them a task fails before any request.
 TIMEOUT_RANGE = (0, 3600)
 RETRIES_RANGE = (0, 10)
-#: Methods that may be sent twice without doing the work twice.
+#: Methods that may be sent twice without doing the work twice (the collection sends GET, PUT and DELETE).
 IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
 #: Methods that change nothing on the server.
 READ_METHODS = frozenset(["GET", "HEAD", "OPTIONS"])
-#: Answers that mean "try again later" rather than "this request is wrong". A 500 is among them
-#: for idempotent requests only (a write is never resent on it): servers answer it for passing
-#: trouble such as a locked database, and sending a read again costs nothing.
+#: Answers that mean "try again later" rather than "this request is wrong"; a request of
+#: IDEMPOTENT_METHODS is sent again on any of them, a write only on REFUSED_UNDONE_STATUS. A 500 is
+#: among them because servers answer it for passing trouble such as a locked database, and sending
+#: a read again costs nothing.
 RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
 #: "Too many requests": the server refused before doing anything, so even a write may be sent again.
 REFUSED_UNDONE_STATUS = 429
 #: A server asking for a longer pause than this would hang the play; the wait is capped.
 MAX_RETRY_AFTER_SECONDS = 120
+#: urllib3's backoff factor: without a Retry-After, the n-th retry of a request waits this many
+#: seconds times 2 ** (n - 1), the first none (0, 1, 2, 4 ... seconds).
+BACKOFF_FACTOR = 0.5
+#: What stands in for a secret wherever one would show: a message, a URL, a result, a diff.
+MASK = "********"
 #: Query parameters that carry credentials; their values never leave this module.
 SECRET_QUERY_PARAMETERS = frozenset(["authtoken", "token", "access_token", "apikey", "api_key", "password", "key"])
-REDACTED = "********"
 #: Request headers whose values are credentials (compared without case).
 CREDENTIAL_HEADERS = frozenset(["authorization", "proxy-authorization", "x-rundeck-auth-token", "x-octopus-apikey",
                                 "x-gitea-otp"])
@@ -83,7 +84,14 @@ CLIENT_CERT_REFUSED_ALERTS = ("UNKNOWN_CA", "BAD_CERTIFICATE", "CERTIFICATE_UNKN
 CLIENT_CERT_MISSING_ALERTS = ("CERTIFICATE_REQUIRED", "HANDSHAKE_FAILURE")
 
 
-class ApiError(Exception):
+class ServiceFailure(Exception):
+    """A failure of a service's, which ``to_result`` turns into the failed task's result."""
+
+    def to_result(self):
+        raise NotImplementedError
+
+
+class ApiError(ServiceFailure):
     """A request to a service failed; the message is fit to show to a person.
 
     ``status`` is None when no HTTP answer arrived (connection refused, timeout, TLS failure).
@@ -122,6 +130,14 @@ class ApiError(Exception):
         return result
 
 
+def write_may_have_taken_effect(http, error):
+    """Whether a failed run may have changed something: a write the server confirmed (on ``http``, the
+    run's HttpClient), or one whose outcome ``error`` leaves unknown (no answer, or one that could not be read)."""
+    if http is not None and http.completed_writes:
+        return True
+    return isinstance(error, ApiError) and MAY_HAVE_CHANGED in (error.outcome or "")
+
+
 def redact_url(url):
     """Remove user info and credential query parameters from a URL."""
     parts = urlsplit(url)
@@ -129,7 +145,7 @@ def redact_url(url):
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, REDACTED if k.lower() in SECRET_QUERY_PARAMETERS else v) for k, v in pairs], safe="*")
+        query = urlencode([(k, MASK if k.lower() in SECRET_QUERY_PARAMETERS else v) for k, v in pairs], safe="*")
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
@@ -168,9 +184,9 @@ def scrub(text, secrets=()):
     # Longest first, so that a value is not half-replaced through a shorter form of it.
     for secret in sorted(known, key=len, reverse=True):
         if secret in text:
-            text = text.replace(secret, REDACTED)
+            text = text.replace(secret, MASK)
     text = URL_USERINFO.sub("", text)
-    return SECRET_PARAMETER_VALUE.sub(lambda match: "%s=%s" % (match.group(1), REDACTED), text)
+    return SECRET_PARAMETER_VALUE.sub(lambda match: "%s=%s" % (match.group(1), MASK), text)
 
 
 def scrub_data(data):
@@ -220,12 +236,16 @@ if HAS_REQUESTS:
             return super(BoundedRetry, self).is_retry(method, status_code, has_retry_after)
 
 
-def build_retry(retries, backoff_factor=0.5):
-    """Retry policy: idempotent methods on RETRY_STATUSES and on errors before the request was sent.
+def build_retry(retries, backoff_factor=BACKOFF_FACTOR):
+    """The retry policy: up to ``retries`` more tries, each after a longer pause (``backoff_factor``)
+    or after the server's Retry-After, at most MAX_RETRY_AFTER_SECONDS.
 
-    A POST or PATCH is retried only on connection errors, which happen before anything reached
-    the server, and on 429, which says the server did nothing; a read error or any other error
-    status after a write is final, so a write is never applied twice.
+    A request of IDEMPOTENT_METHODS is retried on RETRY_STATUSES, on connection errors and on errors
+    while reading the answer (a timeout, a dropped connection); HttpClient.request also retries one
+    whose body was cut short. A POST or PATCH is retried only on connection errors, which happen
+    before anything reached the server, and on REFUSED_UNDONE_STATUS, which says the server did
+    nothing; a read error or any other error status after a write is final, so a write is never
+    applied twice.
     """
     return BoundedRetry(
         total=retries,
@@ -252,12 +272,13 @@ class HttpClient(object):
 
     def __init__(self, service, base_url, headers=None, auth=None, validate_certs=True, ca_path=None,
                  client_cert=None, client_key=None, timeout=DEFAULT_TIMEOUT, retries=DEFAULT_RETRIES, error_parser=None,
-                 backoff_factor=0.5):
+                 backoff_factor=BACKOFF_FACTOR):
         self.service = service
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.error_parser = error_parser or default_error_message
         self.retries = retries
+        #: Requests sent, each retry counted, for a test or benchmark to check what a run costs.
         self.request_count = 0
         #: Writes the server confirmed during this run ("POST /path (HTTP 201)"), for failure messages.
         self.completed_writes = []

@@ -2,11 +2,7 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Module wiring: the AnsibleModule, the engine's outcome as a result, ApiError as a failure.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Module wiring: the AnsibleModule, the one runner that turns the engine's outcome into a result and any failure into ``fail_json``."""
 
 from __future__ import annotations
 
@@ -16,22 +12,17 @@ from collections.abc import Mapping
 from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
 from ansible.module_utils.common.validation import check_type_dict
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
-    ApiError,
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    scrub,
-    secret_forms,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ServiceFailure, scrub, secret_forms
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError, prepare_connection, secret_values
 from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import yaml_import_error
-from ansible_collections.opsforge.delivery.plugins.module_utils._resource import build_diff, ensure
+from ansible_collections.opsforge.delivery.plugins.module_utils._resource import NOTHING, ResourceSet, build_diff, ensure, ensure_set, unique
 
 
-def new_module(argument_spec, **kwargs):
-    """An AnsibleModule with check mode on and its connection options checked (see prepare_connection),
-    failing early when ``requests`` is missing."""
-    argument_spec = without_unusable_suboptions(argument_spec, _load_params())
+def new_module(argument_spec, connection_spec, **kwargs):
+    """An AnsibleModule of the module's own options and its service's connection options, with check
+    mode on and the connection options checked (see prepare_connection), failing early when
+    ``requests`` is missing."""
+    argument_spec = without_unusable_suboptions(dict(argument_spec, **connection_spec), _load_params())
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **kwargs)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
@@ -88,31 +79,67 @@ def require_yaml(module):
         module.fail_json(msg=missing_required_lib("PyYAML"), exception=problem)
 
 
-def run_resource(module, result_key, build_resource):
-    """Build the resource from the module, ensure its state, and exit with the result.
+def run_module(module, build, state=None):
+    """Build what the task manages with ``build(module)``, bring it to its state, exit with the result.
 
-    ``build_resource(module)`` returns the Resource; it may raise InputError or ApiError.
+    ``build`` returns a Resource or a ResourceSet and may raise InputError or a ServiceFailure, as may the
+    engine; this is the one place where such a failure becomes ``fail_json``. ``state`` is
+    ``present`` or ``absent``; by default the module's ``state`` option.
     """
-    resource = None
+    managed = None
     try:
-        resource = build_resource(module)
-        outcome = ensure(resource, module.params.get("state", "present"), module.check_mode)
-    except InputError as exc:
-        module.fail_json(msg=scrub(str(exc)))
-    except ApiError as exc:
-        # The error itself (to_result) or a resource that can tell whether a write took effect
-        # before the failure says so.
-        result = exc.to_result()
-        changed_by_failure = getattr(resource, "changed_by_failure", None)
-        result["changed"] = bool(result.get("changed") or (changed_by_failure and changed_by_failure(exc)))
-        module.fail_json(**result)
+        managed = build(module)
+        state = state or module.params.get("state", "present")
+        if isinstance(managed, ResourceSet):
+            result = _set_result(module, managed, ensure_set(managed, module.check_mode))
+        else:
+            result = _resource_result(module, managed, ensure(managed, state, module.check_mode))
+    except (InputError, ServiceFailure) as exc:
+        _warn(module, managed)
+        module.fail_json(**_failure(managed, exc))
     except Exception as exc:  # pylint: disable=broad-except
         # An unforeseen failure would print its traceback without Ansible's masking; fail_json masks it.
+        _warn(module, managed)
         module.fail_json(msg=scrub("unexpected %s: %s" % (type(exc).__name__, exc)), exception=scrub(traceback.format_exc()))
-    for warning in getattr(resource, "warnings", ()):
-        module.warn(warning)
+    _warn(module, managed)
+    module.exit_json(**result)
+
+
+def _resource_result(module, resource, outcome):
     result = dict(changed=outcome.changed)
-    result[result_key] = resource.view(outcome.after) if outcome.after is not None else {}
+    result[resource.result_key] = resource.view(outcome.after) if outcome.after is not None else {}
     if module._diff:
         result["diff"] = build_diff(resource, outcome)
-    module.exit_json(**result)
+    result.update(resource.extra_result())
+    return result
+
+
+def _set_result(module, resource_set, changes):
+    changed = [change for change in changes if change.action != NOTHING]
+    result = dict(changed=bool(changed))
+    result[resource_set.result_key] = resource_set.result(changes)
+    if module._diff:
+        result["diff"] = [build_diff(change.member, change.outcome()) for change in changed]
+    result.update(resource_set.extra_result())
+    return result
+
+
+def _failure(managed, error):
+    """The failed result: the error's message and details, and what the run did before it."""
+    failure = dict(msg=scrub(str(error))) if isinstance(error, InputError) else error.to_result()
+    if managed is not None:
+        failure.update(managed.failure_result(error))
+        failure["changed"] = bool(failure.get("changed") or managed.changed_by_failure(error))
+    return failure
+
+
+def _warn(module, managed):
+    """The warnings of the resource (and of each member of a set), each once, in their order."""
+    if managed is None:
+        return
+    warnings = list(managed.warnings)
+    if isinstance(managed, ResourceSet):
+        for member in managed.members:
+            warnings.extend(member.warnings)
+    for warning in unique(warnings):
+        module.warn(warning)

@@ -4,9 +4,6 @@
 
 """Octopus Deploy API client: the API key header, links as URI templates, paging, Octopus's errors.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 Octopus describes its API with links: the root document (``/api``) and each space's root hold
 RFC 6570 URI templates for every collection, and collections link to their next page. The
 client starts from ``/api`` and follows those links instead of building paths itself.
@@ -16,11 +13,7 @@ from __future__ import annotations
 
 import re
 import traceback
-
-try:
-    from urllib.parse import urljoin
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    pass
+from urllib.parse import urljoin
 
 URITEMPLATE_IMPORT_ERROR = None
 try:
@@ -31,19 +24,9 @@ except ImportError:
 else:
     HAS_URITEMPLATE = True
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
-    ApiError,
-    HttpClient,
-    decode_json,
-    describe_non_json,
-    excerpt,
-)
-from ansible_collections.opsforge.delivery.plugins.module_utils._options import (
-    InputError,
-    connection_spec,
-    env_option,
-    transport_options,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._client import ServiceClient
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError, connection_spec, env_option
 
 SERVICE = "Octopus Deploy"
 #: Octopus's own page size limit is the largest 32-bit integer; a large page keeps listings short.
@@ -57,25 +40,6 @@ OCTOPUS_SPEC = connection_spec(dict(
 ))
 
 
-def parse_octopus_error(response):
-    """Octopus's error body in its own words: ``ErrorMessage`` and each of ``Errors``."""
-    try:
-        body = response.json()
-    except ValueError:
-        return describe_non_json(response), None
-    if not isinstance(body, dict) or not body.get("ErrorMessage"):
-        return excerpt(response.text), None
-    message = body["ErrorMessage"]
-    errors = [str(item) for item in body.get("Errors") or []]
-    if errors:
-        message += " " + " ".join(errors)
-    if response.status_code == 401:
-        message += " (check api_key)"
-    elif response.status_code == 403:
-        message += " (the API key's user lacks a permission this needs in this space)"
-    return message, body
-
-
 class Space(object):
     """One space: its id, its name and the links of its root document."""
 
@@ -85,26 +49,35 @@ class Space(object):
         self.links = links
 
 
-class OctopusClient(object):
+class OctopusClient(ServiceClient):
     """The Octopus API at ``url``, entered through ``/api``."""
+
+    service = SERVICE
+    message_key = "ErrorMessage"
 
     def __init__(self, params):
         if not HAS_URITEMPLATE:
             raise InputError("the uritemplate Python library is required on the host that runs this task "
                              "(pip install uritemplate)")
+        ServiceClient.__init__(self, params)
         self.base_url = params["url"].rstrip("/") + "/"
-        self.http = HttpClient(
-            SERVICE,
-            params["url"],
-            headers={"X-Octopus-ApiKey": params["api_key"]},
-            error_parser=parse_octopus_error,
-            **transport_options(params)
-        )
         self._root = None
 
-    @property
-    def request_count(self):
-        return self.http.request_count
+    def headers(self, params):
+        return {"X-Octopus-ApiKey": params["api_key"]}
+
+    @classmethod
+    def describe_error(cls, response, body):
+        """Octopus's error body in its own words: ``ErrorMessage`` and each of ``Errors``."""
+        message = body["ErrorMessage"]
+        errors = [str(item) for item in body.get("Errors") or []]
+        if errors:
+            message += " " + " ".join(errors)
+        if response.status_code == 401:
+            message += " (check api_key)"
+        elif response.status_code == 403:
+            message += " (the API key's user lacks a permission this needs in this space)"
+        return message, body
 
     def link_url(self, link, **variables):
         """A link's address: the template expanded with ``variables``, against the server's URL."""
@@ -112,15 +85,14 @@ class OctopusClient(object):
         return urljoin(self.base_url, expanded)
 
     def get(self, link, action, missing_ok=False, **variables):
-        response = self.http.request("GET", self.link_url(link, **variables), action, missing_ok=missing_ok)
-        return None if response is None else decode_json(response, SERVICE, action)
+        return self.read(self.link_url(link, **variables), action, missing_ok=missing_ok)
 
     def send(self, method, link, action, body=None, expected=(200, 201)):
         response = self.http.request(method, self.link_url(link), action, expected=expected,
                                      json=body if method != "DELETE" else None)
         if method == "DELETE" or not response.content:
             return None
-        return decode_json(response, SERVICE, action)
+        return self.decode(response, action)
 
     def root(self):
         if self._root is None:

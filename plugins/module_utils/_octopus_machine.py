@@ -2,20 +2,17 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Octopus deployment targets: names resolved to ids, endpoints per communication style, comparison.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Octopus deployment targets: names resolved to ids, endpoints per communication style, comparison, I/O."""
 
 from __future__ import annotations
 
 import copy
 import re
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError
+from ansible_collections.opsforge.delivery.plugins.module_utils._octopus import OctopusClient
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
-from ansible_collections.opsforge.delivery.plugins.module_utils._resource import unique
+from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource, unique
 
 #: The module's communication styles, and Octopus's names for them on the wire.
 STYLES = {
@@ -30,35 +27,6 @@ STYLES = {
 #: Octopus's names -> the module's, for messages.
 STYLE_NAMES = dict((wire, name) for name, wire in STYLES.items())
 
-#: Endpoint options: (wire field, collection link of the referenced resource or None), per style.
-ENDPOINT_FIELDS = {
-    "uri": ("Uri", None),
-    "thumbprint": ("Thumbprint", None),
-    "proxy": ("ProxyId", "Proxies"),
-    "host": ("Host", None),
-    "port": ("Port", None),
-    "fingerprint": ("Fingerprint", None),
-    "account": ("AccountId", "Accounts"),
-    "dotnet_platform": ("DotNetCorePlatform", None),
-    "default_worker_pool": ("DefaultWorkerPoolId", "WorkerPools"),
-    "cluster_url": ("ClusterUrl", None),
-    "namespace": ("Namespace", None),
-    "skip_tls_verification": ("SkipTlsVerification", None),
-    "drop_folder_path": ("DropFolderPath", None),
-    "applications_directory": ("ApplicationsDirectory", None),
-    "working_directory": ("OctopusWorkingDirectory", None),
-}
-#: Kubernetes authentication options: (wire field of Endpoint.Authentication, collection link or None).
-AUTHENTICATION_FIELDS = {
-    "account": ("AccountId", "Accounts"),
-    "client_certificate": ("ClientCertificate", None),
-    "cluster_name": ("ClusterName", None),
-    "cluster_resource_group": ("ClusterResourceGroup", None),
-    "project": ("Project", None),
-    "region": ("Region", None),
-    "zone": ("Zone", None),
-    "token_path": ("TokenPath", None),
-}
 #: The module's Kubernetes authentication types, Octopus's names for them, and the options each
 #: requires and may take (the fields of go-octopusdeploy's kubernetes_*_authentication.go).
 AUTHENTICATION_TYPES = {
@@ -69,6 +37,43 @@ AUTHENTICATION_TYPES = {
     "certificate": ("KubernetesCertificate", ("client_certificate",), ()),
     "pod_service": ("KubernetesPodService", ("token_path",), ()),
 }
+#: The ``endpoint`` option's suboptions, one row each: (name, argument spec, wire field of Endpoint, wire
+#: field of Endpoint.Authentication, collection link of the resource it names or None). The module's
+#: argument spec and the fields sent both come from here; a Kubernetes endpoint's account is its
+#: authentication's.
+ENDPOINT_OPTIONS = (
+    ("communication_style", dict(type="str", required=True, choices=sorted(STYLES)), None, None, None),
+    ("uri", dict(type="str"), "Uri", None, None),
+    ("thumbprint", dict(type="str"), "Thumbprint", None, None),
+    ("proxy", dict(type="str"), "ProxyId", None, "Proxies"),
+    ("host", dict(type="str"), "Host", None, None),
+    ("port", dict(type="int"), "Port", None, None),
+    ("fingerprint", dict(type="str"), "Fingerprint", None, None),
+    ("account", dict(type="str"), "AccountId", "AccountId", "Accounts"),
+    ("dotnet_platform", dict(type="str"), "DotNetCorePlatform", None, None),
+    ("default_worker_pool", dict(type="str"), "DefaultWorkerPoolId", None, "WorkerPools"),
+    ("cluster_url", dict(type="str"), "ClusterUrl", None, None),
+    ("namespace", dict(type="str"), "Namespace", None, None),
+    ("skip_tls_verification", dict(type="bool"), "SkipTlsVerification", None, None),
+    ("authentication_type", dict(type="str", choices=sorted(AUTHENTICATION_TYPES)), None, None, None),
+    ("client_certificate", dict(type="str"), None, "ClientCertificate", None),
+    ("cluster_name", dict(type="str"), None, "ClusterName", None),
+    ("cluster_resource_group", dict(type="str"), None, "ClusterResourceGroup", None),
+    ("project", dict(type="str"), None, "Project", None),
+    ("region", dict(type="str"), None, "Region", None),
+    ("zone", dict(type="str"), None, "Zone", None),
+    # A file path inside the pod, not the token itself.
+    ("token_path", dict(type="str", no_log=False), None, "TokenPath", None),
+    ("drop_folder_path", dict(type="str"), "DropFolderPath", None, None),
+    ("applications_directory", dict(type="str"), "ApplicationsDirectory", None, None),
+    ("working_directory", dict(type="str"), "OctopusWorkingDirectory", None, None),
+)
+#: The suboptions of the module's ``endpoint`` option.
+ENDPOINT_SPEC = dict((name, spec) for name, spec, _field, _authentication, _link in ENDPOINT_OPTIONS)
+#: Endpoint options: (wire field, collection link of the referenced resource or None).
+ENDPOINT_FIELDS = dict((name, (field, link)) for name, _spec, field, _authentication, link in ENDPOINT_OPTIONS if field)
+#: Kubernetes authentication options: (wire field of Endpoint.Authentication, collection link or None).
+AUTHENTICATION_FIELDS = dict((name, (field, link)) for name, _spec, _endpoint, field, link in ENDPOINT_OPTIONS if field)
 STYLE_FIELDS = {
     "listening": (("uri", "thumbprint"), ("proxy",)),
     "polling": (("uri", "thumbprint"), ()),
@@ -103,11 +108,11 @@ class References(object):
     earlier task of the play may create it, and only predicted it in check mode.
     """
 
-    def __init__(self, client, space, predicting=False):
+    def __init__(self, client, space, predicting=False, warnings=None):
         self.client = client
         self.space = space
         self.predicting = predicting
-        self.warnings = []
+        self.warnings = [] if warnings is None else warnings
         self._items = {}
         #: The names of the resources this task named, by kind and lower-case id, for diffs.
         self.used = {}
@@ -409,7 +414,7 @@ REFERENCE_FIELDS = ("MachinePolicyId",)
 ENDPOINT_REFERENCE_FIELDS = ("AccountId", "ProxyId", "DefaultWorkerPoolId")
 
 
-def comparable(machine, fold_case=True):
+def canonical_machine(machine, fold_case=True):
     """What the machine is told, in one form: server-reported fields dropped, sets sorted.
 
     Octopus compares these sets and ids ignoring case; ``fold_case=False`` keeps the spelling for a diff.
@@ -421,14 +426,14 @@ def comparable(machine, fold_case=True):
         if key in SET_FIELDS:
             value = sorted(set(str(item).lower() if fold_case else str(item) for item in value or []))
         elif key == "Endpoint" and isinstance(value, dict):
-            value = _comparable_endpoint(value, fold_case)
+            value = _canonical_endpoint(value, fold_case)
         elif key in REFERENCE_FIELDS and fold_case:
             value = _folded(value)
         result[key] = value
     return result
 
 
-def _comparable_endpoint(endpoint, fold_case=False):
+def _canonical_endpoint(endpoint, fold_case=False):
     result = dict((k, v) for k, v in endpoint.items() if k not in ENDPOINT_SERVER_FIELDS and v is not None)
     if endpoint.get("CommunicationStyle") == "Ssh":
         # The server derives the ssh:// address from the host and port.
@@ -473,3 +478,162 @@ class WriteFailedAfterChange(ApiError):
         # The writes the server confirmed before the failure; the failed one may have worked too.
         result.update(changed=True, writes=self.writes)
         return result
+
+
+class OctopusMachine(Resource):
+    """One deployment target, represented as the server's resource."""
+
+    result_key = "machine"
+
+    def __init__(self, client, params, check_mode=False):
+        super(OctopusMachine, self).__init__()
+        self.client = client
+        self.params = params
+        self.check_mode = check_mode
+        # Octopus trims the name it stores, so the target is found again by the trimmed name.
+        self.name = params["name"].strip()
+        self.space = self._space(params["space"])
+        self.references = References(client, self.space, predicting=check_mode, warnings=self.warnings)
+        self.self_link = None
+
+    def _space(self, wanted):
+        try:
+            return self.client.space(wanted)
+        except InputError:
+            if not (self.check_mode and wanted):
+                raise
+        # An earlier task of the play may create the space; check mode only predicted it.
+        self.warnings.append("space %r does not exist: check mode shows the target as it would be created once "
+                             "an earlier task creates the space; a real run fails unless it exists by then" % wanted)
+        return None
+
+    def read(self):
+        if self.space is None:
+            return None
+        found = [item for item in self.client.items(self.space.links["Machines"], "find target %s" % self.name,
+                                                    name=self.name, take=None)
+                 if item.get("Name", "").lower() == self.name.lower()]
+        if len(found) > 1:
+            raise InputError("%d targets are named %s; rename one of them" % (len(found), self.name))
+        if not found:
+            return None
+        self.self_link = found[0]["Links"]["Self"]
+        return found[0]
+
+    def desired(self, current):
+        params = self.params
+        replacing = self._replaces(current)
+        if current is None:
+            missing = [option for option in ("environments", "roles", "endpoint") if not params[option]]
+            if missing:
+                raise InputError("target %s does not exist; to create it, give %s" % (self.name, ", ".join(missing)))
+        refs = self.references
+        settings = dict(
+            EnvironmentIds=None if params["environments"] is None else refs.resolve_all(
+                "Environments", params["environments"], "environment"),
+            Roles=None if params["roles"] is None else unique(params["roles"]),
+            TenantIds=None if params["tenants"] is None else refs.resolve_all("Tenants", params["tenants"], "tenant"),
+            TenantTags=None if params["tenant_tags"] is None else unique(params["tenant_tags"]),
+            TenantedDeploymentParticipation=params["tenanted_deployment_participation"],
+            MachinePolicyId=None if params["machine_policy"] is None else refs.resolve(
+                "MachinePolicies", params["machine_policy"], "machine policy"),
+            IsDisabled=params["disabled"],
+        )
+        endpoint = None
+        if params["endpoint"]:
+            endpoint = endpoint_settings(params["endpoint"], refs, (current or {}).get("Endpoint"))
+        if replacing:
+            # The new target keeps what the old one had, apart from the server's own fields.
+            current = new_target_from(current)
+        wanted = desired_machine(current, self.name, settings, endpoint)
+        if not self.check_mode:
+            return wanted
+        new = current is None or "Id" not in current
+        default_policy = refs.default_policy_id() if new and not wanted.get("MachinePolicyId") else None
+        return predicted_machine(wanted, space_id_of(self.space), default_policy)
+
+    def _replaces(self, current):
+        """Whether the target is replaced: Octopus refuses to change a target's endpoint type, so the
+        task fails unless it allows a replacement."""
+        wanted = STYLES.get((self.params["endpoint"] or {}).get("communication_style"))
+        have = ((current or {}).get("Endpoint") or {}).get("CommunicationStyle")
+        if current is None or wanted is None or have is None or have == wanted:
+            return False
+        shown = "%s (%s)" % (have, STYLE_NAMES[have]) if have in STYLE_NAMES else have
+        if self.params["endpoint_style_change"] != "replace":
+            raise InputError(
+                "target %s has the communication style %s, and Octopus Deploy cannot change a target's "
+                "communication style; set endpoint_style_change: replace to delete the target and create it "
+                "again (it gets a new ID and loses its history), or delete it first" % (self.name, shown))
+        warning = ("target %s is replaced: it is deleted and created again with the communication style "
+                   "%s, and gets a new ID" % (self.name, wanted))
+        if warning not in self.warnings:
+            self.warnings.append(warning)
+        return True
+
+    def must_replace(self, current, desired):
+        return self._replaces(current)
+
+    def canonical(self, representation):
+        return canonical_machine(representation)
+
+    def create(self, desired):
+        try:
+            return self.client.send("POST", self.space.links["Machines"], "create target %s" % self.name, desired,
+                                    expected=(201, 200))
+        except ApiError as error:
+            raise self._after_writes(error)
+
+    def created_meanwhile(self, error):
+        # Octopus refuses a second target of one name with a validation error (no 409 of its own), in
+        # words that differ between versions: after any refusal the engine reads the name again, and
+        # a target found there was made meanwhile; otherwise the refusal stands.
+        return error.status in (400, 409)
+
+    def replace(self, current, desired):
+        # Octopus refuses two targets of one name, so the old one goes first.
+        self.delete(current)
+        try:
+            return self.create(desired)
+        except ApiError as error:
+            raise self._after_writes(error, " (target %s, ID %s, was deleted first, because Octopus Deploy refuses "
+                                            "two targets of one name: run the task again to create it)"
+                                     % (self.name, current.get("Id")))
+
+    def update(self, current, desired):
+        try:
+            return self.client.send("PUT", self.self_link, "update target %s" % self.name, desired, expected=(200,))
+        except ApiError as error:
+            raise self._after_writes(error)
+
+    def delete(self, current):
+        try:
+            self.client.send("DELETE", self.self_link, "delete target %s" % self.name, expected=(200, 204))
+        except ApiError as error:
+            raise self._after_writes(error)
+
+    def _after_writes(self, error, note=""):
+        """``error`` as a failure that reports ``changed`` when a write may have taken effect."""
+        writes = self.client.http.completed_writes
+        if isinstance(error, WriteFailedAfterChange):
+            return WriteFailedAfterChange(error, writes, note) if note else error
+        if writes or MAY_HAVE_CHANGED in (error.outcome or ""):
+            return WriteFailedAfterChange(error, writes, note)
+        return error
+
+    def view(self, representation):
+        return without_links(representation)
+
+    def diff_view(self, representation):
+        return with_names(canonical_machine(representation, fold_case=False), self.references)
+
+
+def build_machine(module):
+    """The OctopusMachine the module's options describe; raises InputError for options Octopus would refuse."""
+    if not module.params["name"].strip():
+        raise InputError("name must not be empty")
+    if module.params["tenant_tags"]:
+        bad = [tag for tag in module.params["tenant_tags"] if tag.count("/") != 1 or "" in tag.split("/")]
+        if bad:
+            raise InputError("tenant_tags must each be TagSet/Tag, such as Tier/Gold: %s" % ", ".join(bad))
+    return OctopusMachine(OctopusClient(module.params), module.params, module.check_mode)

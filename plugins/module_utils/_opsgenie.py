@@ -4,31 +4,16 @@
 
 """Opsgenie Deployment API client: GenieKey authentication, Opsgenie's errors, asynchronous writes.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 Opsgenie accepts a write with 202 and a request id; whether it worked is read later from the
 request status endpoint (see ``_opsgenie_wait``).
 """
 
 from __future__ import annotations
 
-try:
-    from urllib.parse import quote
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    pass
+from urllib.parse import quote
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
-    HttpClient,
-    decode_json,
-    describe_non_json,
-    excerpt,
-)
-from ansible_collections.opsforge.delivery.plugins.module_utils._options import (
-    connection_spec,
-    env_option,
-    transport_options,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._client import ServiceClient
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import connection_spec, env_option
 
 SERVICE = "Opsgenie"
 DEFAULT_URL = "https://api.opsgenie.com"
@@ -49,42 +34,32 @@ _STATUS_HINTS = {
 }
 
 
-def parse_opsgenie_error(response):
-    """Opsgenie's error body in its own words: ``message``, each of ``errors``, a hint for the status."""
-    try:
-        body = response.json()
-    except ValueError:
-        return describe_non_json(response), None
-    if not isinstance(body, dict) or not body.get("message"):
-        return excerpt(response.text), None
-    message = str(body["message"])
-    errors = body.get("errors")
-    if isinstance(errors, dict) and errors:
-        message += ": " + "; ".join("%s: %s" % (field, reason) for field, reason in sorted(errors.items()))
-    hint = _STATUS_HINTS.get(response.status_code)
-    if response.status_code == 429 and response.headers.get("X-RateLimit-Reason"):
-        hint += " (limit reached: %s)" % response.headers["X-RateLimit-Reason"]
-    if hint:
-        message += " (%s)" % hint
-    details = dict(request_id=body["requestId"]) if body.get("requestId") else None
-    return message, details
-
-
-class OpsgenieClient(object):
+class OpsgenieClient(ServiceClient):
     """The deployment endpoints of one Opsgenie account (``url`` picks the US or EU instance)."""
 
-    def __init__(self, params):
-        self.http = HttpClient(
-            SERVICE,
-            "%s/v2/deployments" % (params.get("url") or DEFAULT_URL).rstrip("/"),
-            headers={"Authorization": "GenieKey %s" % params["api_key"]},
-            error_parser=parse_opsgenie_error,
-            **transport_options(params)
-        )
+    service = SERVICE
+    api_path = "/v2/deployments"
 
-    @property
-    def request_count(self):
-        return self.http.request_count
+    def api_url(self, params):
+        return (params.get("url") or DEFAULT_URL).rstrip("/") + self.api_path
+
+    def headers(self, params):
+        return {"Authorization": "GenieKey %s" % params["api_key"]}
+
+    @classmethod
+    def describe_error(cls, response, body):
+        """Opsgenie's error body in its own words: ``message``, each of ``errors``, a hint for the status."""
+        message = str(body["message"])
+        errors = body.get("errors")
+        if isinstance(errors, dict) and errors:
+            message += ": " + "; ".join("%s: %s" % (field, reason) for field, reason in sorted(errors.items()))
+        hint = _STATUS_HINTS.get(response.status_code)
+        if response.status_code == 429 and response.headers.get("X-RateLimit-Reason"):
+            hint += " (limit reached: %s)" % response.headers["X-RateLimit-Reason"]
+        if hint:
+            message += " (%s)" % hint
+        details = dict(request_id=body["requestId"]) if body.get("requestId") else None
+        return message, details
 
     @staticmethod
     def _path(identifier, *rest):
@@ -95,10 +70,7 @@ class OpsgenieClient(object):
         """The deployment (``data``) with this identifier, or None when Opsgenie has none."""
         action = "read deployment %s%s" % (identifier, "" if identifier_type == "id" else " (%s)" % identifier_type)
         params = None if identifier_type == "id" else {"type": identifier_type}
-        response = self.http.request("GET", self._path(identifier), action, missing_ok=True, params=params)
-        if response is None:
-            return None
-        return (decode_json(response, SERVICE, action) or {}).get("data")
+        return (self.read(self._path(identifier), action, missing_ok=True, params=params) or {}).get("data")
 
     def create(self, body):
         """Submit a new deployment; returns the id of the request that will create it."""
@@ -115,8 +87,7 @@ class OpsgenieClient(object):
         return self._submit("PATCH", self._path(deployment_id, "update"), action, fields)
 
     def _submit(self, method, path, action, body):
-        response = self.http.request(method, path, action, expected=(202,), json=body)
-        return (decode_json(response, SERVICE, action) or {}).get("requestId")
+        return (self.write(method, path, action, expected=(202,), json=body) or {}).get("requestId")
 
     def request_status(self, request_id):
         """The outcome of an asynchronous write, or None while Opsgenie has not processed it.
@@ -124,10 +95,7 @@ class OpsgenieClient(object):
         Opsgenie answers 404 both for a request not processed yet and for an unknown id.
         """
         action = "read the status of request %s" % request_id
-        response = self.http.request("GET", "requests/%s" % quote(request_id, safe=""), action, missing_ok=True)
-        if response is None:
-            return None
-        return (decode_json(response, SERVICE, action) or {}).get("data")
+        return (self.read("requests/%s" % quote(request_id, safe=""), action, missing_ok=True) or {}).get("data")
 
     def search(self, service_ids, environment_ids=None, start_time=None, end_time=None, page_size=SEARCH_PAGE_SIZE):
         """Every deployment of the services matching the filters, following ``paginationKey``."""
@@ -142,8 +110,7 @@ class OpsgenieClient(object):
         deployments, seen, start = [], set(), 0
         while True:
             params["paginationKey"] = start
-            response = self.http.request("GET", "search", action, params=params)
-            page = (decode_json(response, SERVICE, action) or {}).get("data") or []
+            page = (self.read("search", action, params=params) or {}).get("data") or []
             # The answer carries no paging links and the reference does not say that a page shorter
             # than the limit is the last one: only an empty page ends the search. A page of nothing
             # new ends it too, so that a server ignoring paginationKey cannot loop forever.

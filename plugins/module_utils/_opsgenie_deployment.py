@@ -2,10 +2,7 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Opsgenie deployments: times, request bodies, what differs and what a run will change.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
+"""Opsgenie deployments: times, request bodies, what differs, what a run will change, and the run itself.
 
 Deployments come in two shapes (the reference shows both): a read by identifier names the
 environment ``environmentType``/``identifier``, a search names it ``type``/``id``. Everything
@@ -18,7 +15,11 @@ import copy
 import re
 from datetime import datetime, timedelta, timezone
 
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OpsgenieClient
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_wait import RequestFailed, RequestWaiter
+from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource
 
 STATES = ("initial", "started", "successful", "failed")
 #: States that end a deployment: reaching one sets ``completedAt`` (now, unless given).
@@ -291,7 +292,7 @@ def predicted_after_update(current, fields, state):
     return deployment
 
 
-def comparable(deployment):
+def diff_view(deployment):
     """A deployment for a diff: times in one form, so that only real changes show."""
     if not deployment:
         return {}
@@ -300,3 +301,179 @@ def comparable(deployment):
         if shown.get(field):
             shown[field] = canonical_time(shown[field])
     return shown
+
+
+#: What became of a write: processed, refused when processed, accepted and not processed yet (it
+#: may still take effect), or sent without an answer that says whether it arrived.
+PROCESSED = "processed"
+REFUSED = "refused"
+ACCEPTED = "accepted, not processed yet"
+UNCONFIRMED = "sent, no answer"
+
+
+class OpsgenieDeployment(Resource):
+    """The deployment with ``params["external_id"]``, brought to the options; never created twice.
+
+    Opsgenie answers each write with a request id and processes it later: with ``wait``, each
+    write is followed until processed. The ids of the requests sent are in ``request_ids`` even
+    when the run fails, each write and what became of it in ``writes``.
+    """
+
+    result_key = "deployment"
+
+    def __init__(self, client, params, check_mode, waiter):
+        super(OpsgenieDeployment, self).__init__()
+        self.client = client
+        self.params = params
+        self.check_mode = check_mode
+        self.waiter = waiter
+        self.external_id = params["external_id"]
+        # One moment for the whole run: every plan of it sets the same times.
+        self.moment = now()
+        self.request_ids = []
+        self.writes = []
+
+    def read(self):
+        return self.client.get(self.external_id, "api")
+
+    def desired(self, current):
+        if current is None:
+            return predicted_after_create(create_body(self.params, self.moment))
+        fixed = fixed_differences(self.params, current)
+        if fixed:
+            raise InputError("deployment %s exists and Opsgenie cannot change its %s; keep the values it was created "
+                             "with, or leave them out, or use another external_id for another release"
+                             % (self.external_id, " or its ".join(fixed)))
+        fields, state = planned_writes(self.params, current, self.moment)
+        if not fields and not state:
+            return current
+        if fields and current.get("type") == "pipelines":
+            raise InputError("deployment %s comes from Bitbucket Pipelines; Opsgenie can change only the state of "
+                             "such a deployment, not %s" % (self.external_id, ", ".join(sorted(fields))))
+        # Said in check mode too, so that it predicts the real run's warnings.
+        self._warn_unshown(unchecked_texts(self.params, current), sent=bool(fields))
+        return predicted_after_update(current, fields, state)
+
+    def differs(self, current, desired):
+        fields, state = planned_writes(self.params, current, self.moment)
+        return bool(fields or state)
+
+    def create(self, desired):
+        body = create_body(self.params, self.moment)
+        action = "create deployment %s" % self.external_id
+        request_id = self._submitted(lambda: self.client.create(body), action)
+        if not self.params["wait"]:
+            return desired
+        outcome = self._waited(request_id, action)
+        return self._created(outcome.get("deploymentId"), desired, body)
+
+    def created_meanwhile(self, error):
+        # Opsgenie refuses a second deployment with one external id when it processes the create:
+        # another run may have created it since the read.
+        return isinstance(error, RequestFailed)
+
+    def lost_race_warning(self, current, error):
+        return ("deployment %s was created by another run after this run read it (request %s: %s); this run made it "
+                "match the options instead" % (self.external_id, error.request_id, (error.outcome or {}).get("status")))
+
+    def _created(self, deployment_id, predicted, body):
+        """The result of a create that worked, read back by external id: the read the next run makes.
+
+        The reference does not say that external ids are unique. If the read finds another deployment
+        than the one this run created, two share the external id: every later run goes on with the one
+        Opsgenie returns for it, so this run does too (and creates nothing more).
+        """
+        current = self.client.get(self.external_id, "api")
+        if current is None:
+            return self._read_back(deployment_id, predicted)
+        if deployment_id and current.get("id") != deployment_id:
+            self.warnings.append(
+                "two deployments now have external id %s: %s, created by this run, and %s, which Opsgenie returns "
+                "for that external id (another run created it at the same time). This run and later runs update %s; "
+                "Opsgenie cannot delete %s" % (self.external_id, deployment_id, current.get("id"), current.get("id"),
+                                               deployment_id))
+            wanted = self.desired(current)
+            return self.update(current, wanted) if self.differs(current, wanted) else current
+        self._warn_unshown([field for field in unchecked_texts(self.params, current) if field in body])
+        return current
+
+    def update(self, current, desired):
+        fields, state = planned_writes(self.params, current, self.moment)
+        deployment_id = current["id"]
+        submitted = []
+        if fields:
+            action = "update %s of deployment %s" % (", ".join(sorted(fields)), self.external_id)
+            submitted.append((self._submitted(lambda: self.client.update(deployment_id, fields), action), action))
+        if state:
+            action = "set the state of deployment %s to %s" % (self.external_id, state["state"])
+            submitted.append((self._submitted(
+                lambda: self.client.update_state(deployment_id, state["state"], state["completedAt"]), action), action))
+        if not self.params["wait"]:
+            return desired
+        for request_id, action in submitted:
+            self._waited(request_id, action)
+        return self._read_back(deployment_id, desired)
+
+    def _warn_unshown(self, fields, sent=True):
+        # One warning per run, and only in a run that writes: an unchanged run stays quiet.
+        if not fields:
+            return
+        self.warnings.append(
+            "Opsgenie's read of deployment %s does not show %s, so the module cannot check what Opsgenie has: "
+            "the value asked for is %s" % (self.external_id, " or ".join(fields),
+                                           "sent with this run's write" if sent else
+                                           "sent with the next update of the deployment's texts or start time"))
+
+    def _submitted(self, send, action):
+        """The request id of a write ``send()`` submits, recorded in ``writes`` whatever happens."""
+        try:
+            request_id = send()
+        except ApiError as error:
+            if MAY_HAVE_CHANGED in (error.outcome or ""):
+                # No answer to read (or none that could be read): Opsgenie may have taken it.
+                self.writes.append(dict(action=action, request_id=None, outcome=UNCONFIRMED))
+            raise
+        self.request_ids.append(request_id)
+        self.writes.append(dict(action=action, request_id=request_id, outcome=ACCEPTED))
+        return request_id
+
+    def _waited(self, request_id, action):
+        """The processed outcome of a write, with what became of it noted in ``writes``."""
+        write = next(write for write in self.writes if write["request_id"] == request_id)
+        try:
+            outcome = self.waiter.wait(request_id, action)
+        except RequestFailed:
+            write["outcome"] = REFUSED
+            raise
+        write["outcome"] = PROCESSED
+        return outcome
+
+    def _read_back(self, deployment_id, predicted):
+        # The deployment as Opsgenie now has it; the prediction only if it cannot be read by id.
+        if not deployment_id:
+            return predicted
+        return self.client.get(deployment_id, "id") or predicted
+
+    def view(self, representation):
+        return representation
+
+    def diff_view(self, representation):
+        return diff_view(representation)
+
+    def extra_result(self):
+        return dict(request_ids=self.request_ids)
+
+    def failure_result(self, error):
+        return dict(request_ids=self.request_ids, writes=self.writes)
+
+    def changed_by_failure(self, error):
+        # A write that was accepted may take effect after a failure (a timeout, say).
+        return any(write["outcome"] != REFUSED for write in self.writes)
+
+
+def build_deployment(module):
+    """The OpsgenieDeployment the module's options describe; raises InputError for options Opsgenie would refuse."""
+    params = module.params
+    check_options(params)
+    client = OpsgenieClient(params)
+    return OpsgenieDeployment(client, params, module.check_mode, RequestWaiter(client, params["wait_timeout"]))

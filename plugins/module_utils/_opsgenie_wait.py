@@ -2,21 +2,17 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Following Opsgenie's asynchronous writes until they are processed.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Following Opsgenie's asynchronous writes until they are processed."""
 
 from __future__ import annotations
 
 import time
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import scrub
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ServiceFailure, scrub
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import SERVICE
 
 
-class AsyncWriteError(Exception):
+class AsyncWriteError(ServiceFailure):
     """A write Opsgenie accepted did not work, or was not processed in time."""
 
     def __init__(self, message, request_id, outcome=None):

@@ -2,22 +2,14 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Connection options shared by every module and lookup.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Connection options shared by every module and lookup."""
 
 from __future__ import annotations
 
 import math
 import os
 import re
-
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    pass
+from urllib.parse import urlsplit
 
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 

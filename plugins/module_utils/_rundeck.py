@@ -2,35 +2,16 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Rundeck API client: URL layout, token header, Rundeck's error bodies.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-"""
+"""Rundeck API client: URL layout, token header, Rundeck's error bodies."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
-try:
-    from urllib.parse import quote
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    pass
-
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
-    MAY_HAVE_CHANGED,
-    ApiError,
-    HttpClient,
-    decode_json,
-    describe_non_json,
-    excerpt,
-)
-from ansible_collections.opsforge.delivery.plugins.module_utils._options import (
-    InputError,
-    connection_spec,
-    env_option,
-    transport_options,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._client import ServiceClient
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, HttpClient, excerpt
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError, connection_spec, env_option
 
 SERVICE = "Rundeck"
 DEFAULT_API_VERSION = 49
@@ -56,33 +37,13 @@ RUNDECK_SPEC = connection_spec(dict(
 ))
 
 
-def parse_rundeck_error(response):
-    """Rundeck's error body in its own words: ``message`` (with ``errorCode``), or the ACL validation list."""
-    try:
-        body = response.json()
-    except ValueError:
-        return describe_non_json(response), None
-    if not isinstance(body, dict):
-        return excerpt(response.text), None
-    if body.get("valid") is False and isinstance(body.get("policies"), list):
-        lines = ["%s: %s" % (item.get("policy"), "; ".join(item.get("errors") or [])) for item in body["policies"]]
-        return "the ACL policy is not valid: " + " | ".join(lines), body["policies"]
-    code = body.get("errorCode")
-    message = _TOKEN_NAMED_RE.sub(TOKEN_MASKED, str(body.get("message") or excerpt(response.text)))
-    if code == VERSION_UNSUPPORTED_CODE:
-        message += " (set api_version to a version this Rundeck server supports)"
-    elif response.status_code in (401, 403):
-        message += " (check that api_token is valid and allowed to do this)"
-    return ("%s [%s]" % (message, code) if code else message), None
-
-
 #: ACL entries whose values are sets: order and repetition carry no meaning, and a single value
 #: means the same as a list of that value.
 ACL_SET_KEYS = frozenset(["allow", "deny", "group", "username", "urn"])
 
 
 def canonical_acl_documents(documents):
-    """ACL policy documents in one comparable form (see ACL_SET_KEYS)."""
+    """ACL policy documents in canonical form (see ACL_SET_KEYS)."""
     return [_canonical_acl_node(doc) for doc in documents]
 
 
@@ -124,12 +85,6 @@ def missing_project_warning(project):
             "an earlier task, for example); a run while it is still missing fails" % project)
 
 
-def write_may_have_taken_effect(http, error):
-    """Whether a failed run may have changed something: a write Rundeck confirmed, or one whose
-    outcome is unknown (no answer, or an answer that could not be read)."""
-    return bool(http is not None and http.completed_writes) or MAY_HAVE_CHANGED in (error.outcome or "")
-
-
 def server_current_version(error):
     """The current API version a refusal of the requested version names, or None."""
     if error.status != 400 or VERSION_UNSUPPORTED_CODE not in (error.message or ""):
@@ -146,12 +101,12 @@ class RundeckHttp(HttpClient):
     and N is kept for the rest of the task. A version the user set is never changed.
     """
 
-    def __init__(self, server_url, api_version, adaptable, minimum, **kwargs):
+    def __init__(self, service, server_url, api_version, adaptable, minimum, **kwargs):
         self.server_url = server_url
         self.api_version = api_version
         self.adaptable = adaptable
         self.minimum = minimum
-        HttpClient.__init__(self, SERVICE, self._base(api_version), **kwargs)
+        HttpClient.__init__(self, service, self._base(api_version), **kwargs)
 
     def _base(self, version):
         return "%s/api/%d" % (self.server_url, version)
@@ -170,39 +125,51 @@ class RundeckHttp(HttpClient):
         return HttpClient.request(self, method, path, action, **kwargs)
 
 
-class RundeckClient(object):
-    """The Rundeck endpoints this collection uses, at ``<url>/api/<api_version>/``.
+class RundeckService(ServiceClient):
+    """One Rundeck server, at ``<url>/api/<api_version>/`` (RundeckHttp adds the API path).
 
-    ``minimum`` is the oldest API version the caller's endpoints need.
+    ``minimum`` is the oldest API version the subclass's endpoints need.
     """
 
-    def __init__(self, params, minimum=MIN_API_VERSION):
+    service = SERVICE
+    # An answer without a message still has an errorCode, and a hint for its status.
+    message_key = None
+    http_class = RundeckHttp
+    minimum = MIN_API_VERSION
+
+    def __init__(self, params):
         requested = params.get("api_version")
         version = requested or DEFAULT_API_VERSION
-        if version < minimum:
+        if version < self.minimum:
             raise InputError("api_version %s is too old: this collection needs Rundeck API version %d or later"
-                             % (version, minimum))
-        self.http = RundeckHttp(
-            params["url"].rstrip("/"),
-            version,
-            adaptable=not requested,
-            minimum=minimum,
-            headers={"X-Rundeck-Auth-Token": params["api_token"]},
-            error_parser=parse_rundeck_error,
-            **transport_options(params)
-        )
+                             % (version, self.minimum))
+        ServiceClient.__init__(self, params, api_version=version, adaptable=not requested, minimum=self.minimum)
+
+    def headers(self, params):
+        return {"X-Rundeck-Auth-Token": params["api_token"]}
 
     @property
     def api_version(self):
         """The version in use: the one set, else the default or the older one the server asked for."""
         return self.http.api_version
 
-    @property
-    def request_count(self):
-        return self.http.request_count
+    @classmethod
+    def describe_error(cls, response, body):
+        """Rundeck's error body in its own words: ``message`` (with ``errorCode``), or the ACL validation list."""
+        if body.get("valid") is False and isinstance(body.get("policies"), list):
+            lines = ["%s: %s" % (item.get("policy"), "; ".join(item.get("errors") or [])) for item in body["policies"]]
+            return "the ACL policy is not valid: " + " | ".join(lines), body["policies"]
+        code = body.get("errorCode")
+        message = _TOKEN_NAMED_RE.sub(TOKEN_MASKED, str(body.get("message") or excerpt(response.text)))
+        if code == VERSION_UNSUPPORTED_CODE:
+            message += " (set api_version to a version this Rundeck server supports)"
+        elif response.status_code in (401, 403):
+            message += " (check that api_token is valid and allowed to do this)"
+        return ("%s [%s]" % (message, code) if code else message), None
 
-    # --- ACL policies -----------------------------------------------------------------------
 
+class RundeckClient(RundeckService):
+    """The ACL policy endpoints of one Rundeck server, system-wide and per project."""
     @staticmethod
     def _acl_dir(project):
         return "project/%s/acl/" % quote(project, safe="") if project else "system/acl/"
@@ -218,8 +185,7 @@ class RundeckClient(object):
     def list_acls(self, project=None):
         """The policy file names in a scope."""
         action = "list the ACL policies (%s)" % ("project %s" % project if project else "system")
-        response = self.http.request("GET", self._acl_dir(project), action)
-        listing = decode_json(response, SERVICE, action)
+        listing = self.read(self._acl_dir(project), action)
         return [item["name"] for item in listing.get("resources", []) if item.get("type") == "file"]
 
     def get_acl(self, name, project=None):
@@ -236,7 +202,7 @@ class RundeckClient(object):
             if exc.status == 404 and NOT_FOUND_CODE in exc.message and not exc.message.startswith("Project "):
                 return None
             raise
-        return decode_json(response, SERVICE, action).get("contents")
+        return self.decode(response, action).get("contents")
 
     def create_acl(self, name, text, project=None):
         return self._write_acl("POST", (201,), "create", name, text, project)
@@ -246,9 +212,8 @@ class RundeckClient(object):
 
     def _write_acl(self, method, expected, verb, name, text, project):
         action = "%s %s" % (verb, self._acl_label(name, project))
-        response = self.http.request(method, self._acl_path(name, project), action, expected=expected,
-                                     json={"contents": text})
-        return decode_json(response, SERVICE, action).get("contents", text)
+        policy = self.write(method, self._acl_path(name, project), action, expected=expected, json={"contents": text})
+        return policy.get("contents", text)
 
     def delete_acl(self, name, project=None):
         action = "delete %s" % self._acl_label(name, project)

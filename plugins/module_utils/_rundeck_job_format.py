@@ -2,10 +2,7 @@
 # Copyright: opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Rundeck job definitions in one comparable form.
-
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
+"""Rundeck job definitions in one canonical form.
 
 Rundeck does not give back the definition it was sent: it adds ids and default flags, writes
 numbers as strings, turns a crontab into its structured schedule, drops false flags, adds
@@ -123,7 +120,7 @@ JOBREF_DISPATCH_SWITCHES = ("keepgoing", "nodeIntersect")
 
 
 def canonical_job(definition):
-    """The comparable form of one job definition (a dict in Rundeck's job format)."""
+    """The canonical form of one job definition (a dict in Rundeck's job format)."""
     job = _clean(definition)
     for key in SERVER_FIELDS:
         job.pop(key, None)
@@ -161,7 +158,7 @@ def canonical_job(definition):
     return _drop_empty(job, keep=[key for key, default in EXPORTED_DEFAULTS])
 
 
-def comparable_pair(current, desired):
+def canonical_pair(current, desired):
     """``current`` and ``desired`` canonical forms, minus fields only a newer server knows.
 
     Fields outside JOB_FIELDS that only the server's side has are left out of the comparison.
@@ -174,7 +171,7 @@ def comparable_pair(current, desired):
 
 def differences(current, desired):
     """Top-level fields whose canonical values differ, sorted (empty when the jobs are the same)."""
-    have, want = comparable_pair(current, desired)
+    have, want = canonical_pair(current, desired)
     return sorted(key for key in set(have) | set(want) if have.get(key) != want.get(key))
 
 

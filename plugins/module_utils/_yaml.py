@@ -4,9 +4,6 @@
 
 """YAML documents as data: load a stream, write one back.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
-
 PyYAML is imported on first use, not with this file: most runs never read or write YAML (the
 rundeck_job module writes it only for ``--diff``), and the import costs every run time.
 """

@@ -365,213 +365,12 @@ writes:
   sample: ["DELETE /api/Spaces-1/machines/Machines-12 (HTTP 200)"]
 """
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError
-from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_resource
-from ansible_collections.opsforge.delivery.plugins.module_utils._octopus import OCTOPUS_SPEC, OctopusClient
-from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine import (
-    AUTHENTICATION_TYPES,
-    STYLE_NAMES,
-    STYLES,
-    References,
-    WriteFailedAfterChange,
-    comparable,
-    desired_machine,
-    endpoint_settings,
-    new_target_from,
-    predicted_machine,
-    space_id_of,
-    with_names,
-    without_links,
-)
-from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
-from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource, unique
-
-
-class OctopusMachine(Resource):
-    """One deployment target, represented as the server's resource."""
-
-    def __init__(self, client, params, check_mode=False):
-        self.client = client
-        self.params = params
-        self.check_mode = check_mode
-        # Octopus trims the name it stores, so the target is found again by the trimmed name.
-        self.name = params["name"].strip()
-        self.own_warnings = []
-        self.space = self._space(params["space"])
-        self.references = References(client, self.space, predicting=check_mode)
-        self.self_link = None
-        self.replacing = False
-
-    @property
-    def warnings(self):
-        return self.own_warnings + self.references.warnings
-
-    def _space(self, wanted):
-        try:
-            return self.client.space(wanted)
-        except InputError:
-            if not (self.check_mode and wanted):
-                raise
-        # An earlier task of the play may create the space; check mode only predicted it.
-        self.own_warnings.append("space %r does not exist: check mode shows the target as it would be created once "
-                                 "an earlier task creates the space; a real run fails unless it exists by then" % wanted)
-        return None
-
-    def read(self):
-        if self.space is None:
-            return None
-        found = [item for item in self.client.items(self.space.links["Machines"], "find target %s" % self.name,
-                                                    name=self.name, take=None)
-                 if item.get("Name", "").lower() == self.name.lower()]
-        if len(found) > 1:
-            raise InputError("%d targets are named %s; rename one of them" % (len(found), self.name))
-        if not found:
-            return None
-        self.self_link = found[0]["Links"]["Self"]
-        return found[0]
-
-    def desired(self, current):
-        params = self.params
-        self._check_style_change(current)
-        if current is None:
-            missing = [option for option in ("environments", "roles", "endpoint") if not params[option]]
-            if missing:
-                raise InputError("target %s does not exist; to create it, give %s" % (self.name, ", ".join(missing)))
-        refs = self.references
-        settings = dict(
-            EnvironmentIds=None if params["environments"] is None else refs.resolve_all(
-                "Environments", params["environments"], "environment"),
-            Roles=None if params["roles"] is None else unique(params["roles"]),
-            TenantIds=None if params["tenants"] is None else refs.resolve_all("Tenants", params["tenants"], "tenant"),
-            TenantTags=None if params["tenant_tags"] is None else unique(params["tenant_tags"]),
-            TenantedDeploymentParticipation=params["tenanted_deployment_participation"],
-            MachinePolicyId=None if params["machine_policy"] is None else refs.resolve(
-                "MachinePolicies", params["machine_policy"], "machine policy"),
-            IsDisabled=params["disabled"],
-        )
-        endpoint = None
-        if params["endpoint"]:
-            endpoint = endpoint_settings(params["endpoint"], refs, (current or {}).get("Endpoint"))
-        if self.replacing:
-            # The new target keeps what the old one had, apart from the server's own fields.
-            current = new_target_from(current)
-        wanted = desired_machine(current, self.name, settings, endpoint)
-        if not self.check_mode:
-            return wanted
-        new = current is None or "Id" not in current
-        default_policy = refs.default_policy_id() if new and not wanted.get("MachinePolicyId") else None
-        return predicted_machine(wanted, space_id_of(self.space), default_policy)
-
-    def _check_style_change(self, current):
-        """Octopus refuses to change a target's endpoint type: fail, or plan a replacement."""
-        self.replacing = False
-        wanted = STYLES.get((self.params["endpoint"] or {}).get("communication_style"))
-        have = ((current or {}).get("Endpoint") or {}).get("CommunicationStyle")
-        if current is None or wanted is None or have is None or have == wanted:
-            return
-        shown = "%s (%s)" % (have, STYLE_NAMES[have]) if have in STYLE_NAMES else have
-        if self.params["endpoint_style_change"] != "replace":
-            raise InputError(
-                "target %s has the communication style %s, and Octopus Deploy cannot change a target's "
-                "communication style; set endpoint_style_change: replace to delete the target and create it "
-                "again (it gets a new ID and loses its history), or delete it first" % (self.name, shown))
-        self.replacing = True
-        warning = ("target %s is replaced: it is deleted and created again with the communication style "
-                   "%s, and gets a new ID" % (self.name, wanted))
-        if warning not in self.own_warnings:
-            self.own_warnings.append(warning)
-
-    def normalize(self, representation):
-        return comparable(representation)
-
-    def create(self, desired):
-        try:
-            return self.client.send("POST", self.space.links["Machines"], "create target %s" % self.name, desired,
-                                    expected=(201, 200))
-        except ApiError as error:
-            raise self._after_writes(error)
-
-    def created_meanwhile(self, error):
-        # Octopus refuses a second target of one name with a validation error (no 409 of its own), in
-        # words that differ between versions: after any refusal the engine reads the name again, and
-        # a target found there was made meanwhile; otherwise the refusal stands.
-        return error.status in (400, 409)
-
-    def update(self, current, desired):
-        if self.replacing:
-            # Octopus refuses two targets of one name, so the old one goes first.
-            self.delete(current)
-            try:
-                return self.create(desired)
-            except ApiError as error:
-                raise self._after_writes(error, " (target %s, ID %s, was deleted first, because Octopus Deploy refuses "
-                                                "two targets of one name: run the task again to create it)"
-                                         % (self.name, current.get("Id")))
-        try:
-            return self.client.send("PUT", self.self_link, "update target %s" % self.name, desired, expected=(200,))
-        except ApiError as error:
-            raise self._after_writes(error)
-
-    def delete(self, current):
-        try:
-            self.client.send("DELETE", self.self_link, "delete target %s" % self.name, expected=(200, 204))
-        except ApiError as error:
-            raise self._after_writes(error)
-
-    def _after_writes(self, error, note=""):
-        """``error`` as a failure that reports ``changed`` when a write may have taken effect."""
-        writes = self.client.http.completed_writes
-        if isinstance(error, WriteFailedAfterChange):
-            return WriteFailedAfterChange(error, writes, note) if note else error
-        if writes or MAY_HAVE_CHANGED in (error.outcome or ""):
-            return WriteFailedAfterChange(error, writes, note)
-        return error
-
-    def view(self, representation):
-        return without_links(representation)
-
-    def diff_view(self, representation):
-        return with_names(comparable(representation, fold_case=False), self.references)
-
-
-def build_machine(module):
-    if not module.params["name"].strip():
-        raise InputError("name must not be empty")
-    if module.params["tenant_tags"]:
-        bad = [tag for tag in module.params["tenant_tags"] if tag.count("/") != 1 or "" in tag.split("/")]
-        if bad:
-            raise InputError("tenant_tags must each be TagSet/Tag, such as Tier/Gold: %s" % ", ".join(bad))
-    return OctopusMachine(OctopusClient(module.params), module.params, module.check_mode)
+from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_module
+from ansible_collections.opsforge.delivery.plugins.module_utils._octopus import OCTOPUS_SPEC
+from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine import ENDPOINT_SPEC, build_machine
 
 
 def main():
-    endpoint_options = dict(
-        communication_style=dict(type="str", required=True, choices=sorted(STYLES)),
-        uri=dict(type="str"),
-        thumbprint=dict(type="str"),
-        proxy=dict(type="str"),
-        host=dict(type="str"),
-        port=dict(type="int"),
-        fingerprint=dict(type="str"),
-        account=dict(type="str"),
-        dotnet_platform=dict(type="str"),
-        default_worker_pool=dict(type="str"),
-        cluster_url=dict(type="str"),
-        namespace=dict(type="str"),
-        skip_tls_verification=dict(type="bool"),
-        authentication_type=dict(type="str", choices=sorted(AUTHENTICATION_TYPES)),
-        client_certificate=dict(type="str"),
-        cluster_name=dict(type="str"),
-        cluster_resource_group=dict(type="str"),
-        project=dict(type="str"),
-        region=dict(type="str"),
-        zone=dict(type="str"),
-        # A file path inside the pod, not the token itself.
-        token_path=dict(type="str", no_log=False),
-        drop_folder_path=dict(type="str"),
-        applications_directory=dict(type="str"),
-        working_directory=dict(type="str"),
-    )
     argument_spec = dict(
         name=dict(type="str", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
@@ -582,12 +381,10 @@ def main():
         tenanted_deployment_participation=dict(type="str", choices=["Untenanted", "TenantedOrUntenanted", "Tenanted"]),
         machine_policy=dict(type="str"),
         disabled=dict(type="bool"),
-        endpoint=dict(type="dict", options=endpoint_options),
+        endpoint=dict(type="dict", options=ENDPOINT_SPEC),
         endpoint_style_change=dict(type="str", choices=["fail", "replace"], default="fail"),
     )
-    argument_spec.update(OCTOPUS_SPEC)
-    module = new_module(argument_spec)
-    run_resource(module, "machine", build_machine)
+    run_module(new_module(argument_spec, OCTOPUS_SPEC), build_machine)
 
 
 if __name__ == "__main__":

@@ -270,18 +270,9 @@ writes:
       outcome: accepted, not processed yet
 """
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, scrub
-from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module
-from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
-from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OPSGENIE_SPEC, OpsgenieClient
-from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import (
-    ENVIRONMENT_TYPES,
-    STATES,
-    check_options,
-    comparable,
-)
-from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_sync import DeploymentSync
-from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_wait import AsyncWriteError, RequestWaiter
+from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_module
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OPSGENIE_SPEC
+from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie_deployment import ENVIRONMENT_TYPES, STATES, build_deployment
 
 
 def main():
@@ -307,27 +298,8 @@ def main():
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=60),
     )
-    argument_spec.update(OPSGENIE_SPEC)
-    module = new_module(argument_spec)
-    params = module.params
-    sync = None
-    try:
-        check_options(params)
-        client = OpsgenieClient(params)
-        sync = DeploymentSync(client, params, module.check_mode, RequestWaiter(client, params["wait_timeout"]))
-        changed, before, after = sync.run()
-    except (InputError, ApiError, AsyncWriteError) as exc:
-        failure = dict(msg=scrub(str(exc))) if isinstance(exc, InputError) else dict(exc.to_result())
-        # A write that was accepted may take effect after a failure (a timeout, say): then changed.
-        failure.update(changed=bool(sync and sync.may_have_changed), request_ids=sync.request_ids if sync else [],
-                       writes=sync.writes if sync else [])
-        module.fail_json(**failure)
-    for warning in sync.warnings:
-        module.warn(warning)
-    result = dict(changed=changed, deployment=after or {}, request_ids=sync.request_ids)
-    if module._diff:
-        result["diff"] = dict(before=comparable(before), after=comparable(after))
-    module.exit_json(**result)
+    # Its state option is the deployment's state; the deployment itself is always present.
+    run_module(new_module(argument_spec, OPSGENIE_SPEC), build_deployment, state="present")
 
 
 if __name__ == "__main__":

@@ -158,78 +158,9 @@ project:
         resources.source.1.type: local
 """
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_resource
-from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
-from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC, write_may_have_taken_effect
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project_plan import (
-    creation_properties,
-    diff_record,
-    invalid_project_name,
-    managed_state,
-    predicted_record,
-    property_changes,
-    record_from_answer,
-    wanted_properties,
-)
-from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_projects import RundeckProjects
-
-
-class RundeckProject(Resource):
-    """A project: ``{"name", "description", "label", "url", "config"}``, compared on the managed properties."""
-
-    def __init__(self, projects, name, wanted):
-        self.projects = projects
-        self.name = name
-        self.wanted = wanted
-
-    def read(self):
-        # Existence alone (a delete, or no property named) needs no configure access.
-        project = self.projects.get(self.name, with_config=bool(self.wanted))
-        return None if project is None else record_from_answer(project)
-
-    def desired(self, current):
-        return predicted_record(self.name, current, self.wanted, self.projects.url(self.name))
-
-    def normalize(self, representation):
-        return managed_state(representation["config"], self.wanted)
-
-    def create(self, desired):
-        created = record_from_answer(self.projects.create(self.name, creation_properties(self.wanted)))
-        # Rundeck adds its own defaults to a new project: those the user wants unset go at once.
-        if property_changes(created["config"], self.wanted):
-            return self.update(created, desired)
-        return created
-
-    def update(self, current, desired):
-        for key, value in property_changes(current["config"], self.wanted):
-            if value is None:
-                self.projects.remove_property(self.name, key)
-            else:
-                self.projects.set_property(self.name, key, value)
-        # Read back: other properties may have changed meanwhile, and Rundeck's answer is the truth.
-        project = self.projects.get(self.name)
-        return desired if project is None else record_from_answer(project)
-
-    def delete(self, current):
-        self.projects.delete(self.name)
-
-    def changed_by_failure(self, error):
-        return write_may_have_taken_effect(self.projects.http, error)
-
-    def diff_view(self, representation):
-        return diff_record(representation, self.wanted)
-
-
-def build_resource(module):
-    params = module.params
-    problem = invalid_project_name(params["name"])
-    if problem:
-        raise InputError(problem)
-    wanted = {}
-    if params["state"] == "present":
-        wanted = wanted_properties(params["description"], params["label"], params["config"])
-    return RundeckProject(RundeckProjects(params), params["name"], wanted)
+from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_module
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_project import build_project
 
 
 def main():
@@ -240,9 +171,7 @@ def main():
         label=dict(type="str"),
         config=dict(type="dict"),
     )
-    argument_spec.update(RUNDECK_SPEC)
-    module = new_module(argument_spec)
-    run_resource(module, "project", build_resource)
+    run_module(new_module(argument_spec, RUNDECK_SPEC), build_project)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,7 @@
 
 """Base of the collection's lookups: options from the config system, errors as AnsibleError.
 
-This file is for internal use by the opsforge.delivery collection only. It can change at any
-time; nothing outside the collection may rely on it.
+Internal to the collection, as module_utils is (see plugins/module_utils/README.md).
 """
 
 from __future__ import annotations
@@ -17,11 +16,7 @@ from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import (
-    ApiError,
-    HAS_REQUESTS,
-    scrub,
-)
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, HAS_REQUESTS, scrub
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError, prepare_connection
 
 

@@ -1,7 +1,8 @@
 """Fixtures of the AWX job test (`make awx`): the running sandbox and the built collection.
 
-`make awx` starts the sandbox on the SANDBOX_* ports, and passes the file tools/sandbox.sh wrote
-with its addresses and credentials (AWX_SANDBOX_CONFIG) and the built tarball (AWX_COLLECTION_TARBALL).
+`make awx` starts the sandbox on the SANDBOX_* ports, and passes the file tools/sandbox/sandbox.sh
+wrote with its addresses and credentials (AWX_SANDBOX_CONFIG) and the built tarball
+(AWX_COLLECTION_TARBALL).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import sys
 
 import yaml
 
-from tests.ansible_environment import ansible_command
+from tests.support.ansible_environment import ansible_command
 
 #: AWX's inventory script: it prints the inventory as JSON (Inventory.get_script_data).
 INVENTORY_SCRIPT = "#! %s\n# -*- coding: utf-8 -*-\nprint(%r)\n"

@@ -56,7 +56,7 @@ def integration_targets():
 
 
 def integration_config(sandbox):
-    """The variables tools/sandbox.sh writes for ansible-test, for this sandbox."""
+    """The variables tools/sandbox/sandbox.sh writes for ansible-test, for this sandbox."""
     urls, credentials = sandbox.urls, sandbox.credentials
     return {
         "rundeck_url": urls["rundeck"],

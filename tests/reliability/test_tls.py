@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.reliability.certificates import generate
+from tests.support.certificates import generate
 from tests.reliability.playbook import PlaybookRunner
 from tests.reliability.sandbox_client import SandboxClient
 from tests.sandbox import Sandbox

@@ -27,10 +27,28 @@ for path in (COLLECTIONS_PATH, COLLECTION_ROOT):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from ansible.module_utils import basic  # noqa: E402  (after the path set-up above)
-
-from tests.reliability.certificates import generate  # noqa: E402
+from tests.support.certificates import generate  # noqa: E402
+from tests.support.module_runs import module_args, requests_log, run_module  # noqa: E402
 from tests.sandbox import Sandbox  # noqa: E402
+
+
+# -- Which tests need a live sandbox -------------------------------------------------------------
+
+# The fixtures that start sandbox servers. A test in tests/unit/live, or one that uses such a fixture
+# anywhere else, is marked ``live``: ``pytest -m "not live"`` runs only the tests that need no server.
+SERVER_FIXTURES = frozenset(("sandbox_server", "https_sandbox", "mutual_tls_sandbox", "running_sandbox"))
+LIVE_FOLDER = os.path.join(COLLECTION_ROOT, "tests", "unit", "live") + os.sep
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "live: the test talks to a sandbox server it starts (tests/sandbox)")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        path = str(getattr(item, "path", None) or item.fspath)
+        if path.startswith(LIVE_FOLDER) or SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.live)
 
 
 @pytest.fixture(scope="session")
@@ -51,60 +69,6 @@ def rundeck(sandbox):
     return dict(url=sandbox.urls["rundeck"], api_token=sandbox.credentials["rundeck_token"], retries=2)
 
 
-class ModuleExit(Exception):
-    """A module's exit_json/fail_json, caught: ``result`` is what it returned."""
-
-    def __init__(self, result):
-        super().__init__(result)
-        self.result = result
-
-
-def module_args(args):
-    """A context in which an AnsibleModule made in-process receives ``args``, on every ansible-core the collection supports."""
-    try:
-        from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
-    except ImportError:  # before 2.19, AnsibleModule reads the serialized arguments from basic._ANSIBLE_ARGS
-        from unittest import mock
-        return mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
-    return patch_module_args(args)
-
-
-def run_module(main, args, check_mode=False, diff=False):
-    """Run a module's main() in-process with ``args``; return its result dict.
-
-    The module's warnings are in the result under ``warnings``, as a real run returns them: Ansible's
-    own collector cannot be read reliably in-process, since a controller-side import earlier in the
-    session (a lookup plugin) sends warnings to the display instead.
-    """
-    full = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
-    warned = []
-
-    def with_warnings(result):
-        if warned:
-            result.setdefault("warnings", list(warned))
-        return result
-
-    def capture(_module, **result):
-        raise ModuleExit(with_warnings(result))
-
-    def capture_failure(_module, **result):
-        result["failed"] = True
-        raise ModuleExit(with_warnings(result))
-
-    def record_warning(_module, warning):
-        warned.append(warning)
-
-    from unittest import mock
-    with module_args(full), mock.patch.object(basic.AnsibleModule, "exit_json", capture), \
-            mock.patch.object(basic.AnsibleModule, "fail_json", capture_failure), \
-            mock.patch.object(basic.AnsibleModule, "warn", record_warning):
-        try:
-            main()
-        except ModuleExit as done:
-            return done.result
-    raise AssertionError("the module returned without exit_json or fail_json")
-
-
 @pytest.fixture
 def module_runner():
     return run_module
@@ -121,11 +85,6 @@ def real_failure(capsys):
         assert result["failed"] is True
         return result
     return fail
-
-
-def requests_log(sandbox, service="rundeck"):
-    import requests
-    return requests.get(sandbox.urls[service] + "/__sandbox__/requests", timeout=5).json()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ For each ansible-core of MATRIX, a "lane":
 3. a sandbox of its own on its own ports (the lanes run side by side);
 4. every integration target (tests/integration/targets, but the hidden ones), each as the role of a
    playbook with the variables ansible-test would give it;
-5. every plugin's EXAMPLES, as written (tools/run_plugin_examples.py).
+5. every plugin's EXAMPLES, as written (tools/examples/run_plugin_examples.py).
 
 A lane fails when a playbook fails or when ansible-core prints a deprecation warning. Everything a
 lane ran stays in build/compat/<minor>/lane.log (and each playbook's files beside it).
@@ -220,7 +220,7 @@ class Lane:
     # -- 5. the plugins' EXAMPLES
 
     def run_examples(self, sandbox_log):
-        runner = [sys.executable, os.path.join(TOP, "tools", "run_plugin_examples.py"), "--sandbox-log", sandbox_log,
+        runner = [sys.executable, os.path.join(TOP, "tools", "examples", "run_plugin_examples.py"), "--sandbox-log", sandbox_log,
                   "--work", os.path.join(self.work, "examples"), "--ansible-playbook", shlex.join(self.command("ansible-playbook"))]
         output = self.step(runner, "plugins' EXAMPLES", env=self.environment())
         check_deprecations(output, "plugins' EXAMPLES")
@@ -275,7 +275,7 @@ def fresh_stage(name):
     if os.path.isdir(delegation):
         shutil.rmtree(kept, ignore_errors=True)
         shutil.move(delegation, kept)
-    subprocess.run([os.path.join(TOP, "tools", "stage_collection.sh"), os.path.join(COMPAT, "stage-" + name)],
+    subprocess.run([os.path.join(TOP, "tools", "stage", "stage_collection.sh"), os.path.join(COMPAT, "stage-" + name)],
                    check=True, stdout=subprocess.DEVNULL)
     if os.path.isdir(kept):
         os.makedirs(os.path.dirname(delegation), exist_ok=True)
@@ -286,7 +286,7 @@ def fresh_stage(name):
 def ansible_test(name, lane, command, python):
     """``ansible-test <command> --venv`` on a fresh stage, with ``lane``'s ansible-core (in its root, if there)."""
     def steps():
-        yield lane.command("python", os.path.join(TOP, "tools", "install_pip_bootstrap.py")), TOP
+        yield lane.command("python", os.path.join(TOP, "tools", "venv", "install_pip_bootstrap.py")), TOP
         yield lane.command("ansible-test", command, "--venv", "--python", python, "--color", "no"), fresh_stage(name)
     return Check(name, "ansible-test %s with ansible-core %s passed" % (command, lane.release), steps)
 

@@ -13,7 +13,7 @@ import subprocess
 
 import yaml
 
-from tests.ansible_environment import ansible_command
+from tests.support.ansible_environment import ansible_command
 from tests.awx.definitions import COLLECTION_ROOT, SERVICES, load
 
 PLAYBOOK = os.path.join(COLLECTION_ROOT, "extensions", "awx", "create_credential_types.yml")

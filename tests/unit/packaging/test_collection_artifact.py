@@ -17,7 +17,7 @@ import tarfile
 import pytest
 import yaml
 
-from tests.ansible_environment import ansible_command
+from tests.support.ansible_environment import ansible_command
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 

@@ -14,7 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 
 
 def _load_ledger_reader():
-    spec = importlib.util.spec_from_file_location("provenance_ledger", os.path.join(ROOT, "tools", "provenance_ledger.py"))
+    spec = importlib.util.spec_from_file_location("provenance_ledger", os.path.join(ROOT, "tools", "sandbox", "provenance_ledger.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -102,4 +102,4 @@ def test_row_names_a_test_that_exists(row):
 def test_summary_gives_the_rows_counts():
     with open(os.path.join(ROOT, "tests", "sandbox", "PROVENANCE.md"), encoding="utf-8") as handle:
         text = handle.read()
-    assert ledger.summary_text(ROWS) in text, "run: python tools/provenance_ledger.py --write"
+    assert ledger.summary_text(ROWS) in text, "run: python tools/sandbox/provenance_ledger.py --write"

@@ -1,0 +1,1 @@
+"""Helpers shared by the test suites (unit, property, reliability, AWX and benchmark tests); their fixtures stay in conftest.py files."""
