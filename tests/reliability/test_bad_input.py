@@ -28,11 +28,12 @@ SERVICES = {
     "rundeck_acl": "rundeck",
     "rundeck_project": "rundeck",
     "rundeck_job": "rundeck",
+    "rundeck_key": "rundeck",
     "opsgenie_deployment": "opsgenie",
     "octopus_machine": "octopus",
     "gitea_token": "gitea",
 }
-SECRET_OPTIONS = ("api_token", "api_key", "password")
+SECRET_OPTIONS = ("api_token", "api_key", "password", "value")
 STEPS = {"commands": [{"exec": "true"}]}
 ENVIRONMENT = {"type": "Staging", "id": "eu-west-1-staging"}
 RELEASES = [{"workspace": "sandbox", "repo_slug": "app", "commit": "61445f308944af8f665326c29c02f16a4c3b0019"}]
@@ -94,6 +95,20 @@ CASES = [
          refused=[("POST", "/system/acl/no-context.aclpolicy")]),
     case("acl-token-the-server-does-not-know", "rundeck_acl", {"name": "x", "state": "absent", "api_token": "not-a-valid-token"},
          "HTTP 403", "check that api_token is valid"),
+
+    # rundeck_key (the value is a secret: it must appear nowhere)
+    case("key-path-with-dotdot", "rundeck_key", {"path": "keys/../etc", "type": "password", "value": "bad-input-Pa55"},
+         "not a valid Rundeck key path", "'..'"),
+    case("key-path-is-the-root", "rundeck_key", {"path": "keys/", "type": "password", "value": "bad-input-Pa55"},
+         "must name a key"),
+    case("key-path-with-odd-character", "rundeck_key", {"path": "keys/ci/b@d", "type": "private", "value": "bad-input-Pa55"},
+         "not a valid Rundeck key path"),
+    case("key-present-without-value", "rundeck_key", {"path": "keys/ci/x", "type": "password"},
+         "state is present", "missing", "value"),
+    case("key-unknown-type", "rundeck_key", {"path": "keys/ci/x", "type": "secret", "value": "bad-input-Pa55"},
+         "type", "password, private, public"),
+    case("key-empty-value", "rundeck_key", {"path": "keys/ci/x", "type": "password", "value": ""},
+         "value must not be empty"),
 
     # rundeck_project
     case("project-name-with-space", "rundeck_project", {"name": "web tier"},
@@ -287,7 +302,9 @@ def run_cases(module, sandbox, runner):
     cases = [item for item in CASES if item["module"] == module]
     service = SERVICES[module]
     secrets = set(sandbox.secrets()) | set(SETUPS.get(module, lambda dummy: [])(sandbox))
-    secrets.update(item["args"][key] for item in cases for key in SECRET_OPTIONS if isinstance(item["args"].get(key), str))
+    # An empty value hides nothing (and would be "found" in any text).
+    secrets.update(item["args"][key] for item in cases for key in SECRET_OPTIONS
+                   if isinstance(item["args"].get(key), str) and item["args"][key])
     sandbox.clear_requests(service)
     marks_path = os.path.join(runner.workdir, "marks.json")
     variables = {}

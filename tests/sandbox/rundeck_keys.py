@@ -92,6 +92,9 @@ class KeyStore(object):
         self.keys = {}
         #: None follows the release; True or False sets the server's download feature.
         self.public_keys_download = None
+        #: Every masked content (password, private key) ever written, kept across resets, so that
+        #: tests can look for them in what a run printed.
+        self.masked_written = set()
 
     def clear(self):
         self.keys = {}
@@ -202,5 +205,8 @@ class KeyApi(object):
         content_type = request.headers.get("Content-Type") or ""
         created = previous.get("Rundeck-content-creation-time") if previous else None
         created_by = previous.get("Rundeck-auth-created-username", TOKEN_USER) if previous else TOKEN_USER
-        store.keys[path] = {"content": content, "meta": key_meta(content_type, len(content), created, created_by)}
+        meta = key_meta(content_type, len(content), created, created_by)
+        store.keys[path] = {"content": content, "meta": meta}
+        if _masked(meta) and content:
+            store.masked_written.add(content.decode("utf-8", "replace"))
         return self._file_response(store, path, status)
