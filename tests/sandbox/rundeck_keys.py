@@ -113,7 +113,7 @@ class KeyStore(object):
         for name in self.keys:
             if name.startswith(prefix):
                 rest = name[len(prefix):]
-                head, _, tail = rest.partition("/")
+                head, dummy, tail = rest.partition("/")
                 found[prefix + head] = bool(tail) or found.get(prefix + head, False)
         return sorted(found.items())
 

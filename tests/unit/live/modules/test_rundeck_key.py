@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import requests
 
 from ansible_collections.opsforge.delivery.plugins.modules.rundeck_key import main
 
