@@ -4,22 +4,9 @@ from __future__ import annotations
 
 import time
 
-import requests
-
 from ansible_collections.opsforge.delivery.plugins.modules.rundeck_job_run import main
 
-
-def add_job(sandbox, name, *commands, **extra):
-    job = {"name": name, "group": extra.pop("group", "ops"),
-           "sequence": {"keepgoing": False, "commands": [{"exec": command} for command in commands]}}
-    job.update(extra)
-    response = requests.post("%s/api/49/project/sandbox/jobs/import" % sandbox.urls["rundeck"],
-                             params={"fileformat": "json", "uuidOption": "preserve"}, json=[job],
-                             headers={"X-Rundeck-Auth-Token": sandbox.credentials["rundeck_token"]}, timeout=5)
-    response.raise_for_status()
-    # The tests count the module's requests only.
-    sandbox.controls["rundeck"].clear_requests()
-    return response.json()["succeeded"][0]["id"]
+from tests.support.rundeck_runs import add_job
 
 
 def started(log):
