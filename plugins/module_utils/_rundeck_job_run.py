@@ -55,7 +55,7 @@ class RundeckJobRun(Resource):
         self.log_level = params.get("log_level")
         self.as_user = params.get("as_user")
         self.wait = params.get("wait", True)
-        self.wait_timeout = params.get("wait_timeout", 600)
+        self.wait_timeout = _seconds(params.get("wait_timeout", 600))
         self.abort_on_timeout = params.get("abort_on_timeout", False)
         self.fail_on_failure = params.get("fail_on_failure", True)
         self.lines = params.get("log_lines", 20)
@@ -152,6 +152,11 @@ class RundeckJobRun(Resource):
         if not representation:
             return {}
         return dict(job=representation.get("job"), options=representation.get("options"))
+
+
+def _seconds(value):
+    """A number of seconds as a person writes it: 600, not 600.0."""
+    return int(value) if value is not None and float(value).is_integer() else value
 
 
 def build_job_run(module):

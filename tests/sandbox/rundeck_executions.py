@@ -459,7 +459,6 @@ class ExecutionApi:
                 found.ended = _ms()
                 found.status = "failed"
                 found.stop.set()
-                found.log("Execution aborted by %s" % found.abortedby, level="WARN")
                 report = {"status": "aborted"}
             else:
                 report = {"status": "failed", "reason": "Job is not running"}
