@@ -89,25 +89,25 @@ EXAMPLES = r"""
 # The connection comes from RUNDECK_URL and RUNDECK_API_TOKEN (or the variables rundeck_url and
 # rundeck_api_token) unless the lookup is given url and api_token.
 
-- name: The last five failed executions of a job
+- name: The addresses of the last five failed executions of a job
   ansible.builtin.debug:
-    msg: "{{ query('opsforge.delivery.rundeck_execution', project='sandbox', group='examples', name='greet',
+    msg: "{{ query('opsforge.delivery.rundeck_execution', project='web', group='release', name='deploy',
              status='failed', max=5) | map(attribute='permalink') }}"
-
-- name: What ran in the project during the last day
-  ansible.builtin.debug:
-    msg: "{{ query('opsforge.delivery.rundeck_execution', project='sandbox', recent='1d') | map(attribute='status') }}"
 
 - name: Run a job, then read all of its output
   opsforge.delivery.rundeck_job_run:
-    project: sandbox
-    group: examples
-    name: greet
-  register: run
+    project: web
+    group: release
+    name: smoke-test
+  register: smoke
 
 - name: Print the log of that run
   ansible.builtin.debug:
-    msg: "{{ lookup('opsforge.delivery.rundeck_execution', run.execution.id, output=true).output | map(attribute='log') }}"
+    msg: "{{ lookup('opsforge.delivery.rundeck_execution', smoke.execution.id, output=true).output | map(attribute='log') }}"
+
+- name: What ran in the project during the last day
+  ansible.builtin.debug:
+    msg: "{{ query('opsforge.delivery.rundeck_execution', project='web', recent='1d') | map(attribute='status') }}"
 """
 
 RETURN = r"""

@@ -307,7 +307,8 @@ def setup_gitea_token(sandbox):
     return secrets
 
 
-SETUPS = {"rundeck_job": setup_rundeck_job, "rundeck_job_run": setup_rundeck_job_run, "opsgenie_deployment": setup_opsgenie_deployment, "gitea_token": setup_gitea_token}
+SETUPS = {"rundeck_job": setup_rundeck_job, "rundeck_job_run": setup_rundeck_job_run,
+          "opsgenie_deployment": setup_opsgenie_deployment, "gitea_token": setup_gitea_token}
 
 
 def run_cases(module, sandbox, runner):

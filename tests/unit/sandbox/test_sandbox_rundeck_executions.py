@@ -137,7 +137,7 @@ def test_a_second_run_of_a_single_execution_job_conflicts(sandbox, api, auth):
 
 def test_listings_page_newest_first_and_filter_by_status(sandbox, api, auth):
     ok, bad = _import(api, auth, _job("ok", "echo ok", multipleExecutions=True), _job("bad", "false"))
-    ids = [_finish(api, auth, _run(api, auth, ok).json()["id"])["id"] for _ in range(3)]
+    ids = [_finish(api, auth, _run(api, auth, ok).json()["id"])["id"] for dummy in range(3)]
     _finish(api, auth, _run(api, auth, bad).json()["id"])
     page = requests.get("%s/job/%s/executions" % (api, ok), params={"max": 2}, headers=auth, timeout=5).json()
     assert page["paging"] == {"count": 2, "total": 3, "offset": 0, "max": 2}

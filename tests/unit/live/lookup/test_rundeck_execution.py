@@ -27,7 +27,7 @@ def lookup():
 def test_executions_of_a_job_and_of_a_project(sandbox, rundeck, module_runner, lookup):
     job_id = add_job(sandbox, "hello", "echo hi", multipleExecutions=True)
     add_job(sandbox, "broken", "false")
-    runs = [module_runner(run_main, dict(rundeck, uuid=job_id))["execution"]["id"] for _ in range(3)]
+    runs = [module_runner(run_main, dict(rundeck, uuid=job_id))["execution"]["id"] for dummy in range(3)]
     module_runner(run_main, dict(rundeck, project="sandbox", group="ops", name="broken", fail_on_failure=False))
     by_name = lookup.lookup([], options(rundeck, project="sandbox", group="ops", name="hello", max=2))
     assert [item["id"] for item in by_name] == runs[::-1][:2]
