@@ -29,6 +29,7 @@ SERVICES = {
     "rundeck_project": "rundeck",
     "rundeck_job": "rundeck",
     "rundeck_key": "rundeck",
+    "rundeck_job_run": "rundeck",
     "opsgenie_deployment": "opsgenie",
     "octopus_machine": "octopus",
     "gitea_token": "gitea",
@@ -164,6 +165,23 @@ CASES = [
          "refused 1 job definition(s) and imported 0 of the 1 sent to project sandbox", 'Log level "LOUD" is not valid', "DEBUG, VERBOSE, INFO, WARN, ERROR",
          refused=[("POST", "/project/sandbox/jobs/import")], stored_nothing=no_rundeck_job("loud")),
 
+    # rundeck_job_run
+    case("run-job-does-not-exist", "rundeck_job_run", {"project": "sandbox", "name": "nowhere"},
+         "project sandbox has no job nowhere"),
+    case("run-uuid-and-name", "rundeck_job_run", {"uuid": "7d4e1bd4-0000-4000-8000-000000000000", "project": "sandbox", "name": "x"},
+         "mutually exclusive", "uuid", "name"),
+    case("run-name-without-project", "rundeck_job_run", {"name": "needs"}, "project"),
+    case("run-wait-timeout-zero", "rundeck_job_run", {"project": "sandbox", "group": "run", "name": "needs", "wait_timeout": 0},
+         "wait_timeout must be a positive number of seconds"),
+    case("run-option-as-mapping", "rundeck_job_run", {"project": "sandbox", "group": "run", "name": "needs", "options": {"x": {"y": 1}}},
+         "option x must be text, a number, a boolean or a list"),
+    case("run-log-level-unknown", "rundeck_job_run", {"project": "sandbox", "group": "run", "name": "needs", "log_level": "LOUD"},
+         "log_level", "DEBUG"),
+    case("run-required-option-missing", "rundeck_job_run", {"project": "sandbox", "group": "run", "name": "needs"},
+         "Job options were not valid: Option 'x' is required.", "HTTP 400", refused=[("POST", "/run")]),
+    case("run-job-uuid-unknown", "rundeck_job_run", {"uuid": "7d4e1bd4-0000-4000-8000-000000000000"},
+         "Rundeck has no job with the UUID 7d4e1bd4-0000-4000-8000-000000000000", refused=[("POST", "/run")]),
+
     # opsgenie_deployment
     case("deployment-new-without-environment", "opsgenie_deployment", {"external_id": "new-1", "state": "started"},
          "deployment new-1 does not exist yet", "give environment and releases to create it"),
@@ -273,6 +291,16 @@ def setup_rundeck_job(sandbox):
     return []
 
 
+def setup_rundeck_job_run(sandbox):
+    """A job with a required option, which a run without it cannot start."""
+    response = requests.post(sandbox.urls["rundeck"] + "/api/49/project/sandbox/jobs/import",
+                             headers={"X-Rundeck-Auth-Token": sandbox.credentials["rundeck_token"]},
+                             json=[{"name": "needs", "group": "run", "options": [{"name": "x", "required": True}],
+                                    "sequence": STEPS}], timeout=10)
+    assert len(response.json()["succeeded"]) == 1, response.text
+    return []
+
+
 def setup_opsgenie_deployment(sandbox):
     """A deployment created by an earlier run, in environment Staging."""
     body = {"externalId": "release-41", "state": "started", "environment": ENVIRONMENT, "startedAt": "2026-03-26T14:05:07.594Z",
@@ -294,7 +322,8 @@ def setup_gitea_token(sandbox):
     return secrets
 
 
-SETUPS = {"rundeck_job": setup_rundeck_job, "opsgenie_deployment": setup_opsgenie_deployment, "gitea_token": setup_gitea_token}
+SETUPS = {"rundeck_job": setup_rundeck_job, "rundeck_job_run": setup_rundeck_job_run,
+          "opsgenie_deployment": setup_opsgenie_deployment, "gitea_token": setup_gitea_token}
 
 
 def run_cases(module, sandbox, runner):

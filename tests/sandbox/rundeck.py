@@ -23,6 +23,7 @@ from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
 
 from .aclpolicy import is_valid_policy_path, validate_policy, validation_body
+from .rundeck_executions import ExecutionApi, ExecutionStore
 from .rundeck_jobs import JobApi, JobStore
 from .rundeck_keys import KeyApi, KeyStore
 from .rundeck_projects import ProjectApi, new_project_properties, project_missing
@@ -73,6 +74,7 @@ class RundeckState:
         self.project_acls = {}
         self.jobs = JobStore()
         self.keys = KeyStore()
+        self.executions = ExecutionStore(self.lock)
 
     def reset(self):
         with self.lock:
@@ -82,6 +84,7 @@ class RundeckState:
             self.project_acls = {}
             self.jobs.clear()
             self.keys.clear()
+            self.executions.clear()
             self.add_project(SEED_PROJECT, {"project.description": SEED_DESCRIPTION})
 
     def add_project(self, name, config):
@@ -95,6 +98,7 @@ class RundeckState:
         del self.project_acls[name]
         self.deleting.pop(name, None)
         self.jobs.delete_project(name)
+        self.executions.delete_project(name)
 
     def schedule_deletion(self, name):
         self.deleting.setdefault(name, time.monotonic() + DEFERRED_DELETE_SECONDS)
@@ -330,6 +334,7 @@ def create_app(control, credentials):
     projects = ProjectApi(state)
     jobs = JobApi(state)
     keys = KeyApi(state)
+    executions = ExecutionApi(state)
     app = Flask(__name__, static_folder=None)
     app.json.sort_keys = False
     app.config[CONFIG_KEY] = release
@@ -368,6 +373,16 @@ def create_app(control, credentials):
         ["POST"],
         endpoint="toggle_job",
     )
+    route("/job/<job_id>/run", executions.run_job, ["POST"], endpoint="run_job")
+    route("/job/<job_id>/executions", executions.run_job, ["POST"], endpoint="run_job_executions")
+    route("/job/<job_id>/executions", executions.job_executions, ["GET"], endpoint="job_executions")
+    route("/execution/<execution_id>", executions.execution, ["GET", "DELETE"], endpoint="execution")
+    # The server maps abort to every method.
+    route("/execution/<execution_id>/abort", executions.abort, ["GET", "POST"], endpoint="abort_execution")
+    route("/execution/<execution_id>/output", executions.output, ["GET"], endpoint="execution_output")
+    route("/execution/<execution_id>/output.<any(json, text):fmt>", executions.output, ["GET"], endpoint="execution_output_format")
+    route("/execution/<execution_id>/state", executions.state_view, ["GET"], endpoint="execution_state")
+    route("/project/<project>/executions", executions.project_executions, ["GET"], endpoint="project_executions")
     route("/jobs/delete", jobs.bulk_delete, ["POST", "DELETE"], endpoint="bulk_delete_jobs")
     route(
         "/jobs/<any(execution, schedule):flag>/<any(enable, disable):action>",
