@@ -20,7 +20,20 @@ options:
     description:
       - An Octopus API key (C(API-...)), sent in the C(X-Octopus-ApiKey) header.
       - If not set, the value of the E(OCTOPUS_API_KEY) environment variable is used (an empty
-        variable counts as unset). Without either, the task fails before any request.
+        variable counts as unset).
+      - Exactly one of O(api_key) and O(access_token) (from the option or its variable) must be
+        set; with neither, or both, the task fails before any request.
+    type: str
+  access_token:
+    description:
+      - "An access token of a service account, as an OpenID Connect exchange with the Octopus Server
+        gives one, sent as C(Authorization: Bearer <token>), as the official clients send it. Use
+        it instead of O(api_key) on a server that accepts OpenID Connect for its API."
+      - If not set, the value of the E(OCTOPUS_ACCESS_TOKEN) environment variable is used (an
+        empty variable counts as unset).
+      - Exactly one of O(api_key) and O(access_token) (from the option or its variable) must be
+        set; with neither, or both, the task fails before any request.
+      - The token is short-lived; get it shortly before the play runs.
     type: str
   space:
     description:
@@ -46,6 +59,11 @@ options:
       - name: OCTOPUS_API_KEY
     vars:
       - name: octopus_api_key
+  access_token:
+    env:
+      - name: OCTOPUS_ACCESS_TOKEN
+    vars:
+      - name: octopus_access_token
   space:
     env:
       - name: OCTOPUS_SPACE

@@ -28,11 +28,11 @@ class InputError(Exception):
 
 
 #: Credentials sent in a request header: only visible ASCII characters can go there.
-HEADER_CREDENTIALS = ("api_token", "api_key", "otp")
+HEADER_CREDENTIALS = ("api_token", "api_key", "access_token", "otp")
 #: Credentials sent with basic authentication, as UTF-8.
 BASIC_CREDENTIALS = ("username", "password")
 #: The credentials that are secrets (a user name is not).
-SECRET_OPTIONS = frozenset(["api_token", "api_key", "otp", "password"])
+SECRET_OPTIONS = frozenset(["api_token", "api_key", "access_token", "otp", "password"])
 #: A URL path that ends in an API path (/api, /api/49, /api/v1, /v2): url must be the server's base address.
 API_PATH_END = re.compile(r"/(?:api(?:/v?\d+)?|v\d+)/*$", re.IGNORECASE)
 #: A character a header value cannot carry: anything but visible ASCII.
@@ -57,13 +57,24 @@ def needed_env_fallback(*names):
     return nonempty_env_fallback(*names)
 
 
-def env_option(names, needed=False, **spec):
+def credential_env_fallback(*names):
+    """nonempty_env_fallback for one of a service's alternative credentials (see env_option's ``credential``)."""
+    return nonempty_env_fallback(*names)
+
+
+def env_option(names, needed=False, credential=False, **spec):
     """An argument spec entry that falls back to the first non-empty environment variable.
 
     ``needed``: the option or one of the variables must be set. It is not Ansible's ``required``
     (which would tell users the option itself is required); prepare_connection() checks it.
+    ``credential``: the option is one of the service's alternative credentials, of which exactly
+    one must be set (Octopus takes an API key or an access token).
     """
-    spec["fallback"] = (needed_env_fallback if needed else nonempty_env_fallback, list(names))
+    if credential:
+        fallback = credential_env_fallback
+    else:
+        fallback = needed_env_fallback if needed else nonempty_env_fallback
+    spec["fallback"] = (fallback, list(names))
     return spec
 
 
@@ -95,6 +106,33 @@ def needed_options(spec):
     return found
 
 
+def credential_options(spec):
+    """The alternative credentials of ``spec``, each with its environment variables: exactly one must be set."""
+    found = {}
+    for name, entry in spec.items():
+        fallback = entry.get("fallback") or (None, ())
+        if fallback[0] is credential_env_fallback:
+            found[name] = list(fallback[1])
+    return found
+
+
+def credential_problem(params, spec):
+    """What is wrong with the alternative credentials of ``spec``: none set, or more than one; None
+    when exactly one is (or the service has no alternatives). Never names a value."""
+    options = credential_options(spec)
+    if not options:
+        return None
+    given = [name for name in options if params.get(name)]
+    described = " or ".join("%s (or the environment variable %s)" % (name, " or ".join(names))
+                            for name, names in options.items())
+    if not given:
+        return "set %s" % described
+    if len(given) > 1:
+        return ("%s are both set, and only one may be: set one of %s, and leave the other unset (its environment "
+                "variable counts when the option is not set)" % (" and ".join(given), described))
+    return None
+
+
 def prepare_connection(params, spec):
     """Tidy and check the connection options of ``params`` (changed in place) before any request.
 
@@ -108,10 +146,13 @@ def prepare_connection(params, spec):
     for name in ("url",) + HEADER_CREDENTIALS + BASIC_CREDENTIALS:
         if name in spec and isinstance(params.get(name), str):
             params[name] = params[name].strip()
-    missing = [(name, names) for name, names in sorted(needed_options(spec).items()) if not params.get(name)]
-    if missing:
-        raise InputError("; ".join("set %s (or the environment variable %s)" % (name, " or ".join(names))
-                                   for name, names in missing))
+    problems = [(name, "set %s (or the environment variable %s)" % (name, " or ".join(names)))
+                for name, names in needed_options(spec).items() if not params.get(name)]
+    credentials = credential_problem(params, spec)
+    if credentials:
+        problems.append((next(iter(credential_options(spec))), credentials))
+    if problems:
+        raise InputError("; ".join(problem for _name, problem in sorted(problems)))
     for name in HEADER_CREDENTIALS:
         if name in spec and params.get(name) and NOT_HEADER_SAFE.search(params[name]):
             raise InputError("%s holds a character that an HTTP header cannot carry (a space, a line break or a "

@@ -26,6 +26,7 @@ def space_links(space):
         "Proxies": "/api/%s/proxies{/id}{?skip,take,ids,partialName}" % space,
         "WorkerPools": "/api/%s/workerpools{/id}{?name,skip,ids,take,partialName}" % space,
         "Accounts": "/api/%s/accounts{/id}{?skip,take,ids,partialName,accountType}" % space,
+        "Certificates": "/api/%s/certificates{/id}{?skip,take,search,archived,tenant,firstResult,orderBy,ids,partialName}" % space,
     }
 
 
@@ -177,7 +178,13 @@ def test_current_user_and_its_spaces(get):
         ("tagsets", "TagSet", [("TagSets-2", "Region"), ("TagSets-1", "Tier")]),
         ("proxies", "Proxy", [("Proxies-1", "Corporate proxy")]),
         ("workerpools", "WorkerPool", [("WorkerPools-1", "Default Worker Pool"), ("WorkerPools-2", "Linux workers")]),
-        ("accounts", "Account", [("Accounts-1", "deploy-ssh"), ("Accounts-2", "k8s-token")]),
+        (
+            "accounts",
+            "Account",
+            [("Accounts-4", "aws-deploy"), ("Accounts-3", "azure-sp"), ("Accounts-1", "deploy-ssh"), ("Accounts-5", "gcp-deploy"),
+             ("Accounts-2", "k8s-token")],
+        ),
+        ("certificates", "Certificate", [("Certificates-1", "k8s-client"), ("Certificates-2", "k8s-cluster-ca")]),
         ("machines", "DeploymentTarget", []),
     ],
 )
@@ -228,9 +235,13 @@ def test_resource_shapes(get):
     assert get("/api/Spaces-1/machinepolicies/MachinePolicies-1").json()["IsDefault"] is True
     assert get("/api/Spaces-1/workerpools/WorkerPools-1").json()["IsDefault"] is True
     accounts = get("/api/Spaces-1/accounts").json()["Items"]
-    assert [account["AccountType"] for account in accounts] == ["SshKeyPair", "Token"]
+    assert [account["AccountType"] for account in accounts] == [
+        "AmazonWebServicesAccount", "AzureServicePrincipal", "SshKeyPair", "GoogleCloudAccount", "Token"]
     # Secrets only say whether they are set.
-    assert accounts[1]["Token"] == {"HasValue": True, "NewValue": None}
+    assert accounts[4]["Token"] == {"HasValue": True, "NewValue": None}
+    certificates = get("/api/Spaces-1/certificates").json()["Items"]
+    assert [(item["Id"], item["Name"]) for item in certificates] == [("Certificates-1", "k8s-client"), ("Certificates-2", "k8s-cluster-ca")]
+    assert certificates[0]["CertificateData"] == {"HasValue": True, "NewValue": None}
 
 
 def test_get_by_id(get):
