@@ -76,6 +76,27 @@ def test_missing_or_wrong_key_is_unauthorized(octopus, path, headers):
     assert "WRONG" not in response.text
 
 
+def test_an_access_token_is_taken_as_a_bearer_token(octopus):
+    token = {"Authorization": "Bearer sandbox-octopus-access-token"}
+    assert requests.get(octopus + "/api/Spaces-1/machines", headers=token).status_code == 200
+    body = {"Name": "Token", "EnvironmentIds": ["Environments-1"], "Roles": ["r"], "TenantIds": [], "TenantTags": [],
+            "Endpoint": {"CommunicationStyle": "None"}}
+    assert requests.post(octopus + "/api/Spaces-1/machines", headers=token, json=body).status_code == 201
+
+
+@pytest.mark.parametrize("headers", [
+    {"Authorization": "Bearer not-the-sandbox-token"},
+    {"Authorization": "Bearer "},
+    {"Authorization": "Basic c2FuZGJveC1vY3RvcHVzLWFjY2Vzcy10b2tlbg=="},
+    # A wrong API key is refused even beside a good token: the key is what the server looks at first.
+    {"Authorization": "Bearer sandbox-octopus-access-token", "X-Octopus-ApiKey": "API-WRONG"},
+])
+def test_a_wrong_or_malformed_access_token_is_unauthorized(octopus, headers):
+    response = requests.get(octopus + "/api/Spaces-1/machines", headers=headers)
+    assert answer(response) == error(401, UNAUTHORIZED)
+    assert "not-the-sandbox-token" not in response.text
+
+
 def test_the_viewer_key_may_read_but_not_write(octopus):
     viewer = {"X-Octopus-ApiKey": "API-SANDBOXVIEWER"}
     assert requests.get(octopus + "/api/Spaces-1/environments", headers=viewer).status_code == 200
