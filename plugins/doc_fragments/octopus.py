@@ -21,8 +21,9 @@ options:
       - An Octopus API key (C(API-...)), sent in the C(X-Octopus-ApiKey) header.
       - If not set, the value of the E(OCTOPUS_API_KEY) environment variable is used (an empty
         variable counts as unset).
-      - Exactly one of O(api_key) and O(access_token) (from the option or its variable) must be
-        set; with neither, or both, the task fails before any request.
+      - Exactly one of O(api_key) and O(access_token) is used. One given in the task (or in
+        C(module_defaults), or as a lookup keyword) wins over the other's environment variable (or
+        lookup variable); with neither, or both given the same way, the task fails before any request.
     type: str
   access_token:
     description:
@@ -31,8 +32,7 @@ options:
         it instead of O(api_key) on a server that accepts OpenID Connect for its API."
       - If not set, the value of the E(OCTOPUS_ACCESS_TOKEN) environment variable is used (an
         empty variable counts as unset).
-      - Exactly one of O(api_key) and O(access_token) (from the option or its variable) must be
-        set; with neither, or both, the task fails before any request.
+      - Exactly one of O(api_key) and O(access_token) is used; see O(api_key).
       - The token is short-lived; get it shortly before the play runs.
     type: str
   space:

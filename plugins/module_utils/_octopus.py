@@ -85,7 +85,8 @@ class OctopusClient(ServiceClient):
             message += " (check %s%s)" % (credential, ": the token of an OIDC exchange expires after a while"
                                           if credential == "access_token" else "")
         elif response.status_code == 403:
-            message += " (the %s's user lacks a permission this needs in this space)" % credential.replace("_", " ")
+            message += " (the %s's user lacks a permission this needs in this space)" % (
+                "access token" if credential == "access_token" else "API key")
         return message, body
 
     def link_url(self, link, **variables):

@@ -68,7 +68,7 @@ def env_option(names, needed=False, credential=False, **spec):
     ``needed``: the option or one of the variables must be set. It is not Ansible's ``required``
     (which would tell users the option itself is required); prepare_connection() checks it.
     ``credential``: the option is one of the service's alternative credentials, of which exactly
-    one must be set (Octopus takes an API key or an access token).
+    one is used (Octopus takes an API key or an access token); see credential_problem.
     """
     if credential:
         fallback = credential_env_fallback
@@ -116,9 +116,15 @@ def credential_options(spec):
     return found
 
 
-def credential_problem(params, spec):
+def credential_problem(params, spec, direct=None):
     """What is wrong with the alternative credentials of ``spec``: none set, or more than one; None
-    when exactly one is (or the service has no alternatives). Never names a value."""
+    when exactly one is (or the service has no alternatives). Never names a value.
+
+    ``direct``: the options given in the task itself (its arguments and module_defaults) or as
+    keywords of a lookup. When exactly one of the credentials set is among them, it is the one
+    used, and the others (from an environment variable or a lookup variable) are cleared in
+    ``params``: a task that names its credential is not spoiled by another one in the environment.
+    """
     options = credential_options(spec)
     if not options:
         return None
@@ -128,17 +134,24 @@ def credential_problem(params, spec):
     if not given:
         return "set %s" % described
     if len(given) > 1:
-        return ("%s are both set, and only one may be: set one of %s, and leave the other unset (its environment "
-                "variable counts when the option is not set)" % (" and ".join(given), described))
+        named = [name for name in given if name in (direct or ())]
+        if len(named) == 1:
+            for name in given:
+                if name != named[0]:
+                    params[name] = None
+            return None
+        return ("%s are both set, and only one may be: set one of %s, and leave the other unset (one given in "
+                "the task wins over the other's variable)" % (" and ".join(given), described))
     return None
 
 
-def prepare_connection(params, spec):
+def prepare_connection(params, spec, direct=None):
     """Tidy and check the connection options of ``params`` (changed in place) before any request.
 
     Credentials lose surrounding whitespace (a vault block scalar ends in a line break), silently:
     their values are never shown. Returns the secret values given, as given and as sent, for the
     caller to hide from its output. Raises InputError naming the option (never its value).
+    ``direct``: the options the task (or the lookup's keywords) gave itself; see credential_problem.
     """
     secrets = secret_values(params, spec)
     for value in secrets:
@@ -148,7 +161,7 @@ def prepare_connection(params, spec):
             params[name] = params[name].strip()
     problems = [(name, "set %s (or the environment variable %s)" % (name, " or ".join(names)))
                 for name, names in needed_options(spec).items() if not params.get(name)]
-    credentials = credential_problem(params, spec)
+    credentials = credential_problem(params, spec, direct)
     if credentials:
         problems.append((next(iter(credential_options(spec))), credentials))
     if problems:

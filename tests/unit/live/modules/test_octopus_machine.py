@@ -41,6 +41,16 @@ def test_a_refused_access_token_is_named_and_never_shown(sandbox, module_runner)
     assert "check access_token" in result["msg"] and "not-the-sandbox-token" not in json.dumps(result)
 
 
+def test_an_access_token_in_the_task_wins_over_an_api_key_in_the_environment(sandbox, module_runner, monkeypatch):
+    monkeypatch.setenv("OCTOPUS_API_KEY", "API-NOT-THE-SANDBOX-KEY")
+    args = dict(url=sandbox.urls["octopus"], access_token=sandbox.credentials["octopus_access_token"], retries=0,
+                name="token02", environments=["Test"], roles=["web"], endpoint=dict(communication_style="cloud_region"))
+    assert module_runner(main, args)["changed"] is True
+    monkeypatch.setenv("OCTOPUS_ACCESS_TOKEN", "not-the-sandbox-token")
+    args = dict(args, access_token=None, api_key=sandbox.credentials["octopus_api_key"])
+    assert module_runner(main, args)["changed"] is False
+
+
 @pytest.mark.parametrize("credentials, message", [
     (dict(api_key="API-SANDBOX", access_token="sandbox-octopus-access-token"), "api_key and access_token are both set"),
     (dict(), "set api_key (or the environment variable OCTOPUS_API_KEY) or access_token"),

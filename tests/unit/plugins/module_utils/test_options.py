@@ -277,3 +277,15 @@ def test_octopus_takes_exactly_one_of_an_api_key_and_an_access_token():
     for name in ("api_key", "access_token"):
         params = dict(both, **{name: None})
         assert prepare_connection(params, OCTOPUS_SPEC) == [params["api_key" if name == "access_token" else "access_token"]]
+
+
+def test_a_credential_the_task_names_wins_over_the_other_ones_variable():
+    params = {"url": "http://127.0.0.1:9", "api_key": "API-FROMENV", "access_token": "zq-token"}
+    prepare_connection(params, OCTOPUS_SPEC, direct={"url", "access_token"})
+    assert params["api_key"] is None and params["access_token"] == "zq-token"
+    params = {"url": "http://127.0.0.1:9", "api_key": "API-FROMTASK", "access_token": "zq-from-env"}
+    prepare_connection(params, OCTOPUS_SPEC, direct={"api_key"})
+    assert params["access_token"] is None and params["api_key"] == "API-FROMTASK"
+    with pytest.raises(InputError, match="are both set"):
+        prepare_connection({"url": "http://127.0.0.1:9", "api_key": "API-A", "access_token": "zq-b"}, OCTOPUS_SPEC,
+                           direct={"api_key", "access_token"})
