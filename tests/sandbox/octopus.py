@@ -117,7 +117,7 @@ class OctopusApi:
             presented = next((value for key, value in request.args.items() if key.lower() == "apikey"), "")
         if not presented:
             # An access token from an OIDC exchange, as go-octopusdeploy sends one: "Bearer <token>".
-            scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+            scheme, dummy, token = (request.headers.get("Authorization") or "").partition(" ")
             if scheme.lower() == "bearer" and token.strip() and self.access_token:
                 if hmac.compare_digest(token.strip().encode("utf-8"), self.access_token.encode("utf-8")):
                     return None

@@ -157,8 +157,8 @@ def test_kubernetes_authentication_fields_are_stored_as_the_server_keeps_them(oc
     assert authentication["AdminLogin"] == "True" and authentication["AccountId"].startswith("Accounts-")
     endpoint = dict(communication_style="kubernetes", cluster_url="https://k8s.example.com:6443", **KUBERNETES_AUTHENTICATIONS[5])
     created = module_runner(main, dict(octopus, name="cert01", environments=["Test"], roles=["k8s"], endpoint=endpoint))
-    assert created["machine"]["Endpoint"]["Authentication"] == {"AuthenticationType": "KubernetesCertificate",
-                                                                  "ClientCertificate": "Certificates-1"}
+    certificate = {"AuthenticationType": "KubernetesCertificate", "ClientCertificate": "Certificates-1"}
+    assert created["machine"]["Endpoint"]["Authentication"] == certificate
     assert created["machine"]["Endpoint"]["ClusterCertificate"] == "Certificates-2"
 
 
@@ -174,8 +174,8 @@ def test_kubernetes_authentication_fields_are_stored_as_the_server_keeps_them(oc
     (dict(authentication_type="certificate", client_certificate="no-such-certificate"),
      "client certificate 'no-such-certificate' does not exist in the default space"),
 ])
-def test_a_kubernetes_authentication_that_cannot_work_is_refused_before_any_write(octopus, module_runner, request_log,
-                                                                                 authentication, message):
+def test_a_kubernetes_authentication_that_cannot_work_is_refused_before_any_write(
+        octopus, module_runner, request_log, authentication, message):
     endpoint = dict(communication_style="kubernetes", cluster_url="https://k8s.example.com:6443", **authentication)
     result = module_runner(main, dict(octopus, name="k8s09", environments=["Test"], roles=["k8s"], endpoint=endpoint))
     assert result["failed"] is True and message in result["msg"], result
