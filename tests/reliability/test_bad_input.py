@@ -34,7 +34,7 @@ SERVICES = {
     "octopus_machine": "octopus",
     "gitea_token": "gitea",
 }
-SECRET_OPTIONS = ("api_token", "api_key", "password", "value")
+SECRET_OPTIONS = ("api_token", "api_key", "access_token", "password", "value")
 STEPS = {"commands": [{"exec": "true"}]}
 ENVIRONMENT = {"type": "Staging", "id": "eu-west-1-staging"}
 RELEASES = [{"workspace": "sandbox", "repo_slug": "app", "commit": "61445f308944af8f665326c29c02f16a4c3b0019"}]
@@ -237,7 +237,7 @@ CASES = [
          "no space named 'Nowhere'"),
     case("target-account-does-not-exist", "octopus_machine",
          dict(TARGET, endpoint={"communication_style": "ssh", "host": "web09", "fingerprint": "SHA256:x", "account": "nobody"}),
-         "account 'nobody' does not exist", "known: deploy-ssh, k8s-token"),
+         "account 'nobody' does not exist", "known: aws-deploy, azure-sp, deploy-ssh, gcp-deploy, k8s-token"),
     case("target-new-without-roles-and-endpoint", "octopus_machine", {"name": "web09", "environments": ["Production"]},
          "target web09 does not exist", "to create it, give roles, endpoint"),
     case("target-listening-over-http", "octopus_machine",
@@ -254,6 +254,19 @@ CASES = [
          dict(TARGET, tenants=["Acme"], tenant_tags=["Tier/Platinum"], endpoint=CLOUD),
          "could not create target web09", "HTTP 400", "The tenant tag 'Tier/Platinum' was not found in this space",
          refused=[("POST", "/api/Spaces-1/machines")]),
+    case("target-key-and-access-token-both-given", "octopus_machine",
+         dict(TARGET, endpoint=CLOUD, access_token="sandbox-octopus-access-token"),
+         "api_key and access_token are both set, and only one may be"),
+    case("target-neither-key-nor-access-token", "octopus_machine", dict(TARGET, endpoint=CLOUD, api_key=""),
+         "set api_key (or the environment variable OCTOPUS_API_KEY) or access_token (or the environment variable "
+         "OCTOPUS_ACCESS_TOKEN)"),
+    case("target-access-token-octopus-does-not-know", "octopus_machine",
+         dict(TARGET, endpoint=CLOUD, api_key=None, access_token="not-the-sandbox-access-token"),
+         "HTTP 401", "check access_token"),
+    case("target-kubernetes-aws-without-account-or-instance-role", "octopus_machine",
+         dict(TARGET, endpoint={"communication_style": "kubernetes", "cluster_url": "https://k8s.example.com",
+                                "authentication_type": "aws", "cluster_name": "eks"}),
+         "authentication_type aws needs account (or use_instance_role: true)"),
     case("target-key-that-may-only-read", "octopus_machine", dict(TARGET, endpoint=CLOUD, api_key="API-SANDBOXVIEWER"),
          "HTTP 403", "lacks a permission",
          refused=[("POST", "/api/Spaces-1/machines")]),

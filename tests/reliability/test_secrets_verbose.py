@@ -68,6 +68,7 @@ def integration_config(sandbox):
         "octopus_url": urls["octopus"],
         "octopus_api_key": credentials["octopus_api_key"],
         "octopus_viewer_api_key": credentials["octopus_viewer_api_key"],
+        "octopus_test_access_token": credentials["octopus_access_token"],
         "gitea_url": urls["gitea"],
         "gitea_admin_username": credentials["gitea_admin_username"],
         "gitea_admin_password": credentials["gitea_admin_password"],
