@@ -20,7 +20,20 @@ options:
     description:
       - An Octopus API key (C(API-...)), sent in the C(X-Octopus-ApiKey) header.
       - If not set, the value of the E(OCTOPUS_API_KEY) environment variable is used (an empty
-        variable counts as unset). Without either, the task fails before any request.
+        variable counts as unset).
+      - Exactly one of O(api_key) and O(access_token) is used. One given in the task (or in
+        C(module_defaults), or as a lookup keyword) wins over the other's environment variable (or
+        lookup variable); with neither, or both given the same way, the task fails before any request.
+    type: str
+  access_token:
+    description:
+      - "An access token of a service account, as an OpenID Connect exchange with the Octopus Server
+        gives one, sent as C(Authorization: Bearer <token>), as the official clients send it. Use
+        it instead of O(api_key) on a server that accepts OpenID Connect for its API."
+      - If not set, the value of the E(OCTOPUS_ACCESS_TOKEN) environment variable is used (an
+        empty variable counts as unset).
+      - Exactly one of O(api_key) and O(access_token) is used; see O(api_key).
+      - The token is short-lived; get it shortly before the play runs.
     type: str
   space:
     description:
@@ -46,6 +59,11 @@ options:
       - name: OCTOPUS_API_KEY
     vars:
       - name: octopus_api_key
+  access_token:
+    env:
+      - name: OCTOPUS_ACCESS_TOKEN
+    vars:
+      - name: octopus_access_token
   space:
     env:
       - name: OCTOPUS_SPACE

@@ -62,7 +62,9 @@ seealso:
 
 EXAMPLES = r"""
 # The connection comes from OCTOPUS_URL and OCTOPUS_API_KEY, and the space from OCTOPUS_SPACE (or the
-# variables octopus_url, octopus_api_key and octopus_space), unless the lookup is given them.
+# variables octopus_url, octopus_api_key and octopus_space), unless the lookup is given them. An
+# access token (OCTOPUS_ACCESS_TOKEN, the variable octopus_access_token, or access_token) works
+# instead of the API key; exactly one of the two may be set.
 
 - name: The health of every web server in Production
   ansible.builtin.debug:

@@ -22,7 +22,8 @@ def new_module(argument_spec, connection_spec, **kwargs):
     """An AnsibleModule of the module's own options and its service's connection options, with check
     mode on and the connection options checked (see prepare_connection), failing early when
     ``requests`` is missing."""
-    argument_spec = without_unusable_suboptions(dict(argument_spec, **connection_spec), _load_params())
+    raw = _load_params()
+    argument_spec = without_unusable_suboptions(dict(argument_spec, **connection_spec), raw)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **kwargs)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
@@ -31,7 +32,9 @@ def new_module(argument_spec, connection_spec, **kwargs):
     for secret in secret_values(module.params, argument_spec):
         module.no_log_values.update(secret_forms(secret))
     try:
-        prepare_connection(module.params, argument_spec)
+        # The options the task gave itself (module_defaults included), before any environment fallback.
+        direct = set(name for name, value in raw.items() if value is not None) if isinstance(raw, Mapping) else None
+        prepare_connection(module.params, argument_spec, direct)
     except InputError as exc:
         module.fail_json(msg=str(exc))
     return module

@@ -35,7 +35,9 @@ SPACE_ID = re.compile(r"^Spaces-\d+$", re.IGNORECASE)
 
 OCTOPUS_SPEC = connection_spec(dict(
     url=env_option(["OCTOPUS_URL"], type="str", needed=True),
-    api_key=env_option(["OCTOPUS_API_KEY"], type="str", needed=True, no_log=True),
+    # One of the two: an API key, or an access token (Octopus 2024.1 and later, from an OIDC exchange).
+    api_key=env_option(["OCTOPUS_API_KEY"], type="str", credential=True, no_log=True),
+    access_token=env_option(["OCTOPUS_ACCESS_TOKEN"], type="str", credential=True, no_log=True),
     space=env_option(["OCTOPUS_SPACE"], type="str"),
 ))
 
@@ -64,6 +66,9 @@ class OctopusClient(ServiceClient):
         self._root = None
 
     def headers(self, params):
+        # As go-octopusdeploy sends each credential (pkg/client/octopusdeploy.go: ApiKey, AccessToken).
+        if params.get("access_token"):
+            return {"Authorization": "Bearer %s" % params["access_token"]}
         return {"X-Octopus-ApiKey": params["api_key"]}
 
     @classmethod
@@ -73,10 +78,15 @@ class OctopusClient(ServiceClient):
         errors = [str(item) for item in body.get("Errors") or []]
         if errors:
             message += " " + " ".join(errors)
+        request = getattr(response, "request", None)
+        sent = (getattr(request, "headers", None) or {}).get("Authorization") or ""
+        credential = "access_token" if sent.startswith("Bearer ") else "api_key"
         if response.status_code == 401:
-            message += " (check api_key)"
+            message += " (check %s%s)" % (credential, ": the token of an OIDC exchange expires after a while"
+                                          if credential == "access_token" else "")
         elif response.status_code == 403:
-            message += " (the API key's user lacks a permission this needs in this space)"
+            message += " (the %s's user lacks a permission this needs in this space)" % (
+                "access token" if credential == "access_token" else "API key")
         return message, body
 
     def link_url(self, link, **variables):

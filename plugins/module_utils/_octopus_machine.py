@@ -28,14 +28,40 @@ STYLES = {
 STYLE_NAMES = dict((wire, name) for name, wire in STYLES.items())
 
 #: The module's Kubernetes authentication types, Octopus's names for them, and the options each
-#: requires and may take (the fields of go-octopusdeploy's kubernetes_*_authentication.go).
+#: requires and may take (the fields of go-octopusdeploy's kubernetes_*_authentication.go). An AWS or
+#: Google Cloud target may run as the worker's own identity instead of an account (ACCOUNT_OR_OWN).
+AWS_ROLE_OPTIONS = ("assume_role", "assumed_role_arn", "assumed_role_session", "assume_role_session_duration",
+                    "assume_role_external_id")
 AUTHENTICATION_TYPES = {
     "standard": ("KubernetesStandard", ("account",), ()),
-    "aws": ("KubernetesAws", ("account", "cluster_name"), ()),
-    "azure": ("KubernetesAzure", ("account", "cluster_name", "cluster_resource_group"), ()),
-    "google_cloud": ("KubernetesGoogleCloud", ("account", "cluster_name", "project"), ("region", "zone")),
+    "aws": ("KubernetesAws", ("cluster_name",), ("account", "use_instance_role") + AWS_ROLE_OPTIONS),
+    "azure": ("KubernetesAzure", ("account", "cluster_name", "cluster_resource_group"), ("admin_login",)),
+    "google_cloud": ("KubernetesGoogleCloud", ("cluster_name", "project"),
+                     ("account", "region", "zone", "impersonate_service_account", "service_account_emails",
+                      "use_vm_service_account")),
     "certificate": ("KubernetesCertificate", ("client_certificate",), ()),
     "pod_service": ("KubernetesPodService", ("token_path",), ()),
+}
+#: Types whose account may give way to the worker's own identity: the option that says so.
+ACCOUNT_OR_OWN = {"aws": "use_instance_role", "google_cloud": "use_vm_service_account"}
+#: A switch of a type, and the option it then needs: (type, switch, option needed).
+SWITCH_NEEDS = (
+    ("aws", "assume_role", "assumed_role_arn"),
+    ("google_cloud", "impersonate_service_account", "service_account_emails"),
+)
+#: What the server keeps of each authentication type that a request leaves out: every field of the
+#: type, null or false (go-octopusdeploy sends its flags always, without omitempty).
+AUTHENTICATION_DEFAULTS = {
+    "KubernetesStandard": {"AccountId": None},
+    "KubernetesAws": {"AccountId": None, "ClusterName": None, "UseInstanceRole": False, "AssumeRole": False,
+                      "AssumedRoleArn": None, "AssumedRoleSession": None, "AssumeRoleSessionDurationSeconds": None,
+                      "AssumeRoleExternalId": None},
+    "KubernetesAzure": {"AccountId": None, "ClusterName": None, "ClusterResourceGroup": None, "AdminLogin": None},
+    "KubernetesGoogleCloud": {"AccountId": None, "ClusterName": None, "Project": None, "Region": None, "Zone": None,
+                              "ImpersonateServiceAccount": False, "ServiceAccountEmails": None,
+                              "UseVmServiceAccount": False},
+    "KubernetesCertificate": {"ClientCertificate": None},
+    "KubernetesPodService": {"TokenPath": None},
 }
 #: The ``endpoint`` option's suboptions, one row each: (name, argument spec, wire field of Endpoint, wire
 #: field of Endpoint.Authentication, collection link of the resource it names or None). The module's
@@ -55,13 +81,27 @@ ENDPOINT_OPTIONS = (
     ("cluster_url", dict(type="str"), "ClusterUrl", None, None),
     ("namespace", dict(type="str"), "Namespace", None, None),
     ("skip_tls_verification", dict(type="bool"), "SkipTlsVerification", None, None),
+    ("cluster_certificate", dict(type="str"), "ClusterCertificate", None, "Certificates"),
+    # A file path on the worker (the pod's service-account CA bundle, say), not a certificate.
+    ("cluster_certificate_path", dict(type="str"), "ClusterCertificatePath", None, None),
     ("authentication_type", dict(type="str", choices=sorted(AUTHENTICATION_TYPES)), None, None, None),
-    ("client_certificate", dict(type="str"), None, "ClientCertificate", None),
+    ("client_certificate", dict(type="str"), None, "ClientCertificate", "Certificates"),
     ("cluster_name", dict(type="str"), None, "ClusterName", None),
     ("cluster_resource_group", dict(type="str"), None, "ClusterResourceGroup", None),
+    # Text on the server, as SkipTlsVerification is: sent as "True" or "False".
+    ("admin_login", dict(type="bool"), None, "AdminLogin", None),
+    ("use_instance_role", dict(type="bool"), None, "UseInstanceRole", None),
+    ("assume_role", dict(type="bool"), None, "AssumeRole", None),
+    ("assumed_role_arn", dict(type="str"), None, "AssumedRoleArn", None),
+    ("assumed_role_session", dict(type="str"), None, "AssumedRoleSession", None),
+    ("assume_role_session_duration", dict(type="int"), None, "AssumeRoleSessionDurationSeconds", None),
+    ("assume_role_external_id", dict(type="str"), None, "AssumeRoleExternalId", None),
     ("project", dict(type="str"), None, "Project", None),
     ("region", dict(type="str"), None, "Region", None),
     ("zone", dict(type="str"), None, "Zone", None),
+    ("impersonate_service_account", dict(type="bool"), None, "ImpersonateServiceAccount", None),
+    ("service_account_emails", dict(type="str"), None, "ServiceAccountEmails", None),
+    ("use_vm_service_account", dict(type="bool"), None, "UseVmServiceAccount", None),
     # A file path inside the pod, not the token itself.
     ("token_path", dict(type="str", no_log=False), None, "TokenPath", None),
     ("drop_folder_path", dict(type="str"), "DropFolderPath", None, None),
@@ -80,8 +120,9 @@ STYLE_FIELDS = {
     "ssh": (("host", "fingerprint", "account"), ("port", "proxy", "dotnet_platform")),
     "cloud_region": ((), ("default_worker_pool",)),
     "offline_drop": (("drop_folder_path",), ("applications_directory", "working_directory")),
-    "kubernetes": (("cluster_url",), ("namespace", "skip_tls_verification", "proxy", "default_worker_pool", "account",
-                                      "authentication_type") + tuple(sorted(set(AUTHENTICATION_FIELDS) - {"account"}))),
+    "kubernetes": (("cluster_url",), ("namespace", "skip_tls_verification", "cluster_certificate", "cluster_certificate_path",
+                                      "proxy", "default_worker_pool", "account", "authentication_type")
+                   + tuple(sorted(set(AUTHENTICATION_FIELDS) - {"account"}))),
 }
 
 #: What the server reports about a machine rather than what it is told: never a change.
@@ -171,6 +212,14 @@ class References(object):
         """The id of the space's default machine policy: the one a new target without a policy gets."""
         return next((item["Id"] for item in self.items("MachinePolicies") if item.get("IsDefault")), None)
 
+    def remember(self, link_name, item_id):
+        """Note the name of ``item_id``, a resource the task lets go of (a proxy it removes), for the diff."""
+        if self.space is None or not item_id:
+            return
+        name = self.name_of(link_name, item_id)
+        if name is not None:
+            self.used.setdefault(link_name, {})[str(item_id).lower()] = name
+
     def _space_label(self):
         return "space %s" % (self.space.name or self.space.id) if self.space.id else "the default space"
 
@@ -182,7 +231,7 @@ def _same_id(have, wanted):
 
 #: Endpoint references that an empty value clears (Octopus then reaches the target directly, or
 #: uses the space's default pool).
-CLEARABLE = ("proxy", "default_worker_pool")
+CLEARABLE = ("proxy", "default_worker_pool", "cluster_certificate")
 
 
 def endpoint_settings(endpoint, references, current=None):
@@ -219,7 +268,10 @@ def endpoint_settings(endpoint, references, current=None):
             continue
         field, link_name = ENDPOINT_FIELDS[name]
         if name in CLEARABLE and value == "":
-            # Sent as null, as the official clients leave it out: the server then keeps none.
+            # Sent as null, as the official clients leave it out: the server then keeps none. The
+            # diff names what goes (one listing, only when there is one to remove).
+            if current and not new and current.get(field):
+                references.remember(link_name, current[field])
             value = None
         elif link_name:
             value = references.resolve(link_name, value, name.replace("_", " "))
@@ -253,17 +305,30 @@ def _kubernetes_authentication(given, references, current=None):
     current_kind = next((name for name, spec in AUTHENTICATION_TYPES.items() if spec[0] == current_type), None)
     kind = kind or current_kind or "standard"
     wire_type, required, optional = AUTHENTICATION_TYPES[kind]
+    new = kind != current_kind
     missing = [name for name in required if name not in given]
-    if missing and kind != current_kind:
+    own_identity = ACCOUNT_OR_OWN.get(kind)
+    if own_identity and "account" not in given and not given.get(own_identity):
+        missing.insert(0, "account (or %s: true)" % own_identity)
+    if missing and new:
         raise InputError("endpoint: authentication_type %s needs %s" % (kind, ", ".join(missing)))
     foreign = sorted(name for name in named if name not in required + optional)
     if foreign:
         raise InputError("endpoint: %s does not apply to authentication_type %s (it takes %s)"
                          % (", ".join(foreign), kind, ", ".join(required + optional)))
+    kept = {} if new or not isinstance(current, dict) else current
+    for switch_kind, switch, needed in SWITCH_NEEDS:
+        field = AUTHENTICATION_FIELDS[needed][0]
+        if switch_kind == kind and given.get(switch) and not given.get(needed) and not kept.get(field):
+            raise InputError("endpoint: %s: true needs %s" % (switch, needed))
+    if given.get("assume_role_session_duration") is not None and given["assume_role_session_duration"] <= 0:
+        raise InputError("endpoint: assume_role_session_duration is a number of seconds, more than 0")
     authentication = {"AuthenticationType": wire_type}
     for name in named:
         field, link_name = AUTHENTICATION_FIELDS[name]
         value = given[name]
+        if name == "admin_login":
+            value = "True" if value else "False"
         authentication[field] = references.resolve(link_name, value, name.replace("_", " ")) if link_name else value
     return authentication
 
@@ -360,6 +425,10 @@ def predicted_machine(desired, space_id, default_policy_id):
             endpoint["Uri"] = "ssh://%s:%s/" % (endpoint["Host"], endpoint.get("Port") or 22)
         if style == "OfflineDrop" and isinstance(endpoint.get("Destination"), dict):
             endpoint["DropFolderPath"] = endpoint["Destination"].get("DropFolderPath")
+        authentication = endpoint.get("Authentication")
+        if isinstance(authentication, dict):
+            for key, value in AUTHENTICATION_DEFAULTS.get(authentication.get("AuthenticationType"), {}).items():
+                authentication.setdefault(key, value)
     return machine
 
 
@@ -371,6 +440,8 @@ NAMED_FIELDS = (
 )
 NAMED_ENDPOINT_FIELDS = (
     ("AccountId", "AccountName", "Accounts"),
+    ("ClusterCertificate", "ClusterCertificateName", "Certificates"),
+    ("ClientCertificate", "ClientCertificateName", "Certificates"),
     ("ProxyId", "ProxyName", "Proxies"),
     ("DefaultWorkerPoolId", "DefaultWorkerPoolName", "WorkerPools"),
 )
@@ -411,7 +482,8 @@ def new_target_from(current):
 
 #: Single ids of other resources: Octopus takes an id in any case, so its case is no change.
 REFERENCE_FIELDS = ("MachinePolicyId",)
-ENDPOINT_REFERENCE_FIELDS = ("AccountId", "ProxyId", "DefaultWorkerPoolId")
+ENDPOINT_REFERENCE_FIELDS = ("AccountId", "ProxyId", "DefaultWorkerPoolId", "ClusterCertificate")
+AUTHENTICATION_REFERENCE_FIELDS = ("AccountId", "ClientCertificate")
 
 
 def canonical_machine(machine, fold_case=True):
@@ -443,12 +515,22 @@ def _canonical_endpoint(endpoint, fold_case=False):
     if "SkipTlsVerification" in result:
         # Sent as a boolean, stored and returned as the text "True" or "False".
         result["SkipTlsVerification"] = str(result["SkipTlsVerification"]).lower() == "true"
+    authentication = result.get("Authentication")
+    if isinstance(authentication, dict):
+        # Fields left null count as not set; AdminLogin is text, "True" or "False" in any spelling.
+        authentication = dict((k, v) for k, v in authentication.items() if v is not None)
+        if "AdminLogin" in authentication:
+            authentication["AdminLogin"] = str(authentication["AdminLogin"]).lower() == "true"
+        result["Authentication"] = authentication
     if fold_case:
         for key in ENDPOINT_REFERENCE_FIELDS:
             if key in result:
                 result[key] = _folded(result[key])
-        if isinstance(result.get("Authentication"), dict) and "AccountId" in result["Authentication"]:
-            result["Authentication"] = dict(result["Authentication"], AccountId=_folded(result["Authentication"]["AccountId"]))
+        if isinstance(result.get("Authentication"), dict):
+            result["Authentication"] = dict(result["Authentication"])
+            for key in AUTHENTICATION_REFERENCE_FIELDS:
+                if key in result["Authentication"]:
+                    result["Authentication"][key] = _folded(result["Authentication"][key])
     return result
 
 

@@ -28,11 +28,11 @@ class InputError(Exception):
 
 
 #: Credentials sent in a request header: only visible ASCII characters can go there.
-HEADER_CREDENTIALS = ("api_token", "api_key", "otp")
+HEADER_CREDENTIALS = ("api_token", "api_key", "access_token", "otp")
 #: Credentials sent with basic authentication, as UTF-8.
 BASIC_CREDENTIALS = ("username", "password")
 #: The credentials that are secrets (a user name is not).
-SECRET_OPTIONS = frozenset(["api_token", "api_key", "otp", "password"])
+SECRET_OPTIONS = frozenset(["api_token", "api_key", "access_token", "otp", "password"])
 #: A URL path that ends in an API path (/api, /api/49, /api/v1, /v2): url must be the server's base address.
 API_PATH_END = re.compile(r"/(?:api(?:/v?\d+)?|v\d+)/*$", re.IGNORECASE)
 #: A character a header value cannot carry: anything but visible ASCII.
@@ -57,13 +57,24 @@ def needed_env_fallback(*names):
     return nonempty_env_fallback(*names)
 
 
-def env_option(names, needed=False, **spec):
+def credential_env_fallback(*names):
+    """nonempty_env_fallback for one of a service's alternative credentials (see env_option's ``credential``)."""
+    return nonempty_env_fallback(*names)
+
+
+def env_option(names, needed=False, credential=False, **spec):
     """An argument spec entry that falls back to the first non-empty environment variable.
 
     ``needed``: the option or one of the variables must be set. It is not Ansible's ``required``
     (which would tell users the option itself is required); prepare_connection() checks it.
+    ``credential``: the option is one of the service's alternative credentials, of which exactly
+    one is used (Octopus takes an API key or an access token); see credential_problem.
     """
-    spec["fallback"] = (needed_env_fallback if needed else nonempty_env_fallback, list(names))
+    if credential:
+        fallback = credential_env_fallback
+    else:
+        fallback = needed_env_fallback if needed else nonempty_env_fallback
+    spec["fallback"] = (fallback, list(names))
     return spec
 
 
@@ -95,12 +106,52 @@ def needed_options(spec):
     return found
 
 
-def prepare_connection(params, spec):
+def credential_options(spec):
+    """The alternative credentials of ``spec``, each with its environment variables: exactly one must be set."""
+    found = {}
+    for name, entry in spec.items():
+        fallback = entry.get("fallback") or (None, ())
+        if fallback[0] is credential_env_fallback:
+            found[name] = list(fallback[1])
+    return found
+
+
+def credential_problem(params, spec, direct=None):
+    """What is wrong with the alternative credentials of ``spec``: none set, or more than one; None
+    when exactly one is (or the service has no alternatives). Never names a value.
+
+    ``direct``: the options given in the task itself (its arguments and module_defaults) or as
+    keywords of a lookup. When exactly one of the credentials set is among them, it is the one
+    used, and the others (from an environment variable or a lookup variable) are cleared in
+    ``params``: a task that names its credential is not spoiled by another one in the environment.
+    """
+    options = credential_options(spec)
+    if not options:
+        return None
+    given = [name for name in options if params.get(name)]
+    described = " or ".join("%s (or the environment variable %s)" % (name, " or ".join(names))
+                            for name, names in options.items())
+    if not given:
+        return "set %s" % described
+    if len(given) > 1:
+        named = [name for name in given if name in (direct or ())]
+        if len(named) == 1:
+            for name in given:
+                if name != named[0]:
+                    params[name] = None
+            return None
+        return ("%s are both set, and only one may be: set one of %s, and leave the other unset (one given in "
+                "the task wins over the other's variable)" % (" and ".join(given), described))
+    return None
+
+
+def prepare_connection(params, spec, direct=None):
     """Tidy and check the connection options of ``params`` (changed in place) before any request.
 
     Credentials lose surrounding whitespace (a vault block scalar ends in a line break), silently:
     their values are never shown. Returns the secret values given, as given and as sent, for the
     caller to hide from its output. Raises InputError naming the option (never its value).
+    ``direct``: the options the task (or the lookup's keywords) gave itself; see credential_problem.
     """
     secrets = secret_values(params, spec)
     for value in secrets:
@@ -108,10 +159,13 @@ def prepare_connection(params, spec):
     for name in ("url",) + HEADER_CREDENTIALS + BASIC_CREDENTIALS:
         if name in spec and isinstance(params.get(name), str):
             params[name] = params[name].strip()
-    missing = [(name, names) for name, names in sorted(needed_options(spec).items()) if not params.get(name)]
-    if missing:
-        raise InputError("; ".join("set %s (or the environment variable %s)" % (name, " or ".join(names))
-                                   for name, names in missing))
+    problems = [(name, "set %s (or the environment variable %s)" % (name, " or ".join(names)))
+                for name, names in needed_options(spec).items() if not params.get(name)]
+    credentials = credential_problem(params, spec, direct)
+    if credentials:
+        problems.append((next(iter(credential_options(spec))), credentials))
+    if problems:
+        raise InputError("; ".join(problem for _name, problem in sorted(problems)))
     for name in HEADER_CREDENTIALS:
         if name in spec and params.get(name) and NOT_HEADER_SAFE.search(params[name]):
             raise InputError("%s holds a character that an HTTP header cannot carry (a space, a line break or a "

@@ -155,12 +155,15 @@ class RundeckService(ServiceClient):
 
     @classmethod
     def describe_error(cls, response, body):
-        """Rundeck's error body in its own words: ``message`` (with ``errorCode``), or the ACL validation list."""
+        """Rundeck's error body in its own words: ``message`` (with ``errorCode``), a storage ``error`` text, or
+        the ACL validation list."""
         if body.get("valid") is False and isinstance(body.get("policies"), list):
             lines = ["%s: %s" % (item.get("policy"), "; ".join(item.get("errors") or [])) for item in body["policies"]]
             return "the ACL policy is not valid: " + " | ".join(lines), body["policies"]
         code = body.get("errorCode")
-        message = _TOKEN_NAMED_RE.sub(TOKEN_MASKED, str(body.get("message") or excerpt(response.text)))
+        # Key Storage answers some errors as {"error": "<message>"} alone.
+        text = body.get("message") or (body["error"] if isinstance(body.get("error"), str) else None)
+        message = _TOKEN_NAMED_RE.sub(TOKEN_MASKED, str(text or excerpt(response.text)))
         if code == VERSION_UNSUPPORTED_CODE:
             message += " (set api_version to a version this Rundeck server supports)"
         elif response.status_code in (401, 403):

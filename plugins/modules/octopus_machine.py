@@ -117,8 +117,11 @@ options:
       account:
         description:
           - V(ssh), required. The account to log in with, by name or ID.
-          - V(kubernetes), for O(endpoint.authentication_type) V(standard) (an account alone implies it),
-            V(aws), V(azure) and V(google_cloud), required. The account the cluster is reached with.
+          - V(kubernetes), for O(endpoint.authentication_type) V(standard) (an account alone implies it)
+            and V(azure), required; for V(aws) and V(google_cloud), required unless
+            O(endpoint.use_instance_role) or O(endpoint.use_vm_service_account) is V(true). The account the
+            cluster is reached with (a token or user name and password account, an Azure service
+            principal, an AWS account, a Google Cloud account).
         type: str
       dotnet_platform:
         description:
@@ -142,6 +145,18 @@ options:
           - V(kubernetes). Whether to skip the check of the cluster's certificate. Octopus keeps it as the
             text V(True) or V(False), which is what is sent.
         type: bool
+      cluster_certificate:
+        description:
+          - V(kubernetes). The certificate, by name or ID, in Octopus's certificate library that the
+            cluster's certificate is checked against (its certificate authority).
+          - An empty string removes it.
+        type: str
+      cluster_certificate_path:
+        description:
+          - V(kubernetes). The path of a file on the worker that holds the cluster's certificate
+            authority, such as the pod's V(/var/run/secrets/kubernetes.io/serviceaccount/ca.crt) with
+            O(endpoint.authentication_type=pod_service).
+        type: str
       authentication_type:
         description:
           - V(kubernetes). How Octopus authenticates to the cluster. V(standard) (a token or user name
@@ -153,15 +168,15 @@ options:
             authentication option is given; otherwise the endpoint's authentication is left as it is.
           - The options a type requires are required when the endpoint gets that type; an endpoint
             that has it already keeps the values of those not given.
-          - Settings of these types that have no option here (an AWS role to assume, the instance
-            role, Google Cloud service account impersonation, Azure admin login) are sent as Octopus
-            has them; set them in the web portal. A new target gets Octopus's defaults for them.
+          - A type's switches (O(endpoint.use_instance_role), O(endpoint.assume_role),
+            O(endpoint.admin_login), O(endpoint.impersonate_service_account),
+            O(endpoint.use_vm_service_account)) are V(false) on a new endpoint of that type unless given.
         type: str
         choices: [aws, azure, certificate, google_cloud, pod_service, standard]
       client_certificate:
         description:
-          - V(kubernetes) with O(endpoint.authentication_type=certificate), required. The ID of the
-            client certificate in Octopus's certificate library, such as V(Certificates-1).
+          - V(kubernetes) with O(endpoint.authentication_type=certificate), required. The client
+            certificate in Octopus's certificate library, by name or ID (such as V(Certificates-1)).
         type: str
       cluster_name:
         description:
@@ -171,6 +186,40 @@ options:
       cluster_resource_group:
         description:
           - V(kubernetes) with O(endpoint.authentication_type=azure), required. The cluster's resource group.
+        type: str
+      admin_login:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type=azure). Whether to log in to the AKS cluster
+            with its administrator credentials. Octopus keeps it as the text V(True) or V(False), which
+            is what is sent.
+        type: bool
+      use_instance_role:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type=aws). Whether to run as the AWS role of the
+            worker's EC2 instance instead of an account; then O(endpoint.account) may be left out.
+        type: bool
+      assume_role:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type=aws). Whether to assume another AWS role;
+            V(true) needs O(endpoint.assumed_role_arn).
+        type: bool
+      assumed_role_arn:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type=aws). The ARN of the role to assume.
+        type: str
+      assumed_role_session:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type=aws). The session name of the assumed role.
+        type: str
+      assume_role_session_duration:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type=aws). How long the assumed role's session
+            lasts, in seconds (Octopus's C(AssumeRoleSessionDurationSeconds)).
+        type: int
+      assume_role_external_id:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type=aws). The external ID the role's trust
+            policy asks for.
         type: str
       project:
         description:
@@ -185,6 +234,21 @@ options:
         description:
           - V(kubernetes) with O(endpoint.authentication_type=google_cloud). The cluster's zone (a zonal cluster).
         type: str
+      impersonate_service_account:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type=google_cloud). Whether to impersonate
+            service accounts; V(true) needs O(endpoint.service_account_emails).
+        type: bool
+      service_account_emails:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type=google_cloud). The email addresses of the
+            service accounts to impersonate, comma-separated, as Octopus keeps them.
+        type: str
+      use_vm_service_account:
+        description:
+          - V(kubernetes) with O(endpoint.authentication_type=google_cloud). Whether to run as the service
+            account of the worker's VM instead of an account; then O(endpoint.account) may be left out.
+        type: bool
       token_path:
         description:
           - V(kubernetes) with O(endpoint.authentication_type=pod_service), required. The path of the
@@ -221,8 +285,9 @@ extends_documentation_fragment:
   - opsforge.delivery.attributes.octopus_group
 notes:
   - "Requests: an unchanged run reads the API root, the target, and each kind of resource given
-    by name (environments, tenants, machine policies, accounts, proxies, worker pools), one
-    listing per kind; a space given by name adds two, one given by ID adds one. On a server
+    by name (environments, tenants, machine policies, accounts, certificates, proxies, worker pools),
+    one listing per kind; a space given by name adds two, one given by ID adds one. Removing a
+    proxy or worker pool the target has reads their listing once, to name it in the diff. On a server
     without a default space, a task without O(space) reads the current user and that user's
     spaces, then fails."
   - "A refused creation is followed by one more read of the name: a target found there was made by
@@ -238,7 +303,7 @@ notes:
     warning, and the task reports what it would do; a real run fails on it."
   - "C(--diff) shows the names the task gave next to the IDs they stand for: C(EnvironmentNames),
     C(TenantNames), C(MachinePolicyName), and in the endpoint C(AccountName), C(ProxyName),
-    C(DefaultWorkerPoolName)."
+    C(DefaultWorkerPoolName), C(ClusterCertificateName) and C(ClientCertificateName)."
   - "A failure after a write (or during one that may have reached the server) reports
     C(changed=true) and lists the writes the server confirmed in C(writes); with
     O(endpoint_style_change=replace) a failed creation leaves the target deleted."
@@ -252,7 +317,9 @@ seealso:
 
 EXAMPLES = r"""
 # The connection comes from OCTOPUS_URL and OCTOPUS_API_KEY (and OCTOPUS_SPACE) unless the task, or
-# module_defaults for the group opsforge.delivery.octopus, sets url and api_key (and space).
+# module_defaults for the group opsforge.delivery.octopus, sets url and api_key (and space). A service
+# account's access token from an OpenID Connect exchange works instead of the API key: set
+# OCTOPUS_ACCESS_TOKEN (or access_token) and leave OCTOPUS_API_KEY (and api_key) unset.
 
 - name: Register a listening Tentacle in Production
   opsforge.delivery.octopus_machine:
@@ -287,6 +354,82 @@ EXAMPLES = r"""
     endpoint:
       communication_style: cloud_region
       default_worker_pool: Default Worker Pool
+
+- name: An AKS cluster, reached with an Azure service principal and its admin login
+  opsforge.delivery.octopus_machine:
+    name: aks-prod
+    environments: [Production]
+    roles: [k8s]
+    endpoint:
+      communication_style: kubernetes
+      cluster_url: https://aks-prod.example.com:443
+      namespace: web
+      authentication_type: azure
+      account: azure-sp
+      cluster_name: aks-prod
+      cluster_resource_group: rg-prod
+      admin_login: true
+
+- name: An EKS cluster, reached as the worker's instance role, assuming a deployment role
+  opsforge.delivery.octopus_machine:
+    name: eks-prod
+    environments: [Production]
+    roles: [k8s]
+    endpoint:
+      communication_style: kubernetes
+      cluster_url: https://eks-prod.example.com
+      authentication_type: aws
+      use_instance_role: true
+      cluster_name: eks-prod
+      assume_role: true
+      assumed_role_arn: arn:aws:iam::123456789012:role/octopus-deploy
+      assumed_role_session: octopus
+      assume_role_session_duration: 3600
+
+- name: A GKE cluster, reached with a Google Cloud account
+  opsforge.delivery.octopus_machine:
+    name: gke-prod
+    environments: [Production]
+    roles: [k8s]
+    endpoint:
+      communication_style: kubernetes
+      cluster_url: https://gke-prod.example.com
+      authentication_type: google_cloud
+      account: gcp-deploy
+      project: delivery-prod
+      zone: europe-west1-b
+      cluster_name: gke-prod
+
+- name: A cluster reached with a client certificate, checked against the cluster's CA certificate
+  opsforge.delivery.octopus_machine:
+    name: k8s-onprem
+    environments: [Test]
+    roles: [k8s]
+    endpoint:
+      communication_style: kubernetes
+      cluster_url: https://k8s.example.com:6443
+      authentication_type: certificate
+      client_certificate: k8s-client
+      cluster_certificate: k8s-cluster-ca
+
+- name: The cluster Octopus runs in, reached with its pod's service account token
+  opsforge.delivery.octopus_machine:
+    name: k8s-local
+    environments: [Test]
+    roles: [k8s]
+    endpoint:
+      communication_style: kubernetes
+      cluster_url: https://kubernetes.default.svc
+      authentication_type: pod_service
+      token_path: /var/run/secrets/kubernetes.io/serviceaccount/token
+      cluster_certificate_path: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt
+
+- name: Reach web02 directly, without the proxy it had
+  opsforge.delivery.octopus_machine:
+    name: web02
+    endpoint:
+      communication_style: listening
+      proxy: ""
 
 - name: Take a target out of rotation
   opsforge.delivery.octopus_machine:

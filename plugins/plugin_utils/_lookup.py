@@ -37,7 +37,9 @@ class ServiceLookupBase(LookupBase):
         secrets = []
         try:
             options = self.collect_options()
-            secrets = prepare_connection(options, self.connection_spec)
+            # Keywords are what the lookup was given itself; variables and the environment come after them.
+            secrets = prepare_connection(options, self.connection_spec,
+                                         set(name for name, value in kwargs.items() if value not in (None, "")))
             return self.lookup(terms, options)
         except (ApiError, InputError, AnsibleLookupError) as exc:
             # "from None": the chain of causes would show their own texts, which may hold a credential.

@@ -65,6 +65,15 @@ def count_machines(sandbox, name):
     return sum(1 for machine in response.json() if machine["Name"] == name)
 
 
+def count_keys(sandbox, name):
+    response = requests.get(sandbox.urls["rundeck"] + "/api/49/storage/keys/faults/" + name, timeout=10,
+                            headers={"X-Rundeck-Auth-Token": sandbox.credentials["rundeck_token"], "Accept": "application/json"})
+    if response.status_code == 404:
+        return 0
+    response.raise_for_status()
+    return 1
+
+
 def count_tokens(sandbox, name):
     response = requests.get(sandbox.urls["gitea"] + "/api/v1/users/alice/tokens", timeout=10, params={"limit": 50},
                             auth=("alice", sandbox.credentials["gitea_alice_password"]))
@@ -79,6 +88,9 @@ SCENARIOS = {
     "rundeck_project": ModuleScenario(
         "rundeck_project", "rundeck", lambda name: {"name": name, "description": "Faults"},
         ("GET", r"/project/"), ("POST", r"/projects$"), count_projects),
+    "rundeck_key": ModuleScenario(
+        "rundeck_key", "rundeck", lambda name: {"path": "keys/faults/" + name, "type": "password", "value": "fault-Pa55word"},
+        ("GET", r"/storage/keys/"), ("POST", r"/storage/keys/"), count_keys),
     "rundeck_job": ModuleScenario(
         "rundeck_job", "rundeck",
         lambda name: {"project": RUNDECK_PROJECT, "definition": {"name": name, "sequence": {"commands": [{"exec": "echo " + name}]}}},

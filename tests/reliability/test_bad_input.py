@@ -28,11 +28,13 @@ SERVICES = {
     "rundeck_acl": "rundeck",
     "rundeck_project": "rundeck",
     "rundeck_job": "rundeck",
+    "rundeck_key": "rundeck",
+    "rundeck_job_run": "rundeck",
     "opsgenie_deployment": "opsgenie",
     "octopus_machine": "octopus",
     "gitea_token": "gitea",
 }
-SECRET_OPTIONS = ("api_token", "api_key", "password")
+SECRET_OPTIONS = ("api_token", "api_key", "access_token", "password", "value")
 STEPS = {"commands": [{"exec": "true"}]}
 ENVIRONMENT = {"type": "Staging", "id": "eu-west-1-staging"}
 RELEASES = [{"workspace": "sandbox", "repo_slug": "app", "commit": "61445f308944af8f665326c29c02f16a4c3b0019"}]
@@ -95,6 +97,20 @@ CASES = [
     case("acl-token-the-server-does-not-know", "rundeck_acl", {"name": "x", "state": "absent", "api_token": "not-a-valid-token"},
          "HTTP 403", "check that api_token is valid"),
 
+    # rundeck_key (the value is a secret: it must appear nowhere)
+    case("key-path-with-dotdot", "rundeck_key", {"path": "keys/../etc", "type": "password", "value": "bad-input-Pa55"},
+         "not a valid Rundeck key path", "'..'"),
+    case("key-path-is-the-root", "rundeck_key", {"path": "keys/", "type": "password", "value": "bad-input-Pa55"},
+         "must name a key"),
+    case("key-path-with-odd-character", "rundeck_key", {"path": "keys/ci/b@d", "type": "private", "value": "bad-input-Pa55"},
+         "not a valid Rundeck key path"),
+    case("key-present-without-value", "rundeck_key", {"path": "keys/ci/x", "type": "password"},
+         "state is present", "missing", "value"),
+    case("key-unknown-type", "rundeck_key", {"path": "keys/ci/x", "type": "secret", "value": "bad-input-Pa55"},
+         "type", "password, private, public"),
+    case("key-empty-value", "rundeck_key", {"path": "keys/ci/x", "type": "password", "value": ""},
+         "value must not be empty"),
+
     # rundeck_project
     case("project-name-with-space", "rundeck_project", {"name": "web tier"},
          "invalid project name 'web tier'", "letters, digits"),
@@ -148,6 +164,23 @@ CASES = [
          {"project": "sandbox", "definition": {"name": "loud", "loglevel": "LOUD", "sequence": STEPS}},
          "refused 1 job definition(s) and imported 0 of the 1 sent to project sandbox", 'Log level "LOUD" is not valid', "DEBUG, VERBOSE, INFO, WARN, ERROR",
          refused=[("POST", "/project/sandbox/jobs/import")], stored_nothing=no_rundeck_job("loud")),
+
+    # rundeck_job_run
+    case("run-job-does-not-exist", "rundeck_job_run", {"project": "sandbox", "name": "nowhere"},
+         "project sandbox has no job nowhere"),
+    case("run-uuid-and-name", "rundeck_job_run", {"uuid": "7d4e1bd4-0000-4000-8000-000000000000", "project": "sandbox", "name": "x"},
+         "mutually exclusive", "uuid", "name"),
+    case("run-name-without-project", "rundeck_job_run", {"name": "needs"}, "project"),
+    case("run-wait-timeout-zero", "rundeck_job_run", {"project": "sandbox", "group": "run", "name": "needs", "wait_timeout": 0},
+         "wait_timeout must be a positive number of seconds"),
+    case("run-option-as-mapping", "rundeck_job_run", {"project": "sandbox", "group": "run", "name": "needs", "options": {"x": {"y": 1}}},
+         "option x must be text, a number, a boolean or a list"),
+    case("run-log-level-unknown", "rundeck_job_run", {"project": "sandbox", "group": "run", "name": "needs", "log_level": "LOUD"},
+         "log_level", "DEBUG"),
+    case("run-required-option-missing", "rundeck_job_run", {"project": "sandbox", "group": "run", "name": "needs"},
+         "Job options were not valid: Option 'x' is required.", "HTTP 400", refused=[("POST", "/run")]),
+    case("run-job-uuid-unknown", "rundeck_job_run", {"uuid": "7d4e1bd4-0000-4000-8000-000000000000"},
+         "Rundeck has no job with the UUID 7d4e1bd4-0000-4000-8000-000000000000", refused=[("POST", "/run")]),
 
     # opsgenie_deployment
     case("deployment-new-without-environment", "opsgenie_deployment", {"external_id": "new-1", "state": "started"},
@@ -204,7 +237,7 @@ CASES = [
          "no space named 'Nowhere'"),
     case("target-account-does-not-exist", "octopus_machine",
          dict(TARGET, endpoint={"communication_style": "ssh", "host": "web09", "fingerprint": "SHA256:x", "account": "nobody"}),
-         "account 'nobody' does not exist", "known: deploy-ssh, k8s-token"),
+         "account 'nobody' does not exist", "known: aws-deploy, azure-sp, deploy-ssh, gcp-deploy, k8s-token"),
     case("target-new-without-roles-and-endpoint", "octopus_machine", {"name": "web09", "environments": ["Production"]},
          "target web09 does not exist", "to create it, give roles, endpoint"),
     case("target-listening-over-http", "octopus_machine",
@@ -221,6 +254,19 @@ CASES = [
          dict(TARGET, tenants=["Acme"], tenant_tags=["Tier/Platinum"], endpoint=CLOUD),
          "could not create target web09", "HTTP 400", "The tenant tag 'Tier/Platinum' was not found in this space",
          refused=[("POST", "/api/Spaces-1/machines")]),
+    case("target-key-and-access-token-both-given", "octopus_machine",
+         dict(TARGET, endpoint=CLOUD, access_token="sandbox-octopus-access-token"),
+         "api_key and access_token are both set, and only one may be"),
+    case("target-neither-key-nor-access-token", "octopus_machine", dict(TARGET, endpoint=CLOUD, api_key=""),
+         "set api_key (or the environment variable OCTOPUS_API_KEY) or access_token (or the environment variable "
+         "OCTOPUS_ACCESS_TOKEN)"),
+    case("target-access-token-octopus-does-not-know", "octopus_machine",
+         dict(TARGET, endpoint=CLOUD, api_key=None, access_token="not-the-sandbox-access-token"),
+         "HTTP 401", "check access_token"),
+    case("target-kubernetes-aws-without-account-or-instance-role", "octopus_machine",
+         dict(TARGET, endpoint={"communication_style": "kubernetes", "cluster_url": "https://k8s.example.com",
+                                "authentication_type": "aws", "cluster_name": "eks"}),
+         "authentication_type aws needs account (or use_instance_role: true)"),
     case("target-key-that-may-only-read", "octopus_machine", dict(TARGET, endpoint=CLOUD, api_key="API-SANDBOXVIEWER"),
          "HTTP 403", "lacks a permission",
          refused=[("POST", "/api/Spaces-1/machines")]),
@@ -258,6 +304,16 @@ def setup_rundeck_job(sandbox):
     return []
 
 
+def setup_rundeck_job_run(sandbox):
+    """A job with a required option, which a run without it cannot start."""
+    response = requests.post(sandbox.urls["rundeck"] + "/api/49/project/sandbox/jobs/import",
+                             headers={"X-Rundeck-Auth-Token": sandbox.credentials["rundeck_token"]},
+                             json=[{"name": "needs", "group": "run", "options": [{"name": "x", "required": True}],
+                                    "sequence": STEPS}], timeout=10)
+    assert len(response.json()["succeeded"]) == 1, response.text
+    return []
+
+
 def setup_opsgenie_deployment(sandbox):
     """A deployment created by an earlier run, in environment Staging."""
     body = {"externalId": "release-41", "state": "started", "environment": ENVIRONMENT, "startedAt": "2026-03-26T14:05:07.594Z",
@@ -279,7 +335,8 @@ def setup_gitea_token(sandbox):
     return secrets
 
 
-SETUPS = {"rundeck_job": setup_rundeck_job, "opsgenie_deployment": setup_opsgenie_deployment, "gitea_token": setup_gitea_token}
+SETUPS = {"rundeck_job": setup_rundeck_job, "rundeck_job_run": setup_rundeck_job_run,
+          "opsgenie_deployment": setup_opsgenie_deployment, "gitea_token": setup_gitea_token}
 
 
 def run_cases(module, sandbox, runner):
@@ -287,7 +344,9 @@ def run_cases(module, sandbox, runner):
     cases = [item for item in CASES if item["module"] == module]
     service = SERVICES[module]
     secrets = set(sandbox.secrets()) | set(SETUPS.get(module, lambda dummy: [])(sandbox))
-    secrets.update(item["args"][key] for item in cases for key in SECRET_OPTIONS if isinstance(item["args"].get(key), str))
+    # An empty value hides nothing (and would be "found" in any text).
+    secrets.update(item["args"][key] for item in cases for key in SECRET_OPTIONS
+                   if isinstance(item["args"].get(key), str) and item["args"][key])
     sandbox.clear_requests(service)
     marks_path = os.path.join(runner.workdir, "marks.json")
     variables = {}

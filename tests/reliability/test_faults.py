@@ -118,3 +118,53 @@ def test_writes_are_never_applied_twice(module, sandbox, playbook):
         assert again["status"] != "failed", "%s: %s" % (case, again)
         assert scenario.count(sandbox, _slug(case)) == 1, "%s: the service holds %d" % (case, scenario.count(sandbox, _slug(case)))
     assert sandbox.pending_faults(scenario.service) == []
+
+
+def _rundeck_run_job(sandbox):
+    """A job for the run tests, imported with the plain API; its UUID."""
+    import requests
+    response = requests.post(sandbox.urls["rundeck"] + "/api/49/project/sandbox/jobs/import", timeout=10,
+                             headers={"X-Rundeck-Auth-Token": sandbox.credentials["rundeck_token"]},
+                             json=[{"name": "under-faults", "group": "run", "multipleExecutions": True,
+                                    "sequence": {"commands": [{"exec": "echo ran"}]}}])
+    return response.json()["succeeded"][0]["id"]
+
+
+def _rundeck_executions(sandbox, job_id):
+    import requests
+    response = requests.get(sandbox.urls["rundeck"] + "/api/49/job/%s/executions" % job_id, timeout=10,
+                            headers={"X-Rundeck-Auth-Token": sandbox.credentials["rundeck_token"]})
+    return response.json()["paging"]["total"]
+
+
+def test_a_job_run_follows_through_read_faults_and_never_starts_twice(sandbox, playbook):
+    """rundeck_job_run: the polls and the log read are retried; a run whose answer was lost is not sent again."""
+    job_id = _rundeck_run_job(sandbox)
+    task = {"uuid": job_id}
+    tasks = []
+    for case, fault, options in RECOVERED_READS:
+        tasks.append(arm(sandbox, "rundeck", "Arm: poll " + case, method="GET", path=r"/execution/\d+$", **fault))
+        tasks.append({"name": "Poll: " + case, "opsforge.delivery.rundeck_job_run": dict(task, **options), "ignore_errors": True})
+    for case, fault, options, dummy, dummy2 in WRITE_FAULTS:
+        tasks.append(arm(sandbox, "rundeck", "Arm: run " + case, method="POST", path=r"/job/[^/]+/run$", **fault))
+        tasks.append({"name": "Run: " + case, "opsforge.delivery.rundeck_job_run": dict(task, **options), "ignore_errors": True})
+        if fault.get("delay"):
+            tasks.append({"name": "Wait for the slow run: " + case, "ansible.builtin.pause": {"seconds": fault["delay"] + 1}})
+    run = playbook.run(tasks)
+    assert run.returncode == 0, run.output()
+
+    for case, dummy, dummy2 in RECOVERED_READS:
+        assert run.result("Poll: " + case)["status"] == "changed", run.summary()
+    started = len(RECOVERED_READS)
+    for case, fault, dummy, took_effect, words in WRITE_FAULTS:
+        record = run.result("Run: " + case)
+        if took_effect is None:
+            assert record["status"] == "changed", run.summary()
+            started += 1
+            continue
+        message = _assert_clear_failure(record, "rundeck", words)
+        assert record["result"]["changed"] is bool(took_effect or MAY_HAVE_CHANGED in message), record
+        started += 1 if took_effect else 0
+    assert sandbox.pending_faults("rundeck") == []
+    # Exactly one execution per run that reached the server: no run was sent twice.
+    assert _rundeck_executions(sandbox, job_id) == started

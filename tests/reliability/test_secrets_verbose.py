@@ -1,7 +1,8 @@
 # Copyright (c) opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Every integration target at -vvvv with a log file: no credential and no created token shows up anywhere.
+"""Every integration target at -vvvv with a log file: no credential, no created token and no stored password or
+private key shows up anywhere.
 
 Each target runs as a role of a real playbook against this worker's sandbox, with the variables
 ansible-test gives it (tests/integration/integration_config.yml). Its modules run through a Python
@@ -67,6 +68,7 @@ def integration_config(sandbox):
         "octopus_url": urls["octopus"],
         "octopus_api_key": credentials["octopus_api_key"],
         "octopus_viewer_api_key": credentials["octopus_viewer_api_key"],
+        "octopus_test_access_token": credentials["octopus_access_token"],
         "gitea_url": urls["gitea"],
         "gitea_admin_username": credentials["gitea_admin_username"],
         "gitea_admin_password": credentials["gitea_admin_password"],
@@ -149,6 +151,12 @@ def created_tokens(sandbox_server, captured_results):
     return set(stored) | set(handed_out)
 
 
+def stored_key_secrets(sandbox_server):
+    """Every password and private key written to the sandbox's Rundeck Key Storage, deleted ones included."""
+    keys = sandbox_server.controls["rundeck"].state.keys
+    return set(value for value in keys.masked_written if len(value) >= 8)
+
+
 def leaks(text, secrets):
     """Each secret found in ``text`` with a little context around its first place."""
     found = []
@@ -191,7 +199,8 @@ def test_target_passes_at_vvvv_without_showing_a_secret(target, sandbox, sandbox
     if not target.startswith("lookup_"):
         assert any(captured["module"].startswith(COLLECTION_MODULES) for captured in run.modules)
     results = [(captured, module_result(captured)) for captured in run.modules]
-    secrets = set(sandbox.secrets()) | created_tokens(sandbox_server, [result for dummy, result in results])
+    secrets = set(sandbox.secrets()) | created_tokens(sandbox_server, [result for dummy, result in results]) | \
+        stored_key_secrets(sandbox_server)
 
     for where, text in (("stdout", run.stdout), ("stderr", run.stderr), ("the log file", run.log_text)):
         found = leaks(text, secrets)

@@ -25,6 +25,7 @@ _CREDENTIAL_OPTIONS = (
     "opsgenie_read_only_api_key",
     "octopus_api_key",
     "octopus_viewer_api_key",
+    "octopus_access_token",
     "gitea_admin_password",
     "gitea_admin_token",
     "gitea_alice_password",

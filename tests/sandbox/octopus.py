@@ -101,10 +101,11 @@ class _MethodOverride:
 class OctopusApi:
     """Views of the Octopus API."""
 
-    def __init__(self, state, api_key, viewer_api_key=None):
+    def __init__(self, state, api_key, viewer_api_key=None, access_token=None):
         self.state = state
         self.api_key = api_key
         self.viewer_api_key = viewer_api_key
+        self.access_token = access_token
 
     # -- checks and errors ---------------------------------------------------
 
@@ -114,6 +115,13 @@ class OctopusApi:
         presented = request.headers.get(API_KEY_HEADER) or ""
         if not presented:
             presented = next((value for key, value in request.args.items() if key.lower() == "apikey"), "")
+        if not presented:
+            # An access token from an OIDC exchange, as go-octopusdeploy sends one: "Bearer <token>".
+            scheme, dummy, token = (request.headers.get("Authorization") or "").partition(" ")
+            if scheme.lower() == "bearer" and token.strip() and self.access_token:
+                if hmac.compare_digest(token.strip().encode("utf-8"), self.access_token.encode("utf-8")):
+                    return None
+            return octopus_error(401)
         # Never echo what was presented: it may be a real key sent here by mistake.
         if hmac.compare_digest(presented.encode("utf-8"), self.api_key.encode("utf-8")):
             return None
@@ -486,7 +494,8 @@ def create_app(control, credentials):
     """The Flask app of the Octopus Deploy service, behind the control layer."""
     # Settings given at start-up (python -m tests.sandbox --octopus-no-default-space), set on the control object.
     state = OctopusState(getattr(control, "settings", None))
-    api = OctopusApi(state, credentials["octopus_api_key"], credentials.get("octopus_viewer_api_key"))
+    api = OctopusApi(state, credentials["octopus_api_key"], credentials.get("octopus_viewer_api_key"),
+                     credentials.get("octopus_access_token"))
     app = Flask(__name__, static_folder=None)
     # Keep paths as sent, and take them with or without a final slash.
     app.url_map.merge_slashes = False

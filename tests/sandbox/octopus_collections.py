@@ -35,6 +35,7 @@ COLLECTIONS = {
     # The root documents of 2019.7 and 2020.4 both offer name here; matched like environments'.
     "workerpools": Collection("WorkerPool", 30, "{?name,skip,ids,take,partialName}", "contains"),
     "accounts": Collection("Account", 30, "{?skip,take,ids,partialName,accountType}", None),
+    "certificates": Collection("Certificate", 30, "{?skip,take,search,archived,tenant,firstResult,orderBy,ids,partialName}", None),
 }
 SPACES = Collection("Space", 30, "{?name,skip,ids,take,partialName}", "exact")
 # Link names of the root and space documents: the same words as the id prefixes.

@@ -41,6 +41,44 @@ KUBERNETES_AUTHENTICATION = (
     "KubernetesGoogleCloud",
     "KubernetesPodService",
 )
+# Each Kubernetes authentication type's fields (go-octopusdeploy pkg/machines/kubernetes_*_authentication.go):
+# name -> kind ("text", "flag", "number", "account", "certificate"). The server binds the body to the
+# type's resource, so it keeps these fields, every one (null or false when not given), and no others.
+KUBERNETES_AUTHENTICATION_FIELDS = {
+    "KubernetesStandard": {"AccountId": "account"},
+    "KubernetesAws": {
+        "AccountId": "account",
+        "ClusterName": "text",
+        "UseInstanceRole": "flag",
+        "AssumeRole": "flag",
+        "AssumedRoleArn": "text",
+        "AssumedRoleSession": "text",
+        "AssumeRoleSessionDurationSeconds": "number",
+        "AssumeRoleExternalId": "text",
+    },
+    "KubernetesAzure": {"AccountId": "account", "ClusterName": "text", "ClusterResourceGroup": "text", "AdminLogin": "text"},
+    "KubernetesGoogleCloud": {
+        "AccountId": "account",
+        "ClusterName": "text",
+        "Project": "text",
+        "Region": "text",
+        "Zone": "text",
+        "ImpersonateServiceAccount": "flag",
+        "ServiceAccountEmails": "text",
+        "UseVmServiceAccount": "flag",
+    },
+    "KubernetesCertificate": {"ClientCertificate": "certificate"},
+    "KubernetesPodService": {"TokenPath": "text"},
+}
+# The fields each type cannot do without; an account may give way to the machine's own identity.
+KUBERNETES_AUTHENTICATION_REQUIRED = {
+    "KubernetesStandard": ("AccountId",),
+    "KubernetesAws": ("ClusterName",),
+    "KubernetesAzure": ("AccountId", "ClusterName", "ClusterResourceGroup"),
+    "KubernetesGoogleCloud": ("ClusterName", "Project"),
+    "KubernetesCertificate": ("ClientCertificate",),
+    "KubernetesPodService": ("TokenPath",),
+}
 DUPLICATE_NAME = "A machine with this name already exists. Please choose a different name."
 NULL_SOURCE = "Value cannot be null. (Parameter 'source')"
 NULL_SOURCE_TRACE = (
@@ -464,14 +502,15 @@ def _kubernetes(state, space_id, data, old):
                 "Unknown Kubernetes AuthenticationType %s; use one of %s."
                 % (json.dumps(kind), ", ".join(KUBERNETES_AUTHENTICATION))
             )
-        if authentication.get("AccountId") is not None:
-            account_id = _text(authentication, "AccountId", "Endpoint.Authentication.")
-            authentication["AccountId"] = _reference(state, "accounts", space_id, account_id, "account", errors)
+        else:
+            authentication = _kubernetes_authentication(state, space_id, kind, authentication, errors)
     container = data.get("Container")
     endpoint = _endpoint_base("Kubernetes")
     endpoint.update(
         {
-            "ClusterCertificate": _text(data, "ClusterCertificate", "Endpoint."),
+            "ClusterCertificate": _reference(
+                state, "certificates", space_id, _text(data, "ClusterCertificate", "Endpoint."), "certificate", errors, True
+            ),
             "ClusterCertificatePath": _text(data, "ClusterCertificatePath", "Endpoint."),
             "ClusterUrl": cluster_url,
             "Namespace": _text(data, "Namespace", "Endpoint."),
@@ -490,6 +529,40 @@ def _kubernetes(state, space_id, data, old):
         }
     )
     return _endpoint_tail(endpoint), errors
+
+
+def _kubernetes_authentication(state, space_id, kind, data, errors):
+    """Endpoint.Authentication as the server keeps it: the fields of its type, references checked."""
+    path = "Endpoint.Authentication."
+    authentication = {"AuthenticationType": kind}
+    for field, form in KUBERNETES_AUTHENTICATION_FIELDS[kind].items():
+        if form == "flag":
+            authentication[field] = _flag(data, field, path)
+        elif form == "number":
+            value = data.get(field)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise _conversion_error(value, "System.Int32", path + field)
+            authentication[field] = value
+        else:
+            value = _text(data, field, path)
+            if form == "account" and value:
+                value = _reference(state, "accounts", space_id, value, "account", errors)
+            elif form == "certificate" and value:
+                value = _reference(state, "certificates", space_id, value, "certificate", errors)
+            authentication[field] = value
+    required = list(KUBERNETES_AUTHENTICATION_REQUIRED[kind])
+    if kind == "KubernetesAws" and not authentication["UseInstanceRole"]:
+        required.insert(0, "AccountId")
+    if kind == "KubernetesGoogleCloud" and not authentication["UseVmServiceAccount"]:
+        required.insert(0, "AccountId")
+    if kind == "KubernetesAws" and authentication["AssumeRole"]:
+        required.append("AssumedRoleArn")
+    if kind == "KubernetesGoogleCloud" and authentication["ImpersonateServiceAccount"]:
+        required.append("ServiceAccountEmails")
+    for field in required:
+        if not authentication.get(field):
+            errors.append("Please provide %s for the %s authentication." % (field, kind))
+    return authentication
 
 
 _ENDPOINTS = {

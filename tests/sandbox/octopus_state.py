@@ -28,6 +28,7 @@ ID_PREFIXES = {
     "proxies": "Proxies",
     "workerpools": "WorkerPools",
     "accounts": "Accounts",
+    "certificates": "Certificates",
 }
 
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
@@ -208,6 +209,18 @@ class OctopusState:
             {"Username": "deploy", "PrivateKeyFile": sensitive(True), "PrivateKeyPassphrase": sensitive(False)},
         )
         self._add_account("Spaces-1", "k8s-token", "Token", {"Token": sensitive(True)})
+        self._add_account(
+            "Spaces-1",
+            "azure-sp",
+            "AzureServicePrincipal",
+            {"SubscriptionNumber": "00000000-0000-0000-0000-000000000001", "ClientId": "00000000-0000-0000-0000-000000000002",
+             "TenantId": "00000000-0000-0000-0000-000000000003", "Password": sensitive(True),
+             "AzureEnvironment": "", "ResourceManagementEndpointBaseUri": "", "ActiveDirectoryEndpointBaseUri": ""},
+        )
+        self._add_account("Spaces-1", "aws-deploy", "AmazonWebServicesAccount", {"AccessKey": "AKIASANDBOX", "SecretKey": sensitive(True)})
+        self._add_account("Spaces-1", "gcp-deploy", "GoogleCloudAccount", {"JsonKey": sensitive(True)})
+        self._add_certificate("Spaces-1", "k8s-client", "CN=k8s-client", "2B7E151628AED2A6ABF7158809CF4F3C2B7E1516")
+        self._add_certificate("Spaces-1", "k8s-cluster-ca", "CN=kubernetes", "3C4FCF098815F7ABA6D2AE2816157E2B3C4FCF09")
 
         # The same environment name as in Spaces-1, another id; Staging comes first by SortOrder.
         self.add_environment("Spaces-2", {"Name": "Production", "SortOrder": 1, "AllowDynamicInfrastructure": True}, SEED_TIME)
@@ -381,6 +394,29 @@ class OctopusState:
         )
         account.update(fields)
         return self.save("accounts", self._finish(account, space_id, "accounts", SEED_TIME))
+
+    def _add_certificate(self, space_id, name, subject, thumbprint):
+        certificate = self._common("certificates", space_id, name)
+        certificate.update(
+            {
+                "Notes": "",
+                "CertificateData": sensitive(True),
+                "Password": sensitive(False),
+                "EnvironmentIds": [],
+                "TenantIds": [],
+                "TenantTags": [],
+                "TenantedDeploymentParticipation": "Untenanted",
+                "CertificateDataFormat": "Pkcs12",
+                "Archived": None,
+                "ReplacedBy": None,
+                "SubjectDistinguishedName": subject,
+                "SubjectCommonName": subject.partition("=")[2],
+                "Thumbprint": thumbprint,
+                "HasPrivateKey": True,
+                "IsExpired": False,
+            }
+        )
+        return self.save("certificates", self._finish(certificate, space_id, "certificates", SEED_TIME))
 
 
 def _merged(defaults, given):

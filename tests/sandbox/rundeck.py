@@ -1,7 +1,7 @@
 # Copyright (c) opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Rundeck API: checks, ACL policies (system and project), routes; projects and jobs in their own files.
+"""Rundeck API: checks, ACL policies (system and project), routes; projects, jobs and keys in their own files.
 
 The release emulated (``rundeck_version``, default the newest) sets the API
 versions answered; see rundeck_versions.py.
@@ -23,7 +23,9 @@ from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
 
 from .aclpolicy import is_valid_policy_path, validate_policy, validation_body
+from .rundeck_executions import ExecutionApi, ExecutionStore
 from .rundeck_jobs import JobApi, JobStore
+from .rundeck_keys import KeyApi, KeyStore
 from .rundeck_projects import ProjectApi, new_project_properties, project_missing
 from .rundeck_versions import CONFIG_KEY, DEFAULT_RELEASE, EARLIEST_API_VERSION, error, parse_release, server_api_version
 
@@ -62,7 +64,7 @@ def _now():
 
 
 class RundeckState:
-    """Projects, policies and jobs of one Rundeck server."""
+    """Projects, policies, jobs and stored keys of one Rundeck server."""
 
     def __init__(self):
         self.lock = threading.RLock()
@@ -71,6 +73,8 @@ class RundeckState:
         self.system_acls = {}
         self.project_acls = {}
         self.jobs = JobStore()
+        self.keys = KeyStore()
+        self.executions = ExecutionStore(self.lock)
 
     def reset(self):
         with self.lock:
@@ -79,6 +83,8 @@ class RundeckState:
             self.system_acls = {}
             self.project_acls = {}
             self.jobs.clear()
+            self.keys.clear()
+            self.executions.clear()
             self.add_project(SEED_PROJECT, {"project.description": SEED_DESCRIPTION})
 
     def add_project(self, name, config):
@@ -92,6 +98,7 @@ class RundeckState:
         del self.project_acls[name]
         self.deleting.pop(name, None)
         self.jobs.delete_project(name)
+        self.executions.delete_project(name)
 
     def schedule_deletion(self, name):
         self.deleting.setdefault(name, time.monotonic() + DEFERRED_DELETE_SECONDS)
@@ -326,6 +333,8 @@ def create_app(control, credentials):
     api = RundeckApi(state, credentials["rundeck_token"])
     projects = ProjectApi(state)
     jobs = JobApi(state)
+    keys = KeyApi(state)
+    executions = ExecutionApi(state)
     app = Flask(__name__, static_folder=None)
     app.json.sort_keys = False
     app.config[CONFIG_KEY] = release
@@ -350,6 +359,9 @@ def create_app(control, credentials):
     route("/system/acl/<path:policy>", api.acl, ["GET", "POST", "PUT", "DELETE"], endpoint="system_acl")
     route("/project/<project>/acl/", api.list_acls, ["GET"], endpoint="list_project_acls", strict_slashes=False)
     route("/project/<project>/acl/<path:policy>", api.acl, ["GET", "POST", "PUT", "DELETE"], endpoint="project_acl")
+    # Like the server's "storage/keys/$resourcePath**": a key path holds slashes.
+    route("/storage/keys", keys.keys, ["GET", "POST", "PUT", "DELETE"], endpoint="storage_keys", strict_slashes=False)
+    route("/storage/keys/<path:resource>", keys.keys, ["GET", "POST", "PUT", "DELETE"], endpoint="storage_key")
     route("/project/<project>/jobs", jobs.list_jobs, ["GET"], endpoint="list_jobs")
     route("/project/<project>/jobs/export", jobs.export_jobs, ["GET"], endpoint="export_jobs")
     route("/project/<project>/jobs/import", jobs.import_jobs, ["POST"], endpoint="import_jobs")
@@ -361,6 +373,16 @@ def create_app(control, credentials):
         ["POST"],
         endpoint="toggle_job",
     )
+    route("/job/<job_id>/run", executions.run_job, ["POST"], endpoint="run_job")
+    route("/job/<job_id>/executions", executions.run_job, ["POST"], endpoint="run_job_executions")
+    route("/job/<job_id>/executions", executions.job_executions, ["GET"], endpoint="job_executions")
+    route("/execution/<execution_id>", executions.execution, ["GET", "DELETE"], endpoint="execution")
+    # The server maps abort to every method.
+    route("/execution/<execution_id>/abort", executions.abort, ["GET", "POST"], endpoint="abort_execution")
+    route("/execution/<execution_id>/output", executions.output, ["GET"], endpoint="execution_output")
+    route("/execution/<execution_id>/output.<any(json, text):fmt>", executions.output, ["GET"], endpoint="execution_output_format")
+    route("/execution/<execution_id>/state", executions.state_view, ["GET"], endpoint="execution_state")
+    route("/project/<project>/executions", executions.project_executions, ["GET"], endpoint="project_executions")
     route("/jobs/delete", jobs.bulk_delete, ["POST", "DELETE"], endpoint="bulk_delete_jobs")
     route(
         "/jobs/<any(execution, schedule):flag>/<any(enable, disable):action>",

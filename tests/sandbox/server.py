@@ -24,6 +24,8 @@ DEFAULT_CREDENTIALS = {
     "octopus_api_key": "API-SANDBOX",
     # A key whose user may read but not change anything: writes get 403.
     "octopus_viewer_api_key": "API-SANDBOXVIEWER",
+    # An access token, as an OIDC exchange gives one: sent as "Authorization: Bearer <token>".
+    "octopus_access_token": "sandbox-octopus-access-token",
     "gitea_admin_username": "sandbox-admin",
     "gitea_admin_password": "sandbox-password",
     "gitea_admin_token": "sandbox-gitea-token",

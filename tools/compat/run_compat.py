@@ -196,9 +196,11 @@ class Lane:
     def run_targets(self, settings):
         config = {key: settings[key] for key in (
             "rundeck_url", "opsgenie_url", "opsgenie_api_key", "opsgenie_read_only_api_key", "octopus_url", "octopus_api_key",
-            "octopus_viewer_api_key", "gitea_url", "gitea_admin_username", "gitea_admin_password", "gitea_alice_password",
-            "gitea_bob_password")}
+            "octopus_viewer_api_key", "gitea_url", "gitea_admin_username", "gitea_admin_password",
+            "gitea_alice_password", "gitea_bob_password")}
         config["rundeck_api_token"] = settings["rundeck_token"]
+        # Not octopus_access_token, which the lookups read as their credential beside octopus_api_key.
+        config["octopus_test_access_token"] = settings["octopus_access_token"]
         passed = []
         for target in integration_targets():
             directory = os.path.join(self.work, "targets", target)

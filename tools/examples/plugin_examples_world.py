@@ -117,6 +117,10 @@ def seed_rundeck(sandbox, lookup):
         policies += [("system/acl/build-runners.aclpolicy", BUILD_RUNNERS_POLICY), ("project/web/acl/deployers.aclpolicy", deployers)]
     for path, text in policies:
         _send("POST", "%s/%s" % (api, path), 201, headers=headers, json={"contents": text})
+    if lookup:
+        # The password the rundeck_key lookup examples list under keys/ci.
+        _send("POST", api + "/storage/keys/ci/db-password", 201, data=b"example-only",
+              headers=dict(headers, **{"Content-Type": "application/x-rundeck-data-password"}))
 
 
 def seed_gitea(sandbox, lookup):

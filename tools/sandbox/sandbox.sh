@@ -73,6 +73,8 @@ opsgenie_read_only_api_key: sandbox-opsgenie-readonly-key
 octopus_url: $scheme://$host:$octopus_port
 octopus_api_key: API-SANDBOX
 octopus_viewer_api_key: API-SANDBOXVIEWER
+# Not octopus_access_token: the lookups read that variable, and would then have a key and a token.
+octopus_test_access_token: sandbox-octopus-access-token
 gitea_url: $scheme://$host:$gitea_port
 gitea_admin_username: sandbox-admin
 gitea_admin_password: sandbox-password

@@ -11,7 +11,7 @@ import yaml
 from ansible_collections.opsforge.delivery.plugins.doc_fragments import gitea, octopus, opsgenie, rundeck
 from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import GITEA_SPEC
 from ansible_collections.opsforge.delivery.plugins.module_utils._octopus import OCTOPUS_SPEC
-from ansible_collections.opsforge.delivery.plugins.module_utils._options import needed_options
+from ansible_collections.opsforge.delivery.plugins.module_utils._options import credential_options, needed_options
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OPSGENIE_SPEC
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import RUNDECK_SPEC
 from tests.awx.credential_type_rules import problems, value_problems
@@ -84,6 +84,9 @@ def test_required_secret_and_default_follow_the_argument_spec(service):
     for field_id, field in fields(service).items():
         # The task fails without these (from an option or a variable); the credential must have them.
         assert (field_id in required) == (field_id in needed_options(spec)), field_id
+        if field_id in credential_options(spec):
+            # One of several: AWX cannot require one of them; the task refuses none or more than one.
+            assert set(credential_options(spec)) <= set(fields(service)), field_id
         assert field.get("secret", False) == bool(spec[field_id].get("no_log")), field_id
         assert field.get("default") == spec[field_id].get("default"), field_id
         assert ("format" in field) == (field_id == "url"), field_id

@@ -26,6 +26,7 @@ def space_links(space):
         "Proxies": "/api/%s/proxies{/id}{?skip,take,ids,partialName}" % space,
         "WorkerPools": "/api/%s/workerpools{/id}{?name,skip,ids,take,partialName}" % space,
         "Accounts": "/api/%s/accounts{/id}{?skip,take,ids,partialName,accountType}" % space,
+        "Certificates": "/api/%s/certificates{/id}{?skip,take,search,archived,tenant,firstResult,orderBy,ids,partialName}" % space,
     }
 
 
@@ -73,6 +74,27 @@ def test_missing_or_wrong_key_is_unauthorized(octopus, path, headers):
     assert answer(response) == error(401, UNAUTHORIZED)
     assert response.headers["Content-Type"] == "application/json"
     assert "WRONG" not in response.text
+
+
+def test_an_access_token_is_taken_as_a_bearer_token(octopus):
+    token = {"Authorization": "Bearer sandbox-octopus-access-token"}
+    assert requests.get(octopus + "/api/Spaces-1/machines", headers=token).status_code == 200
+    body = {"Name": "Token", "EnvironmentIds": ["Environments-1"], "Roles": ["r"], "TenantIds": [], "TenantTags": [],
+            "Endpoint": {"CommunicationStyle": "None"}}
+    assert requests.post(octopus + "/api/Spaces-1/machines", headers=token, json=body).status_code == 201
+
+
+@pytest.mark.parametrize("headers", [
+    {"Authorization": "Bearer not-the-sandbox-token"},
+    {"Authorization": "Bearer "},
+    {"Authorization": "Basic c2FuZGJveC1vY3RvcHVzLWFjY2Vzcy10b2tlbg=="},
+    # A wrong API key is refused even beside a good token: the key is what the server looks at first.
+    {"Authorization": "Bearer sandbox-octopus-access-token", "X-Octopus-ApiKey": "API-WRONG"},
+])
+def test_a_wrong_or_malformed_access_token_is_unauthorized(octopus, headers):
+    response = requests.get(octopus + "/api/Spaces-1/machines", headers=headers)
+    assert answer(response) == error(401, UNAUTHORIZED)
+    assert "not-the-sandbox-token" not in response.text
 
 
 def test_the_viewer_key_may_read_but_not_write(octopus):
@@ -177,7 +199,13 @@ def test_current_user_and_its_spaces(get):
         ("tagsets", "TagSet", [("TagSets-2", "Region"), ("TagSets-1", "Tier")]),
         ("proxies", "Proxy", [("Proxies-1", "Corporate proxy")]),
         ("workerpools", "WorkerPool", [("WorkerPools-1", "Default Worker Pool"), ("WorkerPools-2", "Linux workers")]),
-        ("accounts", "Account", [("Accounts-1", "deploy-ssh"), ("Accounts-2", "k8s-token")]),
+        (
+            "accounts",
+            "Account",
+            [("Accounts-4", "aws-deploy"), ("Accounts-3", "azure-sp"), ("Accounts-1", "deploy-ssh"), ("Accounts-5", "gcp-deploy"),
+             ("Accounts-2", "k8s-token")],
+        ),
+        ("certificates", "Certificate", [("Certificates-1", "k8s-client"), ("Certificates-2", "k8s-cluster-ca")]),
         ("machines", "DeploymentTarget", []),
     ],
 )
@@ -228,9 +256,13 @@ def test_resource_shapes(get):
     assert get("/api/Spaces-1/machinepolicies/MachinePolicies-1").json()["IsDefault"] is True
     assert get("/api/Spaces-1/workerpools/WorkerPools-1").json()["IsDefault"] is True
     accounts = get("/api/Spaces-1/accounts").json()["Items"]
-    assert [account["AccountType"] for account in accounts] == ["SshKeyPair", "Token"]
+    assert [account["AccountType"] for account in accounts] == [
+        "AmazonWebServicesAccount", "AzureServicePrincipal", "SshKeyPair", "GoogleCloudAccount", "Token"]
     # Secrets only say whether they are set.
-    assert accounts[1]["Token"] == {"HasValue": True, "NewValue": None}
+    assert accounts[4]["Token"] == {"HasValue": True, "NewValue": None}
+    certificates = get("/api/Spaces-1/certificates").json()["Items"]
+    assert [(item["Id"], item["Name"]) for item in certificates] == [("Certificates-1", "k8s-client"), ("Certificates-2", "k8s-cluster-ca")]
+    assert certificates[0]["CertificateData"] == {"HasValue": True, "NewValue": None}
 
 
 def test_get_by_id(get):

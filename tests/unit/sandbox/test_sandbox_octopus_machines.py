@@ -3,6 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The emulated Octopus Deploy machines (deployment targets) over HTTP."""
 
+import json
+
 import pytest
 import requests
 
@@ -800,3 +802,93 @@ def test_connection_status(call, create):
     after = call("GET", created["Links"]["Connection"]).json()
     assert (after["Status"], after["CurrentTentacleVersion"]) == ("Online", "8.1.2194")
     assert after["LastChecked"].endswith("+00:00")
+
+
+# -- Kubernetes authentication: each type's fields, as the server binds them ------------------------
+
+
+@pytest.mark.parametrize(
+    "authentication, stored",
+    [
+        (
+            {"AuthenticationType": "KubernetesAws", "UseInstanceRole": True, "ClusterName": "eks", "Unknown": "x"},
+            {"AuthenticationType": "KubernetesAws", "AccountId": None, "ClusterName": "eks", "UseInstanceRole": True,
+             "AssumeRole": False, "AssumedRoleArn": None, "AssumedRoleSession": None,
+             "AssumeRoleSessionDurationSeconds": None, "AssumeRoleExternalId": None},
+        ),
+        (
+            {"AuthenticationType": "KubernetesAzure", "AccountId": "accounts-3", "ClusterName": "aks",
+             "ClusterResourceGroup": "rg", "AdminLogin": "True"},
+            {"AuthenticationType": "KubernetesAzure", "AccountId": "Accounts-3", "ClusterName": "aks",
+             "ClusterResourceGroup": "rg", "AdminLogin": "True"},
+        ),
+        (
+            {"AuthenticationType": "KubernetesGoogleCloud", "AccountId": "Accounts-5", "ClusterName": "gke", "Project": "p",
+             "Zone": "z"},
+            {"AuthenticationType": "KubernetesGoogleCloud", "AccountId": "Accounts-5", "ClusterName": "gke", "Project": "p",
+             "Region": None, "Zone": "z", "ImpersonateServiceAccount": False, "ServiceAccountEmails": None,
+             "UseVmServiceAccount": False},
+        ),
+        (
+            {"AuthenticationType": "KubernetesCertificate", "ClientCertificate": "certificates-1"},
+            {"AuthenticationType": "KubernetesCertificate", "ClientCertificate": "Certificates-1"},
+        ),
+        (
+            {"AuthenticationType": "KubernetesPodService", "TokenPath": "/var/run/token"},
+            {"AuthenticationType": "KubernetesPodService", "TokenPath": "/var/run/token"},
+        ),
+    ],
+)
+def test_each_kubernetes_authentication_keeps_the_fields_of_its_type(create, authentication, stored):
+    created = create(machine(endpoint=dict(KUBERNETES, Authentication=authentication)))
+    assert created["Endpoint"]["Authentication"] == stored
+
+
+@pytest.mark.parametrize(
+    "authentication, errors",
+    [
+        ({"AuthenticationType": "KubernetesAws", "ClusterName": "eks"}, ["Please provide AccountId for the KubernetesAws authentication."]),
+        (
+            {"AuthenticationType": "KubernetesAws", "AccountId": "Accounts-4", "ClusterName": "eks", "AssumeRole": True},
+            ["Please provide AssumedRoleArn for the KubernetesAws authentication."],
+        ),
+        (
+            {"AuthenticationType": "KubernetesAzure", "AccountId": "Accounts-3"},
+            ["Please provide ClusterName for the KubernetesAzure authentication.",
+             "Please provide ClusterResourceGroup for the KubernetesAzure authentication."],
+        ),
+        (
+            {"AuthenticationType": "KubernetesGoogleCloud", "UseVmServiceAccount": True, "ClusterName": "gke", "Project": "p",
+             "ImpersonateServiceAccount": True},
+            ["Please provide ServiceAccountEmails for the KubernetesGoogleCloud authentication."],
+        ),
+        (
+            {"AuthenticationType": "KubernetesCertificate", "ClientCertificate": "Certificates-9"},
+            ["The certificate 'Certificates-9' was not found in this space."],
+        ),
+        ({"AuthenticationType": "KubernetesPodService"}, ["Please provide TokenPath for the KubernetesPodService authentication."]),
+    ],
+)
+def test_a_kubernetes_authentication_without_what_its_type_needs_is_refused(call, authentication, errors):
+    body = machine(endpoint=dict(KUBERNETES, Authentication=authentication))
+    assert answer(call("POST", "/api/Spaces-1/machines", body)) == invalid(*errors)
+
+
+@pytest.mark.parametrize(
+    "field, value, type_name",
+    [("UseInstanceRole", "yes", "System.Boolean"), ("AssumeRoleSessionDurationSeconds", "3600", "System.Int32")],
+)
+def test_kubernetes_authentication_fields_of_the_wrong_type_are_refused(call, field, value, type_name):
+    authentication = {"AuthenticationType": "KubernetesAws", "AccountId": "Accounts-4", "ClusterName": "eks", field: value}
+    body = machine(endpoint=dict(KUBERNETES, Authentication=authentication))
+    assert answer(call("POST", "/api/Spaces-1/machines", body)) == invalid(
+        "Error converting value %s to type '%s'. Path 'Endpoint.Authentication.%s'." % (json.dumps(value), type_name, field)
+    )
+
+
+def test_a_null_proxy_removes_the_proxy(call, create):
+    created = create(machine(endpoint=dict(LISTENING, ProxyId="Proxies-1")))
+    assert created["Endpoint"]["ProxyId"] == "Proxies-1"
+    body = dict(created, Endpoint=dict(created["Endpoint"], ProxyId=None))
+    updated = call("PUT", created["Links"]["Self"], body).json()
+    assert "ProxyId" in updated["Endpoint"] and updated["Endpoint"]["ProxyId"] is None

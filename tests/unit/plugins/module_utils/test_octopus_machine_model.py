@@ -138,8 +138,22 @@ K8S = {"communication_style": "kubernetes", "cluster_url": "https://k8s:6443"}
     ({"authentication_type": "google_cloud", "account": "gcp", "cluster_name": "gke1", "project": "p1", "zone": "z1"},
      {"AuthenticationType": "KubernetesGoogleCloud", "AccountId": "Accounts-gcp", "ClusterName": "gke1",
       "Project": "p1", "Zone": "z1"}),
-    ({"authentication_type": "certificate", "client_certificate": "Certificates-22"},
+    ({"authentication_type": "certificate", "client_certificate": "22"},
      {"AuthenticationType": "KubernetesCertificate", "ClientCertificate": "Certificates-22"}),
+    ({"authentication_type": "aws", "use_instance_role": True, "cluster_name": "eks1", "assume_role": True,
+      "assumed_role_arn": "arn:aws:iam::1:role/r", "assumed_role_session": "s", "assume_role_session_duration": 900,
+      "assume_role_external_id": "x"},
+     {"AuthenticationType": "KubernetesAws", "UseInstanceRole": True, "ClusterName": "eks1", "AssumeRole": True,
+      "AssumedRoleArn": "arn:aws:iam::1:role/r", "AssumedRoleSession": "s", "AssumeRoleSessionDurationSeconds": 900,
+      "AssumeRoleExternalId": "x"}),
+    ({"authentication_type": "azure", "account": "az", "cluster_name": "aks1", "cluster_resource_group": "rg",
+      "admin_login": False},
+     {"AuthenticationType": "KubernetesAzure", "AccountId": "Accounts-az", "ClusterName": "aks1",
+      "ClusterResourceGroup": "rg", "AdminLogin": "False"}),
+    ({"authentication_type": "google_cloud", "use_vm_service_account": True, "cluster_name": "gke1", "project": "p1",
+      "region": "r1", "impersonate_service_account": True, "service_account_emails": "a@b.c"},
+     {"AuthenticationType": "KubernetesGoogleCloud", "UseVmServiceAccount": True, "ClusterName": "gke1", "Project": "p1",
+      "Region": "r1", "ImpersonateServiceAccount": True, "ServiceAccountEmails": "a@b.c"}),
     ({"authentication_type": "pod_service", "token_path": "/var/run/secrets/token"},
      {"AuthenticationType": "KubernetesPodService", "TokenPath": "/var/run/secrets/token"}),
 ])
@@ -185,7 +199,7 @@ def test_a_kubernetes_endpoint_as_the_go_client_reads_it_compares_as_sent():
             "Links": {"Self": "/api/foo"}}
     current = dict(SERVER_MACHINE, Endpoint=read)
     options = dict(K8S, cluster_url="https://kubernetes.example.com", namespace="default", skip_tls_verification=False,
-                   authentication_type="certificate", client_certificate="Certificates-9")
+                   authentication_type="certificate", client_certificate="9", cluster_certificate="22")
     wanted = desired_machine(current, "web01", {}, endpoint_settings(options, FakeReferences()))
     assert canonical_machine(wanted) == canonical_machine(current)
 

@@ -53,7 +53,8 @@ def test_a_padded_token_authenticates(sandbox):
     assert RundeckClient(params).list_acls() == []
 
 
-@pytest.mark.parametrize("spec, option", [(RUNDECK_SPEC, "api_token"), (OPSGENIE_SPEC, "api_key"), (OCTOPUS_SPEC, "api_key")])
+@pytest.mark.parametrize("spec, option", [(RUNDECK_SPEC, "api_token"), (OPSGENIE_SPEC, "api_key"), (OCTOPUS_SPEC, "api_key"),
+                                          (OCTOPUS_SPEC, "access_token")])
 @pytest.mark.parametrize("value", ["zq\nxv", "zq xv", "zqöxv", "zq☃xv", "zq\x00xv"])
 def test_a_header_credential_http_cannot_carry_is_refused_by_name(spec, option, value):
     params = {"url": "http://127.0.0.1:9", option: value}
@@ -66,13 +67,15 @@ def test_a_header_credential_http_cannot_carry_is_refused_by_name(spec, option, 
 @pytest.mark.parametrize("spec, message", [
     (RUNDECK_SPEC, "set api_token (or the environment variable RUNDECK_API_TOKEN); set url (or the environment variable RUNDECK_URL)"),
     (OPSGENIE_SPEC, "set api_key (or the environment variable OPSGENIE_API_KEY)"),
-    (OCTOPUS_SPEC, "set api_key (or the environment variable OCTOPUS_API_KEY); set url (or the environment variable OCTOPUS_URL)"),
+    (OCTOPUS_SPEC, "set api_key (or the environment variable OCTOPUS_API_KEY) or access_token (or the environment variable "
+                   "OCTOPUS_ACCESS_TOKEN); set url (or the environment variable OCTOPUS_URL)"),
     (GITEA_SPEC, "set password (or the environment variable GITEA_PASSWORD); set url (or the environment variable GITEA_URL); "
                  "set username (or the environment variable GITEA_USERNAME)"),
 ])
 @pytest.mark.parametrize("empty", [None, "", " \n"])
 def test_a_missing_url_or_credential_names_the_option_and_its_variable(spec, message, empty):
-    params = dict((name, empty) for name in ("url", "api_token", "api_key", "username", "password") if name in spec)
+    params = dict((name, empty) for name in ("url", "api_token", "api_key", "access_token", "username", "password")
+                  if name in spec)
     with pytest.raises(InputError) as refused:
         prepare_connection(params, spec)
     assert str(refused.value) == message
@@ -263,3 +266,26 @@ def test_the_password_of_a_url_is_masked_like_a_credential(real_failure):
     result = real_failure(rundeck_acl.main, dict(name="p", policy="x: 1", api_token="t0k3n-value", retries=0, timeout=2,
                                                  url="http://admin:%s@127.0.0.1:9" % SECRET))
     assert SECRET not in json.dumps(result)
+
+
+def test_octopus_takes_exactly_one_of_an_api_key_and_an_access_token():
+    both = {"url": "http://127.0.0.1:9", "api_key": "API-ZQXV", "access_token": "zq-token"}
+    with pytest.raises(InputError) as refused:
+        prepare_connection(dict(both), OCTOPUS_SPEC)
+    assert str(refused.value).startswith("api_key and access_token are both set, and only one may be")
+    assert "API-ZQXV" not in str(refused.value) and "zq-token" not in str(refused.value)
+    for name in ("api_key", "access_token"):
+        params = dict(both, **{name: None})
+        assert prepare_connection(params, OCTOPUS_SPEC) == [params["api_key" if name == "access_token" else "access_token"]]
+
+
+def test_a_credential_the_task_names_wins_over_the_other_ones_variable():
+    params = {"url": "http://127.0.0.1:9", "api_key": "API-FROMENV", "access_token": "zq-token"}
+    prepare_connection(params, OCTOPUS_SPEC, direct={"url", "access_token"})
+    assert params["api_key"] is None and params["access_token"] == "zq-token"
+    params = {"url": "http://127.0.0.1:9", "api_key": "API-FROMTASK", "access_token": "zq-from-env"}
+    prepare_connection(params, OCTOPUS_SPEC, direct={"api_key"})
+    assert params["access_token"] is None and params["api_key"] == "API-FROMTASK"
+    with pytest.raises(InputError, match="are both set"):
+        prepare_connection({"url": "http://127.0.0.1:9", "api_key": "API-A", "access_token": "zq-b"}, OCTOPUS_SPEC,
+                           direct={"api_key", "access_token"})
