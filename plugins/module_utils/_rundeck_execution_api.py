@@ -12,6 +12,7 @@ from urllib.parse import quote
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import NOT_FOUND_CODE, RundeckService
+from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_api import list_jobs
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_job_format import group_path, job_path
 
 #: Options as a map in the run request, and the job metadata endpoint, arrived with API version 18.
@@ -23,11 +24,8 @@ SUCCEEDED = "succeeded"
 #: The statuses the listings filter on.
 STATUSES = ("running", "succeeded", "failed", "aborted", "timedout")
 LOG_LEVELS = ("DEBUG", "VERBOSE", "INFO", "WARN", "ERROR")
-#: Rundeck's name for the top level in the group filters.
-TOP_LEVEL = "-"
-
-
 def _q(value):
+    # Execution ids are numbers.
     return quote(str(value), safe="")
 
 
@@ -97,12 +95,6 @@ class RundeckExecutions(RundeckService):
                 return None
             raise
 
-    def find_jobs(self, project, name, group):
-        """The jobs of a project with exactly this name and group."""
-        params = {"jobExactFilter": name, "groupPathExact": group_path(group) or TOP_LEVEL}
-        action = "find job %s in project %s" % (job_path(group, name), project)
-        return self.read("project/%s/jobs" % _q(project), action, params=params)
-
     def run(self, job_id, body):
         """Start the job; the execution Rundeck answers (status ``running``)."""
         return self.write("POST", "job/%s/run" % _q(job_id), "run job %s" % job_id, json=body)
@@ -147,7 +139,7 @@ class RundeckExecutions(RundeckService):
             if project and found.get("project") != project:
                 raise InputError("job %s is in project %s, not in project %s" % (uuid, found.get("project"), project))
             return found
-        found = self.find_jobs(project, name, group)
+        found = list_jobs(self, project, name, group)
         if not found:
             raise InputError("project %s has no job %s" % (project, job_path(group_path(group), name)))
         if len(found) > 1:

@@ -26,6 +26,18 @@ def _q(value):
     return quote(value, safe="")
 
 
+def list_jobs(service, project, name=None, group=None):
+    """Summaries (id, name, group, href, permalink, flags) of a project's jobs, optionally one name and
+    group, through ``service`` (a RundeckService): the job listing has been in the API since long before 44."""
+    params = {}
+    if name is not None:
+        params["jobExactFilter"] = name
+        params["groupPathExact"] = group_path(group) or TOP_LEVEL
+    where = " named %s" % job_path(group, name) if name is not None else ""
+    action = "list the jobs%s of project %s" % (where, project)
+    return service.read("project/%s/jobs" % _q(project), action, params=params)
+
+
 def _names(items):
     return ", ".join(job_path(item.get("group"), item.get("name")) for item in items)
 
@@ -74,13 +86,7 @@ class RundeckJobs(RundeckService):
 
     def list(self, project, name=None, group=None):
         """Summaries (id, name, group, href, permalink, flags) of a project's jobs, optionally one name and group."""
-        params = {}
-        if name is not None:
-            params["jobExactFilter"] = name
-            params["groupPathExact"] = group_path(group) or TOP_LEVEL
-        where = " named %s" % job_path(group, name) if name is not None else ""
-        action = "list the jobs%s of project %s" % (where, project)
-        return self.read("project/%s/jobs" % _q(project), action, params=params)
+        return list_jobs(self, project, name, group)
 
     def export(self, project, ids=None):
         """Definitions of a project's jobs (all of them, or those in ``ids``), as Rundeck exports them.

@@ -10,7 +10,7 @@ which starts the execution and follows it; check mode starts nothing.
 
 from __future__ import annotations
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._http import ServiceFailure, scrub, write_may_have_taken_effect
+from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError, ServiceFailure, scrub, write_may_have_taken_effect
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
 from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource
 from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck_execution_api import (
@@ -108,8 +108,8 @@ class RundeckJobRun(Resource):
     def create(self, desired):
         try:
             started = self.executions.run(self.job["id"], self._body())
-        except ServiceFailure as exc:
-            if self.uuid and getattr(exc, "status", None) == 404 and "Job ID does not exist" in (getattr(exc, "message", "") or ""):
+        except ApiError as exc:
+            if self.uuid and exc.status == 404 and "Job ID does not exist" in (exc.message or ""):
                 raise InputError("Rundeck has no job with the UUID %s" % self.uuid)
             raise
         self.started = started
