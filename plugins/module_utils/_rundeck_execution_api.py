@@ -24,6 +24,8 @@ SUCCEEDED = "succeeded"
 #: The statuses the listings filter on.
 STATUSES = ("running", "succeeded", "failed", "aborted", "timedout")
 LOG_LEVELS = ("DEBUG", "VERBOSE", "INFO", "WARN", "ERROR")
+
+
 def _q(value):
     # Execution ids are numbers.
     return quote(str(value), safe="")
