@@ -96,24 +96,24 @@ def connection_spec(service_spec):
     return spec
 
 
-def needed_options(spec):
-    """The options of ``spec`` that must be set, each with its environment variables."""
+def _options_falling_back_with(spec, function):
+    """The options of ``spec`` whose fallback is ``function``, each with its environment variables."""
     found = {}
     for name, entry in spec.items():
         fallback = entry.get("fallback") or (None, ())
-        if fallback[0] is needed_env_fallback:
+        if fallback[0] is function:
             found[name] = list(fallback[1])
     return found
+
+
+def needed_options(spec):
+    """The options of ``spec`` that must be set, each with its environment variables."""
+    return _options_falling_back_with(spec, needed_env_fallback)
 
 
 def credential_options(spec):
     """The alternative credentials of ``spec``, each with its environment variables: exactly one must be set."""
-    found = {}
-    for name, entry in spec.items():
-        fallback = entry.get("fallback") or (None, ())
-        if fallback[0] is credential_env_fallback:
-            found[name] = list(fallback[1])
-    return found
+    return _options_falling_back_with(spec, credential_env_fallback)
 
 
 def credential_problem(params, spec, direct=None):
