@@ -32,6 +32,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._http import sep
 try:  # ansible-core 2.19 and later: arguments and results are encoded for a serialization profile
     from ansible.module_utils import _internal as module_internals
     from ansible.module_utils.common.json import Direction, get_module_encoder
+    AnsibleJSONEncoder = None
 except ImportError:  # ansible-core 2.16 to 2.18
     from ansible.module_utils.common.json import AnsibleJSONEncoder
     module_internals = None
