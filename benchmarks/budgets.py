@@ -12,8 +12,14 @@ from __future__ import annotations
 #: The modules compared with a plain ``ansible.builtin.uri`` GET of the same resource.
 MODULES = ("rundeck_acl", "rundeck_job", "rundeck_project", "opsgenie_deployment", "octopus_machine", "gitea_token")
 
-#: Median wall time of an unchanged module task over that of a uri GET task, at most.
+#: Median wall time of an unchanged task executed as a module over that of a uri GET task, at most.
 RATIO_TARGET = 1.10
+#: Median wall time of an unchanged task run in the worker over that of a uri GET task, at most.
+WORKER_RATIO_TARGET = 0.25
+#: A loop of unchanged ACL policies in the worker: how many times faster than executed as a module, at least.
+LOOP_SPEEDUP_TARGET = 8.0
+#: The loop's policies: the full run, and the quick one.
+LOOP_SIZES = {"full": 100, "quick": 2}
 
 #: Requests an unchanged run of each module sends in the benchmark's scenario, at most.
 REQUEST_BUDGETS = {

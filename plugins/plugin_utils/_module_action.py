@@ -35,7 +35,6 @@ from ansible.plugins.action.normal import ActionModule as ModuleExecution
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.opsforge.delivery.plugins.module_utils._yaml import yaml_import_error
 from ansible_collections.opsforge.delivery.plugins.plugin_utils._module_in_process import SERIALIZATION_PROFILE, run_in_process
 
 try:  # ansible-core 2.20 and before
@@ -70,10 +69,9 @@ class ModuleAction(ModuleExecution):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         # The strategy loads an action's class in the main process before it forks the task's worker:
-        # the module and its libraries are imported there, once, and every worker inherits them.
+        # the module and its libraries (requests, the service client; PyYAML is ansible-core's own) are
+        # imported there, once, and every worker inherits them.
         cls.module = importlib.import_module(MODULES_PACKAGE + cls.__module__.rpartition(".")[2])
-        # PyYAML is imported on first use (module_utils/_yaml.py); here, first use is now.
-        yaml_import_error()
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars if task_vars is not None else {}
