@@ -23,7 +23,6 @@ Internal to the collection, as module_utils is (see plugins/module_utils/README.
 from __future__ import annotations
 
 import importlib
-import inspect
 import os
 import sys
 
@@ -35,7 +34,7 @@ from ansible.plugins.action.normal import ActionModule as ModuleExecution
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.opsforge.delivery.plugins.plugin_utils._module_in_process import SERIALIZATION_PROFILE, run_in_process
+from ansible_collections.opsforge.delivery.plugins.plugin_utils._module_in_process import HAS_PROFILES, SERIALIZATION_PROFILE, run_in_process
 
 try:  # ansible-core 2.20 and before
     from ansible.vars.clean import remove_internal_keys
@@ -53,8 +52,6 @@ EXECUTION_ENVIRONMENT_VARIABLE = "OPSFORGE_DELIVERY_EXECUTION"
 AUTO, MODULE = "auto", "module"
 #: Interpreter settings that ask ansible-core to discover the interpreter: the task names none of its own.
 DISCOVERY = frozenset(["", "auto", "auto_legacy", "auto_silent", "auto_legacy_silent"])
-#: ansible-core 2.19 and later read a module's output for the serialization profile it was sent with.
-PARSE_TAKES_PROFILE = "profile" in inspect.signature(ActionBase._parse_returned_data).parameters
 
 #: The libraries this worker has already warned about.
 _warned_missing = set()
@@ -141,7 +138,7 @@ class ModuleAction(ModuleExecution):
 
     def parse_module_output(self, output):
         """The task result of ``output``, read as _execute_module reads the output of a module process."""
-        if PARSE_TAKES_PROFILE:
+        if HAS_PROFILES:  # ansible-core reads a module's output for the profile it sent the arguments with
             parsed = self._parse_returned_data(output.as_command_result(), SERIALIZATION_PROFILE)
         else:
             parsed = self._parse_returned_data(output.as_command_result())

@@ -37,7 +37,9 @@ except ImportError:  # ansible-core 2.16 to 2.18
     from ansible.module_utils.common.json import AnsibleJSONEncoder
     module_internals = None
 
-#: The profile ansible-core gives a module that declares no METADATA, as none of the collection's do.
+#: ansible-core 2.19 and later encode a module's arguments and result for a serialization profile...
+HAS_PROFILES = module_internals is not None
+#: ... the one it gives a module that declares no METADATA, as none of the collection's do.
 SERIALIZATION_PROFILE = "legacy"
 
 
@@ -58,7 +60,7 @@ class ModuleOutput:
 def encoded_arguments(module_args):
     """``module_args`` serialized as ansible-core serializes them into the AnsiballZ payload."""
     params = dict(ANSIBLE_MODULE_ARGS=module_args)
-    if module_internals is not None:
+    if HAS_PROFILES:
         return json.dumps(params, cls=get_module_encoder(SERIALIZATION_PROFILE, Direction.CONTROLLER_TO_MODULE)).encode("utf-8")
     return json.dumps(params, cls=AnsibleJSONEncoder, vault_to_text=True).encode("utf-8")
 
