@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from types import SimpleNamespace
@@ -16,7 +17,10 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.opsforge.delivery.plugins.action.rundeck_acl import ActionModule
 from ansible_collections.opsforge.delivery.plugins.modules import rundeck_acl
-from ansible_collections.opsforge.delivery.plugins.plugin_utils._module_action import is_controller_python, missing_library
+from ansible_collections.opsforge.delivery.plugins.plugin_utils._module_action import ModuleAction, is_controller_python, missing_library
+from tests.support.paths import COLLECTION_ROOT
+
+MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(COLLECTION_ROOT, "plugins", "modules")) if name.endswith(".py"))
 
 
 def action(transport="local", become=False, async_val=0, delegate_to=None):
@@ -39,6 +43,13 @@ def no_switch_in_environment(monkeypatch):
 
 def test_the_action_runs_the_module_of_its_name():
     assert ActionModule.module is rundeck_acl
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_every_module_has_its_action(name):
+    action = importlib.import_module("ansible_collections.opsforge.delivery.plugins.action." + name).ActionModule
+    assert issubclass(action, ModuleAction)
+    assert action.module is importlib.import_module("ansible_collections.opsforge.delivery.plugins.modules." + name)
 
 
 def test_a_task_on_the_controller_runs_in_the_worker():
