@@ -34,8 +34,7 @@ def test_a_library_the_controller_lacks_makes_the_task_execute_its_module(sandbo
             "url": sandbox.urls["rundeck"], "api_token": sandbox.credentials["rundeck_token"], "name": "hidden",
             "policy": {"description": "d", "context": {"project": ".*"}, "for": {"job": [{"allow": "read"}]}, "by": {"group": "g"}}},
          "register": "policy"},
-        {"name": "keep", "ansible.builtin.copy": {"content": "{{ {'machine': machine, 'policy': policy} | to_json }}",
-                                                   "dest": str(results)}},
+        {"name": "keep", "ansible.builtin.copy": {"content": "{{ {'machine': machine, 'policy': policy} | to_json }}", "dest": str(results)}},
     ]
     playbook = tmp_path / "play.yml"
     playbook.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]))
@@ -58,4 +57,3 @@ def test_a_library_the_controller_lacks_makes_the_task_execute_its_module(sandbo
     # rundeck_acl needs no uritemplate: it stays in the worker.
     assert registered["policy"]["changed"] and "opsforge.delivery.rundeck_acl runs in the worker" in output
     assert "AnsiballZ_rundeck_acl.py" not in output
-
