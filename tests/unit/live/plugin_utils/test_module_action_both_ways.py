@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 
+import pytest
 import yaml
 
 from tests.support.ansible_environment import ansible_command
@@ -33,7 +34,7 @@ def scenario(label, module, args, **keywords):
 
 
 #: Each module's life: check mode and diff, created, unchanged, updated, deleted, failed; warnings, loops.
-SCENARIOS = [
+RUNDECK_SCENARIOS = [
     scenario("acl_check", "rundeck_acl", {"name": "ways", "policy": POLICY}, check_mode=True, diff=True),
     scenario("acl_created", "rundeck_acl", {"name": "ways", "policy": POLICY}),
     scenario("acl_unchanged", "rundeck_acl", {"name": "ways", "policy": POLICY}),
@@ -61,6 +62,8 @@ SCENARIOS = [
     scenario("project_updated", "rundeck_project", {"name": "ways-a", "config": {"project.nodeCache.enabled": "false"}}, diff=True),
     scenario("project_deleted", "rundeck_project", {"name": "ways-b", "state": "absent"}),
     scenario("project_failed", "rundeck_project", {"name": "ways-a", "api_token": "not-the-token"}, ignore_errors=True),
+]
+OTHER_SCENARIOS = [
     scenario("machine_check", "octopus_machine", MACHINE, check_mode=True, diff=True),
     scenario("machine_created", "octopus_machine", MACHINE),
     scenario("machine_unchanged", "octopus_machine", MACHINE),
@@ -92,7 +95,25 @@ FROM_ENVIRONMENT = [
              environment={"RUNDECK_API_TOKEN": "{{ rundeck_api_token }}"}, ignore_errors=True),
 ]
 
-REGISTERED = [task["register"] for task in SCENARIOS + FROM_ENVIRONMENT]
+#: The test's two halves, each a playbook run both ways: (tasks with the connection in module_defaults, tasks
+#: without) and what the outcomes must be, by the name each result is registered under.
+PARTS = {
+    "rundeck": (RUNDECK_SCENARIOS, FROM_ENVIRONMENT, {
+        "acl_created": lambda result: result["changed"],
+        "acl_unchanged": lambda result: not result["changed"],
+        "acl_failed": lambda result: result["failed"],
+        "acl_warned": lambda result: result["warnings"],
+        "acl_from_environment": lambda result: result["changed"],
+        "acl_without_url": lambda result: "RUNDECK_URL" in result["msg"],
+        "projects_created": lambda result: len(result["results"]) == 2,
+    }),
+    "opsgenie, octopus and gitea": (OTHER_SCENARIOS, [], {
+        "machine_created": lambda result: result["changed"],
+        "machine_unchanged": lambda result: not result["changed"],
+        "deployment_updated": lambda result: result["changed"] and result["diff"],
+        "token_failed": lambda result: result["failed"],
+    }),
+}
 
 #: What the sandbox makes up anew on each run (ids, times, token secrets), and where the collection's files are:
 #: a module's traceback (ansible-core 2.18 and before, at -vvv) names them in the payload of its run or where installed.
@@ -107,7 +128,7 @@ VOLATILE_KEYS = frozenset(["token_last_eight", "took", "requestId", "dateStarted
                            "date-started", "date-ended", "unixtime"])
 
 
-def playbook(sandbox, results_file):
+def playbook(sandbox, results_file, scenarios, from_environment):
     connections = {
         "group/opsforge.delivery.rundeck": {"url": "{{ rundeck_url }}", "api_token": "{{ rundeck_api_token }}", "retries": 0},
         "group/opsforge.delivery.opsgenie": {"url": sandbox.urls["opsgenie"], "api_key": sandbox.credentials["opsgenie_api_key"]},
@@ -116,23 +137,24 @@ def playbook(sandbox, results_file):
                                           "password": sandbox.credentials["gitea_alice_password"]},
     }
     variables = {"rundeck_url": sandbox.urls["rundeck"], "rundeck_api_token": sandbox.credentials["rundeck_token"]}
-    keep = {"name": "Keep what every task registered", "ansible.builtin.copy": {
+    registered = [task["register"] for task in scenarios + from_environment]
+    keep = {"name": "Keep what every task registered", "vars": {"registered": registered}, "ansible.builtin.copy": {
         "content": "{{ dict(registered | zip(query('ansible.builtin.vars', *registered))) | to_json }}", "dest": results_file}}
     return [
         {"name": "Every module, every outcome", "hosts": "localhost", "gather_facts": False, "vars": variables,
-         "module_defaults": connections, "tasks": SCENARIOS},
+         "module_defaults": connections, "tasks": scenarios},
         {"name": "Connection options from the environment", "hosts": "localhost", "gather_facts": False, "vars": variables,
-         "tasks": FROM_ENVIRONMENT + [dict(keep, vars={"registered": REGISTERED})]},
+         "tasks": from_environment + [keep]},
     ]
 
 
-def run_both_ways(sandbox, workdir, execution):
+def run_both_ways(sandbox, workdir, execution, scenarios, from_environment):
     """Run the playbook with ``opsforge_delivery_execution`` set to ``execution``; what each task registered, and the output."""
     sandbox.reset()
     results_file = os.path.join(workdir, "%s.json" % execution)
     path = os.path.join(workdir, "%s.yml" % execution)
     with open(path, "w", encoding="utf-8") as handle:
-        yaml.safe_dump(playbook(sandbox, results_file), handle, sort_keys=False)
+        yaml.safe_dump(playbook(sandbox, results_file, scenarios, from_environment), handle, sort_keys=False)
     env = dict((key, value) for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "OPSFORGE_", "RUNDECK_")))
     env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="0",
                ANSIBLE_INVENTORY_UNPARSED_WARNING="0", ANSIBLE_PIPELINING="1", ANSIBLE_LOCAL_TEMP=os.path.join(workdir, ".ansible-tmp"))
@@ -158,24 +180,24 @@ def steady(data, key=None):
     return data
 
 
-def test_every_module_registers_the_same_results_in_the_worker_and_as_a_module(sandbox, tmp_path):
-    in_worker, worker_output = run_both_ways(sandbox, str(tmp_path), "auto")
-    as_module, module_output = run_both_ways(sandbox, str(tmp_path), "module")
+@pytest.mark.parametrize("part", sorted(PARTS))
+def test_every_module_registers_the_same_results_in_the_worker_and_as_a_module(part, sandbox, tmp_path):
+    scenarios, from_environment, outcomes = PARTS[part]
+    in_worker, worker_output = run_both_ways(sandbox, str(tmp_path), "auto", scenarios, from_environment)
+    as_module, module_output = run_both_ways(sandbox, str(tmp_path), "module", scenarios, from_environment)
 
-    # Each way was the one asked for, for every task of the collection.
-    tasks = len(SCENARIOS) + len(FROM_ENVIRONMENT) + 1
+    # Each way was the one asked for, for every task (and loop item) of the collection.
+    tasks = sum(len(task.get("loop", [None])) for task in scenarios + from_environment)
     assert worker_output.count("runs in the worker") == tasks and "executed as a module" not in worker_output
     assert module_output.count("executed as a module: opsforge_delivery_execution is module") == tasks
     assert "runs in the worker" not in module_output
     # Every outcome happened: the scenarios are what their names say.
-    assert in_worker["acl_created"]["changed"] and not in_worker["acl_unchanged"]["changed"]
-    assert in_worker["acl_failed"]["failed"] and in_worker["acl_warned"]["warnings"]
-    assert in_worker["acl_from_environment"]["changed"] and "RUNDECK_URL" in in_worker["acl_without_url"]["msg"]
-    assert len(in_worker["projects_created"]["results"]) == 2
+    assert [label for label, happened in outcomes.items() if not happened(in_worker[label])] == []
 
     expected, found = steady(as_module), steady(in_worker)
     differences = ["%s:\n%s" % (label, "\n".join(difflib.unified_diff(
         json.dumps(expected[label], indent=1, sort_keys=True).splitlines(),
         json.dumps(found[label], indent=1, sort_keys=True).splitlines(), "as a module", "in the worker", lineterm="")))
-        for label in REGISTERED if found[label] != expected[label]]
+        for label in sorted(expected) if found[label] != expected[label]]
+    assert sorted(found) == sorted(expected) == sorted(task["register"] for task in scenarios + from_environment)
     assert not differences, "registered differently by the two ways:\n" + "\n".join(differences)
