@@ -227,6 +227,8 @@ class ResourceSet(object):
     """
 
     result_key = "resources"
+    #: The lists the result always has (a replacement adds "replaced" when a set has one).
+    listed_actions = (CREATE, UPDATE, DELETE, NOTHING)
 
     def __init__(self):
         self.warnings = []
@@ -259,7 +261,7 @@ class ResourceSet(object):
 
     def result(self, changes):
         """The members by what happened to them: ``{created: [...], updated: [...], ...}``."""
-        listed = dict((DONE[action], []) for action in (CREATE, UPDATE, DELETE, NOTHING))
+        listed = dict((DONE[action], []) for action in self.listed_actions)
         for change in changes:
             shown = change.current if change.action == DELETE else change.after
             if change.done and shown is not None:
