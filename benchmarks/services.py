@@ -68,6 +68,14 @@ class Services:
         return [entry for arrival, entry in self.sandbox.controls[service].timed_requests()
                 if record["start"] <= arrival <= record["end"]]
 
+    def add_fault(self, service, fault):
+        """A fault of the sandbox's control API (tests/sandbox/README.md), such as a delay on every read."""
+        self.sandbox.controls[service].add_faults([fault])
+
+    def clear_faults(self):
+        for control in self.sandbox.controls.values():
+            control.clear_faults()
+
     def state(self, service):
         return self.sandbox.controls[service].state
 

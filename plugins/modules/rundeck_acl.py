@@ -19,9 +19,9 @@ description:
   - An update replaces the policy text with O(policy) (Rundeck stores the text exactly as sent).
   - Rundeck validates every YAML document of a policy; when it refuses one, the task fails with
     the server's errors for each document and nothing is written.
-  - With O(policies), one task manages many policies of one scope (the system, or O(project)):
-    one listing of the scope, then the texts read O(read_concurrency) at a time, and a write only
-    for each policy that differs, in the order of the list. With O(exclusive), the scope's
+  - With O(policies), one task manages many policies of one scope (the system, or O(project)) with
+    one listing of the scope, the texts read O(read_concurrency) at a time, and a write only for
+    each policy that differs, in the order of the list. With O(exclusive), the scope's
     policies that the list does not name are deleted.
 author:
   - opsforge maintainers (@opsforge)
@@ -53,7 +53,7 @@ options:
       - Two items must not name the same policy (a name with or without the C(.aclpolicy) suffix
         names the same one).
       - With O(state=absent), each item needs only its name, and the policies named are deleted.
-      - Use it rather than a loop for more than a few policies: a task costs Ansible a module
+      - Use it rather than a loop for more than a few policies; a task costs Ansible a module
         start whatever it does, and the reads of one task run side by side.
     type: list
     elements: dict
