@@ -65,8 +65,8 @@ options:
         single token; what an item leaves out comes from the task's O(scopes) and O(recreate).
         Mutually exclusive with O(name).
       - Two items must not name the same token.
-      - The result lists each token under RV(tokens); the secrets of the tokens created are there
-        (RV(tokens.created[].sha1)), so put C(no_log) on the task.
+      - The result lists each token under RV(tokens); the secrets (C(sha1)) of the tokens created are there,
+        so put C(no_log) on the task.
     type: list
     elements: dict
     suboptions:
