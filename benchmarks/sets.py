@@ -63,13 +63,13 @@ def plays(services, sizes, delayed):
 def seed_plays(services, sizes):
     """The items, made by one set task per kind (not measured)."""
     variables = dict(("%s_items" % kind, items(kind, sizes[KINDS[kind][2]])) for kind in KINDS)
+    tasks = [
+        {"name": "seed the policies", "opsforge.delivery.rundeck_acl": {"policies": "{{ rundeck_acl_items }}"}},
+        {"name": "seed the tokens", "no_log": True,
+         "opsforge.delivery.gitea_token": {"tokens": "{{ gitea_token_items }}", "scopes": ["read:user"]}},
+    ]
     return [{"name": "sets seed", "hosts": "localhost", "gather_facts": False, "module_defaults": services.module_defaults(),
-             "vars": variables, "tasks": [
-                 {"name": "seed the policies", "opsforge.delivery.rundeck_acl": {"policies": "{{ rundeck_acl_items }}"}},
-                 {"name": "seed the tokens", "opsforge.delivery.gitea_token": {"tokens": "{{ gitea_token_items }}",
-                                                                              "scopes": ["read:user"]},
-                  "no_log": True},
-             ]}]
+             "vars": variables, "tasks": tasks}]
 
 
 def request_budget(kind, way, size):

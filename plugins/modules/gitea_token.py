@@ -223,7 +223,9 @@ tokens:
       description: The tokens created.
       type: list
       elements: dict
-      sample: [{"id": 42, "name": "ci-build", "scopes": ["read:repository"], "token_last_eight": "16c3e37d", "sha1": "9fcb1158165773dd010fca5f0cf7174316c3e37d"}]
+      sample:
+        - {"id": 42, "name": "ci-build", "scopes": ["read:repository"], "token_last_eight": "16c3e37d",
+           "sha1": "9fcb1158165773dd010fca5f0cf7174316c3e37d"}
     replaced:
       description: The tokens replaced by new ones (O(recreate)).
       type: list
@@ -265,7 +267,8 @@ def main():
         user=dict(type="str"),
         scopes=dict(type="list", elements="str"),
         recreate=dict(type="str", choices=RECREATE, default="never"),
-        tokens=dict(type="list", elements="dict", options=dict(
+        # Names, scopes and choices: no secret among them.
+        tokens=dict(type="list", elements="dict", no_log=False, options=dict(
             name=dict(type="str", required=True),
             scopes=dict(type="list", elements="str"),
             recreate=dict(type="str", choices=RECREATE),

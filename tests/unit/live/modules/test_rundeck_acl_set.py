@@ -36,8 +36,8 @@ def test_check_mode_then_create_then_unchanged_in_one_listing_and_one_read_each(
     predicted = module_runner(main, args, check_mode=True, diff=True)
     assert predicted["changed"] is True and writes(request_log()) == []
     assert names(predicted["policies"]["created"]) == ["b.aclpolicy", "a.aclpolicy", "c.aclpolicy"]
-    assert [entry["after_header"] for entry in predicted["diff"]] == ["b.aclpolicy (system)", "a.aclpolicy (system)",
-                                                                       "c.aclpolicy (system)"]
+    headers = [entry["after_header"] for entry in predicted["diff"]]
+    assert headers == ["b.aclpolicy (system)", "a.aclpolicy (system)", "c.aclpolicy (system)"]
 
     created = module_runner(main, args, diff=True)
     assert created["changed"] is True and created["policies"] == predicted["policies"]
@@ -79,8 +79,7 @@ def test_exclusive_deletes_the_policies_of_the_scope_the_list_does_not_name(sand
                                              ("DELETE", "old-2.aclpolicy")]
     assert done["policies"]["deleted"] == predicted["policies"]["deleted"]
     # Another scope (project sandbox) is never touched.
-    project = module_runner(main, dict(rundeck, project="sandbox", name="project-one",
-                                         policy=policy("project-one", True)))
+    project = module_runner(main, dict(rundeck, project="sandbox", name="project-one", policy=policy("project-one", True)))
     assert project["changed"] is False
     assert module_runner(main, args)["changed"] is False
 
