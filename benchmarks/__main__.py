@@ -16,8 +16,8 @@ import platform
 import sys
 import time
 
-from benchmarks import imports, ratio, report, scale
-from benchmarks.budgets import MODULES, RATIO_TARGET, SCALE_SIZES
+from benchmarks import imports, ratio, report, scale, sets_octopus
+from benchmarks.budgets import MODULES, RATIO_TARGET, SCALE_SIZES, SET_SIZES
 from benchmarks.playbook import BenchmarkError, PlaybookRunner, check_layout
 from benchmarks.services import Services
 
@@ -35,7 +35,7 @@ def parse_args(argv=None):
     parser.add_argument("--output", default=os.path.join("build", "benchmark"),
                         help="folder for results.json and the playbooks' work files (default: %(default)s)")
     parser.add_argument("--report", help="write the Markdown report (docs/performance.md) here")
-    parser.add_argument("--only", choices=["ratio", "scale", "imports"], action="append",
+    parser.add_argument("--only", choices=["ratio", "scale", "sets", "imports"], action="append",
                         help="run only these parts (may be repeated)")
     return parser.parse_args(argv)
 
@@ -55,9 +55,9 @@ def machine_facts():
 def run(args):
     mode = "quick" if args.quick else "full"
     settings = dict(SETTINGS[mode], ratio_target=RATIO_TARGET)
-    parts = args.only or ["ratio", "scale", "imports"]
+    parts = args.only or ["ratio", "scale", "sets", "imports"]
     output = os.path.abspath(args.output)
-    results = {"mode": mode, "machine": machine_facts(), "settings": settings, "ratio": {}, "scale": {}, "imports": {}}
+    results = {"mode": mode, "machine": machine_facts(), "settings": settings, "ratio": {}, "scale": {}, "sets": [], "imports": {}}
 
     started = time.monotonic()
 
@@ -74,6 +74,8 @@ def run(args):
         if "scale" in parts:
             results["scale"] = scale.measure(services, runner, SCALE_SIZES[mode], enforce_time_targets=not args.quick,
                                              progress=progress)
+        if "sets" in parts:
+            results["sets"] += sets_octopus.measure(services, runner, SET_SIZES[mode]["octopus_machines"], progress=progress)
         if "imports" in parts:
             task_args = dict((module, ratio.module_task(module)) for module in MODULES)
             results["imports"] = imports.measure(services, os.path.join(output, "payloads"), task_args, settings["import_repeats"],

@@ -41,6 +41,18 @@ SCALE_SIZES = {
     "quick": {"rundeck_jobs": 12, "acl_policies": 2, "octopus_machines": 30, "gitea_tokens": 60},
 }
 
+#: The set scenarios' sizes (a loop of single tasks against one task of many, sets_*.py): full and quick.
+SET_SIZES = {
+    "full": {"octopus_machines": 100},
+    "quick": {"octopus_machines": 3},
+}
+
+#: Requests an unchanged set task may send, whatever its size.
+SET_REQUEST_BUDGETS = {
+    # The API root, one listing of the targets, one of the environments (the space's default, by name).
+    "octopus_machine_set": 10,
+}
+
 #: Wall-time targets of the scale scenarios, in seconds (full size only).
 SCALE_TIME_TARGETS = {
     "rundeck_job_bulk_unchanged": 10.0,
