@@ -43,8 +43,13 @@ SCALE_SIZES = {
 
 #: The sets benchmark's sizes: the full run, and the quick one.
 SET_SIZES = {
-    "full": {"acl_policies": 100, "gitea_tokens": 30},
-    "quick": {"acl_policies": 3, "gitea_tokens": 3},
+    "full": {"acl_policies": 100, "gitea_tokens": 30, "octopus_machines": 100},
+    "quick": {"acl_policies": 3, "gitea_tokens": 3, "octopus_machines": 3},
+}
+#: Requests an unchanged set task may send whatever its size, where that holds.
+SET_REQUEST_BUDGETS = {
+    # The API root, one listing of the targets, one of the environments (the space's default, by name).
+    "octopus_machine_set": 10,
 }
 #: Seconds the sandbox holds back every read in the sets benchmark's second round (a server far away).
 SET_DELAY = 0.05

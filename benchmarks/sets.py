@@ -81,6 +81,31 @@ def request_budget(kind, way, size):
     return pages(size, GITEA_PAGE) * (size if way == "loop" else 1)
 
 
+def from_rows(rows, enforce_time_targets=True):
+    """The rows of a benchmark of its own (``sets_octopus``: scenario, size, read_delay_ms, seconds, requests,
+    request_budget) in this module's form, with the set's speed against the loop."""
+    results = {}
+    for row in rows:
+        figures = {"task": row["label"], "size": row["size"], "seconds": row["seconds"], "requests": row["requests"],
+                   "delay_s": row["read_delay_ms"] / 1000.0}
+        if "request_budget" in row:
+            figures["request_budget"] = row["request_budget"]
+        results["%s%s" % (row["scenario"], "_delayed" if row["read_delay_ms"] else "")] = figures
+    _compare(results, sorted(set(row["scenario"].rsplit("_", 1)[0] for row in rows)), enforce_time_targets)
+    return results
+
+
+def _compare(results, kinds, enforce_time_targets):
+    """Each set's speed against its loop, and its targets (full size only)."""
+    for kind in kinds:
+        for suffix in ("", "_delayed"):
+            loop, one_task = results["%s_loop%s" % (kind, suffix)], results["%s_set%s" % (kind, suffix)]
+            one_task["speedup"] = loop["seconds"] / one_task["seconds"] if one_task["seconds"] else 0.0
+            if enforce_time_targets:
+                targets = SET_TARGETS.get("%s_set%s" % (kind, suffix), {})
+                one_task.update(("%s_target" % name, value) for name, value in targets.items())
+
+
 def measure(services, runner, sizes, enforce_time_targets=True, progress=print):
     """Seconds and requests of the loop and the set of each kind, without and with a delay on every read."""
     services.reset()
@@ -107,11 +132,5 @@ def measure(services, runner, sizes, enforce_time_targets=True, progress=print):
                     "task": record["task"], "size": sizes[size_key], "seconds": record["seconds"], "requests": len(sent),
                     "request_budget": request_budget(kind, way, sizes[size_key]), "delay_s": SET_DELAY if delayed else 0}
     services.clear_faults()
-    for kind in KINDS:
-        for suffix in ("", "_delayed"):
-            loop, one_task = results["%s_loop%s" % (kind, suffix)], results["%s_set%s" % (kind, suffix)]
-            one_task["speedup"] = loop["seconds"] / one_task["seconds"] if one_task["seconds"] else 0.0
-            targets = SET_TARGETS.get("%s_set%s" % (kind, suffix), {})
-            if enforce_time_targets:
-                one_task.update(("%s_target" % name, value) for name, value in targets.items())
+    _compare(results, KINDS, enforce_time_targets)
     return results
