@@ -21,7 +21,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine
     resolve_space,
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
-from ansible_collections.opsforge.delivery.plugins.module_utils._resource import CREATE, DELETE, REPLACE, UPDATE, ResourceSet, item_options
+from ansible_collections.opsforge.delivery.plugins.module_utils._resource import CREATE, DELETE, NOTHING, REPLACE, UPDATE, ResourceSet, item_options
 
 #: The options an item of ``machines`` takes besides its name; one it leaves out is the task's.
 ITEM_OPTIONS = ("state", "environments", "roles", "tenants", "tenant_tags", "tenanted_deployment_participation",
@@ -112,6 +112,7 @@ class OctopusMachineSet(ResourceSet):
     """
 
     result_key = "machines"
+    listed_actions = (CREATE, UPDATE, REPLACE, DELETE, NOTHING)
 
     def __init__(self, client, space, items, scope=None):
         super(OctopusMachineSet, self).__init__()
@@ -195,12 +196,6 @@ class OctopusMachineSet(ResourceSet):
         change.went_on_after_lost_race(current)
         if change.action == UPDATE:
             change.finished(change.member.update(current, change.wanted))
-
-    def result(self, changes):
-        listed = super(OctopusMachineSet, self).result(changes)
-        # Every list is there, so that a playbook can read any of them.
-        listed.setdefault("replaced", [])
-        return listed
 
     def changed_by_failure(self, error):
         return write_may_have_taken_effect(self.client.http, error) or super(OctopusMachineSet, self).changed_by_failure(error)
