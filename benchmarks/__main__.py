@@ -17,7 +17,7 @@ import sys
 import time
 
 from benchmarks import imports, ratio, report, scale, sets_octopus
-from benchmarks.budgets import MODULES, RATIO_TARGET, SCALE_SIZES, SET_SIZES
+from benchmarks.budgets import MODULES, RATIO_TARGET, SCALE_SIZES, SET_RUNS, SET_SIZES
 from benchmarks.playbook import BenchmarkError, PlaybookRunner, check_layout
 from benchmarks.services import Services
 
@@ -75,7 +75,8 @@ def run(args):
             results["scale"] = scale.measure(services, runner, SCALE_SIZES[mode], enforce_time_targets=not args.quick,
                                              progress=progress)
         if "sets" in parts:
-            results["sets"] += sets_octopus.measure(services, runner, SET_SIZES[mode]["octopus_machines"], progress=progress)
+            results["sets"] += sets_octopus.measure(services, runner, SET_SIZES[mode]["octopus_machines"], SET_RUNS[mode],
+                                                    progress=progress)
         if "imports" in parts:
             task_args = dict((module, ratio.module_task(module)) for module in MODULES)
             results["imports"] = imports.measure(services, os.path.join(output, "payloads"), task_args, settings["import_repeats"],

@@ -47,6 +47,9 @@ SET_SIZES = {
     "quick": {"octopus_machines": 3},
 }
 
+#: Runs of each set task, whose median is its time (a loop of single tasks is one run of many tasks).
+SET_RUNS = {"full": 5, "quick": 1}
+
 #: Requests an unchanged set task may send, whatever its size.
 SET_REQUEST_BUDGETS = {
     # The API root, one listing of the targets, one of the environments (the space's default, by name).
