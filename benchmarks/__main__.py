@@ -17,7 +17,7 @@ import sys
 import time
 
 from benchmarks import imports, ratio, report, scale, sets, sets_octopus
-from benchmarks.budgets import MODULES, RATIO_TARGET, SCALE_SIZES, SET_SIZES
+from benchmarks.budgets import MODULES, RATIO_TARGET, SCALE_SIZES, SET_RUNS, SET_SIZES
 from benchmarks.playbook import BenchmarkError, PlaybookRunner, check_layout
 from benchmarks.services import Services
 
@@ -77,7 +77,8 @@ def run(args):
         if "sets" in parts:
             results["sets"] = sets.measure(services, runner, SET_SIZES[mode], enforce_time_targets=not args.quick,
                                            progress=progress)
-            rows = sets_octopus.measure(services, runner, SET_SIZES[mode]["octopus_machines"], progress=progress)
+            rows = sets_octopus.measure(services, runner, SET_SIZES[mode]["octopus_machines"], SET_RUNS[mode],
+                                        progress=progress)
             results["sets"].update(sets.from_rows(rows, enforce_time_targets=not args.quick))
         if "imports" in parts:
             task_args = dict((module, ratio.module_task(module)) for module in MODULES)

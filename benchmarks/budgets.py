@@ -46,6 +46,8 @@ SET_SIZES = {
     "full": {"acl_policies": 100, "gitea_tokens": 30, "octopus_machines": 100},
     "quick": {"acl_policies": 3, "gitea_tokens": 3, "octopus_machines": 3},
 }
+#: Runs of the Octopus set task, whose median is its time (a loop of single tasks is one run of many tasks).
+SET_RUNS = {"full": 5, "quick": 1}
 #: Requests an unchanged set task may send whatever its size, where that holds.
 SET_REQUEST_BUDGETS = {
     # The API root, one listing of the targets, one of the environments (the space's default, by name).
