@@ -236,8 +236,8 @@ def test_a_target_is_in_scope_when_it_matches_every_criterion_given(space_of_man
     assert names(result)["deleted"] == deleted, result
 
 
-def test_a_scope_environment_that_does_not_exist_fails_before_any_write(space_of_many, module_runner, request_log,
-                                                                       clear_log):
+def test_a_scope_environment_that_does_not_exist_fails_before_any_write(
+        space_of_many, module_runner, request_log, clear_log):
     clear_log()
     result = module_runner(main, dict(space_of_many, machines=[dict(name="web-prod01")], exclusive=True,
                                       exclusive_scope=dict(environments=["Prod"])))
@@ -247,8 +247,8 @@ def test_a_scope_environment_that_does_not_exist_fails_before_any_write(space_of
 
 # -- failures -----------------------------------------------------------------------------------------------
 
-def test_a_failure_part_way_reports_what_was_done_what_was_not_and_the_change(octopus, module_runner, add_fault,
-                                                                             request_log, clear_log):
+def test_a_failure_part_way_reports_what_was_done_what_was_not_and_the_change(
+        octopus, module_runner, add_fault, request_log, clear_log):
     first = module_runner(main, shared(octopus, fleet(3)))
     ids = [machine["Id"] for machine in first["machines"]["created"]]
     machines = [dict(item, disabled=True) for item in fleet(3)] + [dict(name="web004", endpoint=listening(4))]
