@@ -18,7 +18,7 @@ from tests.reliability.playbook import PlaybookRunner
 from tests.reliability.sandbox_client import SandboxClient
 from tests.sandbox import Sandbox
 
-FREE_PORTS = {"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}
+FREE_PORTS = {"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0, "jira": 0}
 # The name each service's errors start with.
 SERVICE_NAMES = {"rundeck": "Rundeck", "opsgenie": "Opsgenie", "octopus": "Octopus Deploy", "gitea": "Gitea"}
 # A resource per variant, so that hosts running the same tasks side by side never share one.

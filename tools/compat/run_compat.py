@@ -79,7 +79,7 @@ class Lane:
         self.release = release
         self.where = where
         self.work = os.path.join(COMPAT, minor)
-        self.ports = [FIRST_PORT + 10 * index + offset for offset in range(4)]
+        self.ports = [FIRST_PORT + 10 * index + offset for offset in range(5)]
         if where == "host":
             self.venv = os.path.join(COMPAT, "venv-" + minor)
             self.prefix = []
@@ -165,7 +165,7 @@ class Lane:
     def environment(self, **extra):
         """The caller's environment without its Ansible settings, plus the lane's."""
         env = {key: value for key, value in os.environ.items()
-               if not key.startswith(("ANSIBLE_", "RUNDECK_", "OPSGENIE_", "OCTOPUS_", "GITEA_", "VIRTUAL_ENV"))}
+               if not key.startswith(("ANSIBLE_", "RUNDECK_", "OPSGENIE_", "OCTOPUS_", "GITEA_", "JIRA_", "VIRTUAL_ENV"))}
         env.update({
             "ANSIBLE_COLLECTIONS_PATH": os.path.join(self.work, "collections"),
             "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
@@ -184,7 +184,7 @@ class Lane:
     def start_sandbox(self):
         log_path = os.path.join(self.work, "sandbox.log")
         arguments = [SANDBOX_PYTHON, "-m", "tests.sandbox", "--host", "127.0.0.1"]
-        for service, port in zip(("rundeck", "opsgenie", "octopus", "gitea"), self.ports):
+        for service, port in zip(("rundeck", "opsgenie", "octopus", "gitea", "jira"), self.ports):
             arguments += ["--%s-port" % service, str(port)]
         with open(log_path, "w", encoding="utf-8") as log:
             process = subprocess.Popen(arguments, cwd=TOP, stdout=log, stderr=subprocess.STDOUT)
@@ -206,7 +206,7 @@ class Lane:
         config = {key: settings[key] for key in (
             "rundeck_url", "opsgenie_url", "opsgenie_api_key", "opsgenie_read_only_api_key", "octopus_url", "octopus_api_key",
             "octopus_viewer_api_key", "gitea_url", "gitea_admin_username", "gitea_admin_password",
-            "gitea_alice_password", "gitea_bob_password")}
+            "gitea_alice_password", "gitea_bob_password", "jira_url", "jira_cloud_id", "jira_client_id", "jira_client_secret")}
         config["rundeck_api_token"] = settings["rundeck_token"]
         # Not octopus_access_token, which the lookups read as their credential beside octopus_api_key.
         config["octopus_test_access_token"] = settings["octopus_access_token"]
