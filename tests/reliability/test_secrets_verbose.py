@@ -74,6 +74,10 @@ def integration_config(sandbox):
         "gitea_admin_password": credentials["gitea_admin_password"],
         "gitea_alice_password": credentials["gitea_alice_password"],
         "gitea_bob_password": credentials["gitea_bob_password"],
+        "jira_url": urls["jira"],
+        "jira_cloud_id": credentials["jira_cloud_id"],
+        "jira_client_id": credentials["jira_client_id"],
+        "jira_client_secret": credentials["jira_client_secret"],
     }
 
 
