@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import MAY_HAVE_CHANGED, ApiError, ServiceFailure, scrub
 from ansible_collections.opsforge.delivery.plugins.module_utils._jira import SERVICE, JiraClient
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError
-from ansible_collections.opsforge.delivery.plugins.module_utils._resource import Resource
+from ansible_collections.opsforge.delivery.plugins.module_utils._resource import CreatedMeanwhile, Resource
 
 STATES = ("unknown", "pending", "in_progress", "cancelled", "failed", "rolled_back", "successful")
 ENVIRONMENT_TYPES = ("unmapped", "development", "testing", "staging", "production")
@@ -313,7 +313,12 @@ class JiraDeployment(Resource):
         return canonical_deployment(representation)
 
     def create(self, desired):
-        return self._submit(desired)
+        created = self._submit(desired)
+        if self.params["wait"] and created.get("updateSequenceNumber", 0) > desired["updateSequenceNumber"]:
+            # Another run recorded the deployment with a later write at the same time: Jira keeps the later one
+            # and drops the other. The engine goes on from what that run made, as after any lost race.
+            raise CreatedMeanwhile()
+        return created
 
     def update(self, current, desired):
         return self._submit(desired)
