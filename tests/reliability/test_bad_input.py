@@ -4,7 +4,7 @@
 """Bad input: each case fails with a message that says what to fix, without a traceback or a secret, and writes nothing.
 
 The cases of one module run as the tasks of one playbook (``ignore_errors``); the modules of one service
-run one after another, the four services side by side. A callback marks the request log at the start
+run one after another, the services side by side. A callback marks the request log at the start
 of every task, so each request is put down to its case. A value only the server can judge is sent and
 refused: such a case names the write it expects, which must fail, or (for a server that refuses with a
 success status) must have stored nothing.
