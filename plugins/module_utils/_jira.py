@@ -202,8 +202,8 @@ class JiraClient(ServiceClient):
     @staticmethod
     def key_path(pipeline_id, environment_id, sequence_number):
         # Ids are free text: a slash must stay inside its one path segment.
-        return "pipelines/%s/environments/%s/deployments/%d" % (quote(pipeline_id, safe=""), quote(environment_id, safe=""),
-                                                               sequence_number)
+        return "pipelines/%s/environments/%s/deployments/%d" % (
+            quote(pipeline_id, safe=""), quote(environment_id, safe=""), sequence_number)
 
     @staticmethod
     def describe_key(pipeline_id, environment_id, sequence_number):
