@@ -277,8 +277,8 @@ def odd_credential_tasks(connections):
             "releases": [{"workspace": "sandbox", "repo_slug": "api", "commit": "0c9135c"}]}),
         "octopus": ("opsforge.delivery.octopus_machine", {"name": "secrets-scan", "state": "absent"}),
         "gitea": ("opsforge.delivery.gitea_token", {"name": "secrets-scan", "state": "absent"}),
-        "jira": ("opsforge.delivery.jira_deployment", {"pipeline_id": "secrets-scan", "environment_id": "scan", "sequence_number": 1,
-                                                      "state": "absent"}),
+        "jira": ("opsforge.delivery.jira_deployment", {
+            "pipeline_id": "secrets-scan", "environment_id": "scan", "sequence_number": 1, "state": "absent"}),
     }
     lookups = {
         "rundeck": "query('opsforge.delivery.rundeck_project')",

@@ -322,4 +322,3 @@ def create_app(control, credentials):
     control.install(app, reset=state.reset, error_response=error_response, endpoints={"jira": api.control}, state=state)
     app.wsgi_app = _ProcessDue(state, app.wsgi_app)
     return app
-

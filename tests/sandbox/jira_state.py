@@ -153,4 +153,3 @@ class JiraState:
 
     def set_issues(self, keys):
         self.issue_ids = {key: str(FIRST_ISSUE_ID + number) for number, key in enumerate(keys, start=1)}
-

@@ -215,8 +215,8 @@ class JiraClient:
                              headers=self.headers if headers is None else headers)
 
     def key_path(self, pipeline_id="shop-deploy", environment_id="prod-eu", sequence_number=42):
-        return "pipelines/%s/environments/%s/deployments/%s" % (quote(pipeline_id, safe=""), quote(environment_id, safe=""),
-                                                                 sequence_number)
+        return "pipelines/%s/environments/%s/deployments/%s" % (
+            quote(pipeline_id, safe=""), quote(environment_id, safe=""), sequence_number)
 
     def get(self, *key, **kwargs):
         return requests.get(self.api(self.key_path(*key)), headers=kwargs.pop("headers", self.headers), **kwargs)

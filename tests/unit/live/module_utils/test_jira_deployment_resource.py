@@ -29,9 +29,13 @@ def test_a_run_whose_write_jira_dropped_for_a_later_one_goes_on_from_it_and_chan
     winner = resource(sandbox)
     # Both read before either wrote; the later run's write reaches Jira first.
     assert ensure(winner, "present", False).changed
-    reads = iter([None])
-    real_read = loser.read
-    loser.read = lambda: next(reads, None) or real_read()
+    real_read, reads = loser.read, []
+
+    def read_absent_first():
+        reads.append(1)
+        return None if len(reads) == 1 else real_read()
+
+    loser.read = read_absent_first
     outcome = ensure(loser, "present", False)
     assert outcome.action == NOTHING and not outcome.changed
     # It did submit, and Jira kept the later write.

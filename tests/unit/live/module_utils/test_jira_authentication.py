@@ -52,8 +52,7 @@ def test_a_refused_token_is_renewed_once(sandbox, connection):
     client.get("shop-deploy", "prod-eu", 1)
     requests.delete(sandbox.urls["jira"] + "/__sandbox__/jira/tokens", timeout=10).raise_for_status()
     assert client.get("shop-deploy", "prod-eu", 2) is None
-    assert [(method, status) for method, status in
-            ((entry["method"], entry["status"]) for entry in sandbox.controls["jira"].requests())] == [
+    assert [(entry["method"], entry["status"]) for entry in sandbox.controls["jira"].requests()] == [
         ("POST", 200), ("GET", 404), ("GET", 401), ("POST", 200), ("GET", 404)]
 
 
