@@ -17,7 +17,7 @@ class Services:
     """A running in-process sandbox with the connection settings of every service."""
 
     def __init__(self):
-        self.sandbox = Sandbox(host="127.0.0.1", ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0})
+        self.sandbox = Sandbox(host="127.0.0.1", ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0, "jira": 0})
 
     def __enter__(self):
         self.sandbox.start()
