@@ -97,7 +97,7 @@ CASES = [
     case("acl-policy-number", "rundeck_acl", {"name": "broken", "policy": 42},
          "policy must be YAML text, a mapping, or a non-empty list of mappings"),
     case("acl-present-without-policy", "rundeck_acl", {"name": "broken"},
-         "state is present", "missing", "policy"),
+         "policy is required with state=present"),
     case("acl-api-version-not-a-number", "rundeck_acl", {"name": "x", "state": "absent", "api_version": "latest"},
          "'api_version'", "convert to int", "latest"),
     case("acl-project-does-not-exist", "rundeck_acl",
