@@ -190,6 +190,14 @@ def misplaced_secrets(captured, result, secrets):
             and result.get("changed") and isinstance(token, dict) and token.get("id") is not None:
         # The documented place: the secret of the token this run created.
         places.remove(".token.sha1")
+    tokens = result.get("tokens")
+    if captured["module"] == TOKEN_MODULE and not captured["check_mode"] and result.get("changed") and isinstance(tokens, dict):
+        # With a list of tokens: the secret of each token this run created or replaced, in its place of the result.
+        for listed in ("created", "replaced"):
+            for index, item in enumerate(tokens.get(listed) or []):
+                place = ".tokens.%s[%d].sha1" % (listed, index)
+                if place in places and isinstance(item, dict) and item.get("id") is not None:
+                    places.remove(place)
     return places
 
 
@@ -220,6 +228,12 @@ def test_target_passes_at_vvvv_without_showing_a_secret(target, sandbox, sandbox
     ({"module": TOKEN_MODULE, "check_mode": True}, {"changed": True, "token": {"id": 7, "sha1": "s3cr3t-value"}}, [".token.sha1"]),
     ({"module": TOKEN_MODULE, "check_mode": False}, {"changed": False, "token": {"id": 7, "sha1": "s3cr3t-value"}}, [".token.sha1"]),
     ({"module": TOKEN_MODULE, "check_mode": False}, {"changed": True, "token": {"id": None, "sha1": "s3cr3t-value"}}, [".token.sha1"]),
+    ({"module": TOKEN_MODULE, "check_mode": False}, {"changed": True, "tokens": {"created": [{"id": 7, "sha1": "s3cr3t-value"}]}}, []),
+    ({"module": TOKEN_MODULE, "check_mode": False}, {"changed": True, "tokens": {"replaced": [{"id": 8, "sha1": "s3cr3t-value"}]}}, []),
+    ({"module": TOKEN_MODULE, "check_mode": False}, {"changed": False, "tokens": {"unchanged": [{"id": 7, "sha1": "s3cr3t-value"}]}},
+     [".tokens.unchanged[0].sha1"]),
+    ({"module": TOKEN_MODULE, "check_mode": True}, {"changed": True, "tokens": {"created": [{"id": 7, "sha1": "s3cr3t-value"}]}},
+     [".tokens.created[0].sha1"]),
     ({"module": TOKEN_MODULE, "check_mode": False}, {"changed": True, "diff": {"after": {"note": "was s3cr3t-value"}}},
      [".diff.after.note"]),
     ({"module": COLLECTION_MODULES + "rundeck_acl", "check_mode": False}, {"changed": True, "token": {"id": 7, "sha1": "s3cr3t-value"}},
