@@ -185,7 +185,7 @@ EXAMPLES = r"""
 RETURN = r"""
 token:
   description: The token after the task (in check mode, as it would be); empty when it is absent.
-  returned: always
+  returned: when O(name) is used
   type: dict
   contains:
     id:

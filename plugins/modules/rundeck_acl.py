@@ -173,7 +173,7 @@ acl:
   description:
     - The policy as the server has it after the task (in check mode, as it would have it).
     - Empty when the policy is absent.
-  returned: always
+  returned: when O(name) is used
   type: dict
   contains:
     name:

@@ -18,6 +18,8 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from .control import ProcessDue, method_not_allowed
+
 from .jira_checks import INT64, ISSUE_ASSOCIATIONS, ISSUE_KEY, RequestRejected, check_deployment, check_request, deployment_key
 from .jira_state import SCOPE, JiraState, key_of
 
@@ -199,7 +201,7 @@ class JiraApi:
                     return _json(self.state.settings())
                 if method == "PUT":
                     return self._control_settings(control_request)
-                return _not_allowed("GET", "PUT")
+                return method_not_allowed("GET", "PUT")
             if name == "deployments" and reading:
                 return _json([render(deployment) for deployment in self.state.deployments.values()])
             if name == "process" and method == "POST":
@@ -210,7 +212,7 @@ class JiraApi:
                 if method == "DELETE":
                     self.state.expire_tokens()
                     return Response(status=204)
-                return _not_allowed("GET", "DELETE")
+                return method_not_allowed("GET", "DELETE")
         return _json({"error": "no such control endpoint: %s (use /__sandbox__/jira/settings, GET deployments, "
                                "POST process, or tokens)" % control_request.path}, 404)
 
@@ -284,24 +286,6 @@ def render(deployment):
     return {key: value for key, value in deployment.items() if key != "triggeredBy"}
 
 
-def _not_allowed(*allowed):
-    response = _json({"error": "method not allowed, use %s" % " or ".join(allowed)}, 405)
-    response.headers["Allow"] = ", ".join(allowed)
-    return response
-
-
-class _ProcessDue:
-    """Outermost WSGI layer: every request to the port, control ones too, first applies the due writes."""
-
-    def __init__(self, state, app):
-        self.state = state
-        self.app = app
-
-    def __call__(self, environ, start_response):
-        self.state.process_due()
-        return self.app(environ, start_response)
-
-
 def create_app(control, credentials):
     """The Flask app of the Jira service, behind the control layer."""
     state = JiraState(credentials["jira_client_id"], credentials["jira_client_secret"], credentials["jira_cloud_id"])
@@ -320,5 +304,5 @@ def create_app(control, credentials):
         API_PREFIX + "<cloud_id>/pipelines/<path:pipeline_id>/environments/<path:environment_id>/deployments/<sequence_number>",
         endpoint="deployment", view_func=api.deployment, methods=["GET", "DELETE"])
     control.install(app, reset=state.reset, error_response=error_response, endpoints={"jira": api.control}, state=state)
-    app.wsgi_app = _ProcessDue(state, app.wsgi_app)
+    app.wsgi_app = ProcessDue(state, app.wsgi_app)
     return app

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-import requests
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._jira import (
     DEFAULT_URL,
@@ -17,13 +14,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._jira import (
 )
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError, credential_options, needed_options
 
-
-def answer(status, body, headers=None):
-    response = requests.Response()
-    response.status_code = status
-    response._content = (json.dumps(body) if not isinstance(body, str) else body).encode("utf-8")
-    response.headers.update({"Content-Type": "application/json"}, **(headers or {}))
-    return response
+from tests.support.responses import answer
 
 
 def test_the_gateway_is_the_default_and_the_cloud_id_is_in_every_path():
