@@ -147,7 +147,7 @@ integration: stage
 benchmark: stage
 	cd $(STAGE) && $(BIN)/python -m benchmarks --output $(CURDIR)/build/benchmark --report $(CURDIR)/docs/performance.md
 
-## sandbox-start: the sandbox in the background on the SANDBOX_* ports (default 24440-24443); writes build/sandbox/env
+## sandbox-start: the sandbox in the background on the SANDBOX_* ports (default 24440-24444); writes build/sandbox/env
 sandbox-start: venv
 	tools/sandbox/sandbox.sh start
 

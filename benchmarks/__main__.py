@@ -16,8 +16,9 @@ import platform
 import sys
 import time
 
-from benchmarks import acl_loop, imports, ratio, report, scale, worker_imports
-from benchmarks.budgets import LOOP_SIZES, MODULES, RATIO_TARGET, SCALE_SIZES, WORKER_RATIO_TARGET
+from benchmarks import acl_loop, imports, ratio, report, scale, sets, sets_octopus, worker_imports
+from benchmarks.budgets import (LOOP_SIZES, MODULES, RATIO_TARGET, SCALE_SIZES, SET_RUNS, SET_SIZES,
+                                WORKER_RATIO_TARGET)
 from benchmarks.playbook import BenchmarkError, PlaybookRunner, check_layout
 from benchmarks.services import Services
 
@@ -35,7 +36,7 @@ def parse_args(argv=None):
     parser.add_argument("--output", default=os.path.join("build", "benchmark"),
                         help="folder for results.json and the playbooks' work files (default: %(default)s)")
     parser.add_argument("--report", help="write the Markdown report (docs/performance.md) here")
-    parser.add_argument("--only", choices=["ratio", "scale", "loop", "imports"], action="append",
+    parser.add_argument("--only", choices=["ratio", "scale", "loop", "sets", "imports"], action="append",
                         help="run only these parts (may be repeated)")
     return parser.parse_args(argv)
 
@@ -55,10 +56,10 @@ def machine_facts():
 def run(args):
     mode = "quick" if args.quick else "full"
     settings = dict(SETTINGS[mode], ratio_target=RATIO_TARGET, worker_ratio_target=WORKER_RATIO_TARGET)
-    parts = args.only or ["ratio", "scale", "loop", "imports"]
+    parts = args.only or ["ratio", "scale", "loop", "sets", "imports"]
     output = os.path.abspath(args.output)
-    results = {"mode": mode, "machine": machine_facts(), "settings": settings, "ratio": {}, "scale": {}, "loop": {}, "imports": {},
-               "worker_imports": {}}
+    results = {"mode": mode, "machine": machine_facts(), "settings": settings, "ratio": {}, "scale": {}, "loop": {}, "sets": {},
+               "imports": {}, "worker_imports": {}}
 
     started = time.monotonic()
 
@@ -77,6 +78,12 @@ def run(args):
                                              progress=progress)
         if "loop" in parts:
             results["loop"] = acl_loop.measure(services, runner, LOOP_SIZES[mode], progress=progress)
+        if "sets" in parts:
+            results["sets"] = sets.measure(services, runner, SET_SIZES[mode], enforce_time_targets=not args.quick,
+                                           progress=progress)
+            rows = sets_octopus.measure(services, runner, SET_SIZES[mode]["octopus_machines"], SET_RUNS[mode],
+                                        progress=progress)
+            results["sets"].update(sets.from_rows(rows, enforce_time_targets=not args.quick))
         if "imports" in parts:
             task_args = dict((module, ratio.module_task(module)) for module in MODULES)
             results["imports"] = imports.measure(services, os.path.join(output, "payloads"), task_args, settings["import_repeats"],

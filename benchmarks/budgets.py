@@ -47,6 +47,27 @@ SCALE_SIZES = {
     "quick": {"rundeck_jobs": 12, "acl_policies": 2, "octopus_machines": 30, "gitea_tokens": 60},
 }
 
+#: The sets benchmark's sizes: the full run, and the quick one.
+SET_SIZES = {
+    "full": {"acl_policies": 100, "gitea_tokens": 30, "octopus_machines": 100},
+    "quick": {"acl_policies": 3, "gitea_tokens": 3, "octopus_machines": 3},
+}
+#: Runs of the Octopus set task, whose median is its time (a loop of single tasks is one run of many tasks).
+SET_RUNS = {"full": 5, "quick": 1}
+#: Requests an unchanged set task may send whatever its size, where that holds.
+SET_REQUEST_BUDGETS = {
+    # The API root, one listing of the targets, one of the environments (the space's default, by name).
+    "octopus_machine_set": 10,
+}
+#: Seconds the sandbox holds back every read in the sets benchmark's second round (a server far away).
+SET_DELAY = 0.05
+#: Targets of the set tasks (full size only): ``speedup`` over the loop of single-item tasks, at least;
+#: ``seconds``, at most.
+SET_TARGETS = {
+    "rundeck_acl_set": {"speedup": 20.0},
+    "rundeck_acl_set_delayed": {"seconds": 3.0},
+}
+
 #: Wall-time targets of the scale scenarios, in seconds (full size only).
 SCALE_TIME_TARGETS = {
     "rundeck_job_bulk_unchanged": 10.0,

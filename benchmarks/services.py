@@ -17,7 +17,7 @@ class Services:
     """A running in-process sandbox with the connection settings of every service."""
 
     def __init__(self):
-        self.sandbox = Sandbox(host="127.0.0.1", ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0})
+        self.sandbox = Sandbox(host="127.0.0.1", ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0, "jira": 0})
 
     def __enter__(self):
         self.sandbox.start()
@@ -67,6 +67,14 @@ class Services:
         """The requests ``service`` received while the task of ``record`` (a task_timer record) ran."""
         return [entry for arrival, entry in self.sandbox.controls[service].timed_requests()
                 if record["start"] <= arrival <= record["end"]]
+
+    def add_fault(self, service, fault):
+        """A fault of the sandbox's control API (tests/sandbox/README.md), such as a delay on every read."""
+        self.sandbox.controls[service].add_faults([fault])
+
+    def clear_faults(self):
+        for control in self.sandbox.controls.values():
+            control.clear_faults()
 
     def state(self, service):
         return self.sandbox.controls[service].state

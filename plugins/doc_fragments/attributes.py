@@ -60,6 +60,18 @@ attributes:
       - opsforge.delivery.all
 """
 
+    JIRA_GROUP = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/opsforge.delivery.jira) or C(group/opsforge.delivery.all) in
+      C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - opsforge.delivery.jira
+      - opsforge.delivery.all
+"""
+
     OCTOPUS_GROUP = r"""
 options: {}
 attributes:

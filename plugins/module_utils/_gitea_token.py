@@ -66,7 +66,10 @@ class GiteaToken(Resource):
         self.deleted = []
 
     def read(self):
-        tokens = list_tokens(self.client, self.check_mode, self.warnings)
+        return self.take(list_tokens(self.client, self.check_mode, self.warnings))
+
+    def take(self, tokens):
+        """This token among the user's ``tokens`` (None when absent); the others of its name are deleted with it."""
         self.found = [token for token in tokens if token.get("name") == self.name]
         if len(self.found) > 1 and self.state == "present":
             raise InputError("user %s has %d tokens named %s (ids %s); delete the extra ones"

@@ -19,6 +19,7 @@ import contextlib
 import json
 import re
 import ssl
+import threading
 import traceback
 import warnings
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -294,6 +295,8 @@ class HttpClient(object):
         self.retries = retries
         #: Requests sent, each retry counted, for a test or benchmark to check what a run costs.
         self.request_count = 0
+        # A set's reads share the session from several threads: the counts must not lose an increment.
+        self._count_lock = threading.Lock()
         #: Writes the server confirmed during this run ("POST /path (HTTP 201)"), for failure messages.
         self.completed_writes = []
         self.session = requests.Session()
@@ -355,7 +358,7 @@ class HttpClient(object):
                     response = self.session.request(method, url, allow_redirects=False, **kwargs)
                 break
             except requests.exceptions.RequestException as exc:
-                self.request_count += 1 + _retries_in(exc)
+                self._count(1 + _retries_in(exc))
                 if rereads > 0 and _is_cut_short(exc):
                     rereads -= 1
                     continue
@@ -374,7 +377,7 @@ class HttpClient(object):
                                message="the request could not be built (%s): %s; check the connection options"
                                % (type(exc).__name__, excerpt(str(exc), 300)),
                                outcome=self.outcome(method, None, never_sent=True)) from None
-        self.request_count += 1 + _retries_in(response)
+        self._count(1 + _retries_in(response))
         response.writes_before = tuple(self.completed_writes)
         if response.status_code in expected:
             if method.upper() not in READ_METHODS:
@@ -390,6 +393,10 @@ class HttpClient(object):
         message, details = self.error_parser(response)
         raise ApiError(self.service, action, method, url, response.status_code, message, details,
                        outcome=self.outcome(method, response.status_code))
+
+    def _count(self, sent):
+        with self._count_lock:
+            self.request_count += sent
 
     def outcome(self, method, status, never_sent=False):
         """What a failed request means for the server's state, and what this run had already changed."""

@@ -46,7 +46,9 @@ def without_unusable_suboptions(argument_spec, params):
     Ansible reads suboptions before it checks the type of their option. A value that is no
     mapping (or list of mappings) there fails with a message that does not name the option, or
     with a traceback, and leaves every ``no_log`` value unmasked in the failure's invocation.
-    Without its suboptions, such an option gets Ansible's usual type error, which names it.
+    Without its suboptions, such an option gets Ansible's usual type error, which names it. The
+    same holds at every depth: a suboption of each mapping given (an item of a list of mappings,
+    say) is looked at in the same way.
     """
     if not isinstance(params, Mapping):
         # No parameters to look at (sanity tests stand in for Ansible this way).
@@ -59,6 +61,12 @@ def without_unusable_suboptions(argument_spec, params):
         values = value if option.get("type") == "list" and isinstance(value, list) else [value]
         if not all(_mapping_like(item) for item in values):
             spec[name] = dict((key, setting) for key, setting in option.items() if key != "options")
+            continue
+        suboptions = option["options"]
+        for item in values:
+            suboptions = without_unusable_suboptions(suboptions, item)
+        if suboptions != option["options"]:
+            spec[name] = dict(option, options=suboptions)
     return spec
 
 

@@ -249,16 +249,7 @@ def endpoint_settings(endpoint, references, current=None):
     if missing and new:
         raise InputError("endpoint: communication_style %s needs %s%s" % (
             style, ", ".join(missing), "" if not current else " (the target's communication style changes)"))
-    foreign = sorted(name for name in given if name not in required + optional)
-    if foreign:
-        raise InputError("endpoint: %s does not apply to communication_style %s (it takes %s)"
-                         % (", ".join(foreign), style, ", ".join(required + optional)))
-    if style == "listening" and "uri" in given and not given["uri"].lower().startswith("https://"):
-        raise InputError("endpoint: a listening Tentacle's uri must be an https:// address, such as https://web01:10933/")
-    if style == "polling" and "uri" in given and not given["uri"].lower().startswith("poll://"):
-        raise InputError("endpoint: a polling Tentacle's uri is its subscription address, such as poll://abcdefghij0123456789/")
-    if style == "kubernetes" and "cluster_url" in given and not given["cluster_url"].lower().startswith("https://"):
-        raise InputError("endpoint: cluster_url must be an https:// address")
+    check_endpoint_fields(endpoint)
     authentication = None
     if style == "kubernetes":
         authentication = _kubernetes_authentication(given, references, None if new else current.get("Authentication"))
@@ -289,6 +280,24 @@ def endpoint_settings(endpoint, references, current=None):
     if authentication:
         settings["Authentication"] = authentication
     return settings
+
+
+def check_endpoint_fields(endpoint):
+    """Refuse, without reading the server, fields that do not apply to the endpoint's communication
+    style and addresses of the wrong kind: these fail whatever the target has now."""
+    style = endpoint["communication_style"]
+    required, optional = STYLE_FIELDS[style]
+    given = dict((k, v) for k, v in endpoint.items() if v is not None and k != "communication_style")
+    foreign = sorted(name for name in given if name not in required + optional)
+    if foreign:
+        raise InputError("endpoint: %s does not apply to communication_style %s (it takes %s)"
+                         % (", ".join(foreign), style, ", ".join(required + optional)))
+    if style == "listening" and "uri" in given and not given["uri"].lower().startswith("https://"):
+        raise InputError("endpoint: a listening Tentacle's uri must be an https:// address, such as https://web01:10933/")
+    if style == "polling" and "uri" in given and not given["uri"].lower().startswith("poll://"):
+        raise InputError("endpoint: a polling Tentacle's uri is its subscription address, such as poll://abcdefghij0123456789/")
+    if style == "kubernetes" and "cluster_url" in given and not given["cluster_url"].lower().startswith("https://"):
+        raise InputError("endpoint: cluster_url must be an https:// address")
 
 
 def _kubernetes_authentication(given, references, current=None):
@@ -562,32 +571,59 @@ class WriteFailedAfterChange(ApiError):
         return result
 
 
+def resolve_space(client, wanted, check_mode, warnings):
+    """The space ``wanted`` names (the default space when it is None); None for a space that is missing
+    in check mode, with a warning: an earlier task of the play may create it, and only predicted it."""
+    try:
+        return client.space(wanted)
+    except InputError:
+        if not (check_mode and wanted):
+            raise
+    warnings.append("space %r does not exist: check mode shows the target as it would be created once "
+                    "an earlier task creates the space; a real run fails unless it exists by then" % wanted)
+    return None
+
+
+def machine_key(name):
+    """What identifies a target by its name: Octopus trims names and compares them ignoring case."""
+    return name.strip().lower()
+
+
+def only_target_named(found, name):
+    """The one target of ``found`` (those of one name), None when there is none; refuses two."""
+    if len(found) > 1:
+        raise InputError("%d targets are named %s; rename one of them" % (len(found), name))
+    return found[0] if found else None
+
+
+#: A space still to be resolved: ``None`` is a space that check mode found missing.
+SPACE_TO_RESOLVE = object()
+
+
 class OctopusMachine(Resource):
-    """One deployment target, represented as the server's resource."""
+    """One deployment target, represented as the server's resource.
+
+    A set of targets gives each member the space and the References it resolved once for all of
+    them, sets ``self_link`` from its listing, and names the member by ``where`` in messages.
+    """
 
     result_key = "machine"
 
-    def __init__(self, client, params, check_mode=False):
+    def __init__(self, client, params, check_mode=False, space=SPACE_TO_RESOLVE, references=None, where=None):
         super(OctopusMachine, self).__init__()
         self.client = client
         self.params = params
         self.check_mode = check_mode
         # Octopus trims the name it stores, so the target is found again by the trimmed name.
         self.name = params["name"].strip()
-        self.space = self._space(params["space"])
-        self.references = References(client, self.space, predicting=check_mode, warnings=self.warnings)
+        self.where = where
+        if space is SPACE_TO_RESOLVE:
+            space = resolve_space(client, params["space"], check_mode, self.warnings)
+        self.space = space
+        if references is None:
+            references = References(client, self.space, predicting=check_mode, warnings=self.warnings)
+        self.references = references
         self.self_link = None
-
-    def _space(self, wanted):
-        try:
-            return self.client.space(wanted)
-        except InputError:
-            if not (self.check_mode and wanted):
-                raise
-        # An earlier task of the play may create the space; check mode only predicted it.
-        self.warnings.append("space %r does not exist: check mode shows the target as it would be created once "
-                             "an earlier task creates the space; a real run fails unless it exists by then" % wanted)
-        return None
 
     def read(self):
         if self.space is None:
@@ -595,14 +631,20 @@ class OctopusMachine(Resource):
         found = [item for item in self.client.items(self.space.links["Machines"], "find target %s" % self.name,
                                                     name=self.name, take=None)
                  if item.get("Name", "").lower() == self.name.lower()]
-        if len(found) > 1:
-            raise InputError("%d targets are named %s; rename one of them" % (len(found), self.name))
-        if not found:
-            return None
-        self.self_link = found[0]["Links"]["Self"]
-        return found[0]
+        current = only_target_named(found, self.name)
+        if current is not None:
+            self.self_link = current["Links"]["Self"]
+        return current
 
     def desired(self, current):
+        if self.where is None:
+            return self._desired(current)
+        try:
+            return self._desired(current)
+        except InputError as error:
+            raise InputError("%s: %s" % (self.where, error))
+
+    def _desired(self, current):
         params = self.params
         replacing = self._replaces(current)
         if current is None:
@@ -710,12 +752,19 @@ class OctopusMachine(Resource):
         return with_names(canonical_machine(representation, fold_case=False), self.references)
 
 
-def build_machine(module):
-    """The OctopusMachine the module's options describe; raises InputError for options Octopus would refuse."""
-    if not module.params["name"].strip():
-        raise InputError("name must not be empty")
-    if module.params["tenant_tags"]:
-        bad = [tag for tag in module.params["tenant_tags"] if tag.count("/") != 1 or "" in tag.split("/")]
+def check_target_options(params, where=None):
+    """Refuse, before any request, a target's options that Octopus would refuse whatever it has:
+    an empty name, tenant tags that are not TagSet/Tag. ``where`` names an item of a set."""
+    prefix = "%s: " % where if where else ""
+    if not params["name"].strip():
+        raise InputError("%sname must not be empty" % prefix)
+    if params["tenant_tags"]:
+        bad = [tag for tag in params["tenant_tags"] if tag.count("/") != 1 or "" in tag.split("/")]
         if bad:
-            raise InputError("tenant_tags must each be TagSet/Tag, such as Tier/Gold: %s" % ", ".join(bad))
+            raise InputError("%stenant_tags must each be TagSet/Tag, such as Tier/Gold: %s" % (prefix, ", ".join(bad)))
+
+
+def build_single_machine(module):
+    """The OctopusMachine the module's options describe; raises InputError for options Octopus would refuse."""
+    check_target_options(module.params)
     return OctopusMachine(OctopusClient(module.params), module.params, module.check_mode)

@@ -31,8 +31,11 @@ class InputError(Exception):
 HEADER_CREDENTIALS = ("api_token", "api_key", "access_token", "otp")
 #: Credentials sent with basic authentication, as UTF-8.
 BASIC_CREDENTIALS = ("username", "password")
-#: The credentials that are secrets (a user name is not).
-SECRET_OPTIONS = frozenset(["api_token", "api_key", "access_token", "otp", "password"])
+#: Credentials sent in a request body (OAuth 2.0 client credentials), and the names of a site.
+BODY_CREDENTIALS = ("client_id", "client_secret")
+SITE_OPTIONS = ("cloud_id", "site")
+#: The credentials that are secrets (a user name or a client id is not).
+SECRET_OPTIONS = frozenset(["api_token", "api_key", "access_token", "otp", "password", "client_secret"])
 #: A URL path that ends in an API path (/api, /api/49, /api/v1, /v2): url must be the server's base address.
 API_PATH_END = re.compile(r"/(?:api(?:/v?\d+)?|v\d+)/*$", re.IGNORECASE)
 #: A character a header value cannot carry: anything but visible ASCII.
@@ -156,7 +159,7 @@ def prepare_connection(params, spec, direct=None):
     secrets = secret_values(params, spec)
     for value in secrets:
         register_secret(value)
-    for name in ("url",) + HEADER_CREDENTIALS + BASIC_CREDENTIALS:
+    for name in ("url",) + HEADER_CREDENTIALS + BASIC_CREDENTIALS + BODY_CREDENTIALS + SITE_OPTIONS:
         if name in spec and isinstance(params.get(name), str):
             params[name] = params[name].strip()
     problems = [(name, "set %s (or the environment variable %s)" % (name, " or ".join(names)))

@@ -227,6 +227,8 @@ class ResourceSet(object):
     """
 
     result_key = "resources"
+    #: The lists the result always has (a replacement adds "replaced" when a set has one).
+    listed_actions = (CREATE, UPDATE, DELETE, NOTHING)
 
     def __init__(self):
         self.warnings = []
@@ -259,7 +261,7 @@ class ResourceSet(object):
 
     def result(self, changes):
         """The members by what happened to them: ``{created: [...], updated: [...], ...}``."""
-        listed = dict((DONE[action], []) for action in (CREATE, UPDATE, DELETE, NOTHING))
+        listed = dict((DONE[action], []) for action in self.listed_actions)
         for change in changes:
             shown = change.current if change.action == DELETE else change.after
             if change.done and shown is not None:
@@ -270,10 +272,18 @@ class ResourceSet(object):
         return {}
 
     def failure_result(self, error):
-        """What was done before the failure, in the shape of the result (nothing when no write began)."""
+        """What was done before the failure, in the shape of the result, and under ``not_done`` what was
+        still to do, by action (nothing when no write began)."""
         if self.applying is None:
             return {}
-        return {self.result_key: self.result(self.applying)}
+        listed = self.result(self.applying)
+        not_done = {}
+        for change in self.applying:
+            if not change.done:
+                shown = change.current if change.action == DELETE else change.wanted
+                not_done.setdefault(change.action, []).append(self.item_view(change.member, shown))
+        listed["not_done"] = not_done
+        return {self.result_key: listed}
 
     def changed_by_failure(self, error):
         """Whether a write of the run took effect before ``error``; a set whose writes can have an
@@ -358,6 +368,12 @@ def overlay(base, changes):
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+def item_options(item, defaults, names):
+    """The options of one item of a set: each of ``names`` that the item leaves out (None) is the
+    task's option of that name (``defaults``)."""
+    return dict((name, item.get(name) if item.get(name) is not None else defaults.get(name)) for name in names)
 
 
 def unique(values):

@@ -16,6 +16,9 @@ description:
     never appears in a diff, a warning or an error.
   - Scopes are compared as the permissions they grant, so their order, repeats, and a C(read:)
     scope next to the C(write:) scope of the same kind make no difference.
+  - With O(tokens), one task manages many tokens of one user from one listing of the user's
+    tokens; with O(exclusive), the user's other tokens (of a name prefix, when one is given) are
+    deleted.
   - Works with Gitea 1.20 and later. Older servers name scopes differently (C(repo), C(admin:org),
     C(sudo) and so on, which Gitea 1.20 migrated) and are not supported.
 author:
@@ -25,8 +28,8 @@ options:
     description:
       - The token's name, unique among the user's tokens. An empty name, or one of blanks only, is
         refused before any request.
+      - Exactly one of O(name) and O(tokens) is required.
     type: str
-    required: true
   user:
     description:
       - The user who owns the token. Defaults to O(username), and so does an empty value.
@@ -40,6 +43,7 @@ options:
         nothing by itself, so it needs at least one other scope. It is compared like any other
         scope.
       - Required when the token is created.
+      - With O(tokens), the scopes of each item that gives none.
     type: list
     elements: str
   recreate:
@@ -48,15 +52,57 @@ options:
       - V(never) keeps it; when its scopes differ from O(scopes), a warning says so.
       - V(on_change) replaces it with a new token when its scopes differ.
       - V(always) replaces it on every run (rotation).
+      - With O(tokens), the choice of each item that makes none.
       - Gitea refuses two tokens with the same name, so a replacement deletes the old token (by
         its id) and then creates the new one; everything that can be checked beforehand (the
         scopes, the credentials, the user) is checked before the old token is deleted.
     type: str
     choices: [never, on_change, always]
     default: never
+  tokens:
+    description:
+      - Many tokens of O(user) in one task, each with the O(name), O(scopes) and O(recreate) of a
+        single token; what an item leaves out comes from the task's O(scopes) and O(recreate).
+        Mutually exclusive with O(name).
+      - Two items must not name the same token.
+      - The result lists each token under RV(tokens); the secrets (C(sha1)) of the tokens created are there,
+        so put C(no_log) on the task.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: The token's name, as O(name).
+        type: str
+        required: true
+      scopes:
+        description: Its scopes, as O(scopes). Defaults to O(scopes).
+        type: list
+        elements: str
+      recreate:
+        description: As O(recreate). Defaults to O(recreate).
+        type: str
+        choices: [never, on_change, always]
+  exclusive:
+    description:
+      - With O(tokens), also delete every other token of O(user) (only those whose name starts
+        with O(exclusive_scope.name_prefix), when it is given). The deletions show in check mode
+        and in the diff before they happen.
+      - Only with O(state=present).
+    type: bool
+    default: false
+  exclusive_scope:
+    description:
+      - Limits what O(exclusive) may delete. Requires O(exclusive=true).
+    type: dict
+    suboptions:
+      name_prefix:
+        description:
+          - Only tokens whose name starts with this text (case-sensitive) are deleted, such as
+            V(ci-) for the tokens a rotation made.
+        type: str
   state:
     description:
-      - V(present) makes sure the token exists, V(absent) deletes it.
+      - V(present) makes sure the token (or each token of O(tokens)) exists, V(absent) deletes it.
     type: str
     choices: [present, absent]
     default: present
@@ -67,7 +113,7 @@ extends_documentation_fragment:
   - opsforge.delivery.attributes.gitea_group
 notes:
   - "Requests: an unchanged run reads the user's tokens in pages of 50, the largest Gitea serves,
-    and sends nothing else."
+    and sends nothing else, for one token as for a list of O(tokens)."
   - Check mode predicts a creation without a secret and writes nothing. Its result and diff are
     those of the real run, except for what only Gitea can make (the new token's id, the last eight
     characters of its secret, and the secret).
@@ -120,12 +166,26 @@ EXAMPLES = r"""
   opsforge.delivery.gitea_token:
     name: old-laptop
     state: absent
+
+- name: The build service account has exactly these tokens of the prefix ci- (others of the prefix go)
+  opsforge.delivery.gitea_token:
+    user: deployer
+    scopes: [read:repository]
+    tokens:
+      - name: ci-build
+      - name: ci-publish
+        scopes: [read:repository, write:package]
+    exclusive: true
+    exclusive_scope:
+      name_prefix: ci-
+  no_log: true
+  register: ci_tokens
 """
 
 RETURN = r"""
 token:
   description: The token after the task (in check mode, as it would be); empty when it is absent.
-  returned: always
+  returned: when O(name) is used
   type: dict
   contains:
     id:
@@ -151,6 +211,39 @@ token:
       returned: when the token was created
       type: str
       sample: 9fcb1158165773dd010fca5f0cf7174316c3e37d
+tokens:
+  description:
+    - With O(tokens), what happened to each token, as lists of tokens in the shape of RV(token), in
+      the order of the list (deletions of O(exclusive) after it, by name). A token created or
+      replaced carries its secret (C(sha1)) in this run only. In check mode, what would happen.
+  returned: when O(tokens) is used
+  type: dict
+  contains:
+    created:
+      description: The tokens created.
+      type: list
+      elements: dict
+      sample:
+        - {"id": 42, "name": "ci-build", "scopes": ["read:repository"], "token_last_eight": "16c3e37d",
+           "sha1": "9fcb1158165773dd010fca5f0cf7174316c3e37d"}
+    replaced:
+      description: The tokens replaced by new ones (O(recreate)).
+      type: list
+      elements: dict
+    deleted:
+      description: The tokens deleted (with O(state=absent), or by O(exclusive)).
+      type: list
+      elements: dict
+    unchanged:
+      description: The tokens kept as they are.
+      type: list
+      elements: dict
+    not_done:
+      description:
+        - When the task fails after its writes began, the tokens it had still to write, by action
+          (C(create), C(replace), C(delete)); the lists above then hold what was done.
+      returned: on failure
+      type: dict
 deleted:
   description:
     - The tokens this run deleted before it failed (without their secrets), such as the token a
@@ -162,19 +255,31 @@ deleted:
 """
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import GITEA_SPEC
-from ansible_collections.opsforge.delivery.plugins.module_utils._gitea_token import build_token
+from ansible_collections.opsforge.delivery.plugins.module_utils._gitea_token_set import build_tokens
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_module
+
+RECREATE = ["never", "on_change", "always"]
 
 
 def main():
     argument_spec = dict(
-        name=dict(type="str", required=True),
+        name=dict(type="str"),
         user=dict(type="str"),
         scopes=dict(type="list", elements="str"),
-        recreate=dict(type="str", choices=["never", "on_change", "always"], default="never"),
+        recreate=dict(type="str", choices=RECREATE, default="never"),
+        # Names, scopes and choices: no secret among them.
+        tokens=dict(type="list", elements="dict", no_log=False, options=dict(
+            name=dict(type="str", required=True),
+            scopes=dict(type="list", elements="str"),
+            recreate=dict(type="str", choices=RECREATE),
+        )),
+        exclusive=dict(type="bool", default=False),
+        exclusive_scope=dict(type="dict", options=dict(name_prefix=dict(type="str"))),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
-    run_module(new_module(argument_spec, GITEA_SPEC), build_token)
+    module = new_module(argument_spec, GITEA_SPEC, mutually_exclusive=[("name", "tokens")],
+                        required_one_of=[("name", "tokens")])
+    run_module(module, build_tokens)
 
 
 if __name__ == "__main__":

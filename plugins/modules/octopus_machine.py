@@ -19,6 +19,9 @@ description:
     Tentacle versions) never counts as a change.
   - An update sends the target as the server has it, with only the options given here changed;
     settings made elsewhere (in the web portal, by a Tentacle registration) stay as they are.
+  - With O(machines), one task manages many targets of one space (a whole fleet), reading them
+    all in one listing; with O(exclusive), it also deletes the targets of a stated scope
+    (O(exclusive_scope)) that the list does not name.
 author:
   - opsforge maintainers (@opsforge)
 options:
@@ -26,11 +29,12 @@ options:
     description:
       - The target's name, unique in its space. Matched exactly, ignoring case.
       - Leading and trailing spaces are removed, as Octopus does.
+      - One of O(name) and O(machines) is required; they are mutually exclusive.
     type: str
-    required: true
   state:
     description:
       - V(present) makes sure the target exists as described; V(absent) deletes it.
+      - With O(machines), the state of each item that does not give its own.
     type: str
     choices: [present, absent]
     default: present
@@ -79,7 +83,7 @@ options:
       - Octopus cannot change the communication style of an existing target (it refuses the update);
         see O(endpoint_style_change).
     type: dict
-    suboptions:
+    suboptions: &endpoint_suboptions
       communication_style:
         description:
           - V(listening) (a listening Tentacle), V(polling) (a polling Tentacle), V(ssh),
@@ -278,6 +282,106 @@ options:
     type: str
     choices: [fail, replace]
     default: fail
+  machines:
+    description:
+      - Many targets of the space in one task, each a mapping of the options of one target.
+        An option an item leaves out is the task's option of the same name, so that
+        O(environments), O(roles), O(endpoint) and the others can be given once for all items;
+        an item's O(machines[].endpoint) replaces the task's O(endpoint) as a whole.
+      - Each item is checked before any request, as a single target is; two items that name the
+        same target (names compare ignoring case and the spaces around them) fail the task.
+      - The space is resolved once and every target of the space is read in one listing; each
+        kind of resource named (environments, tenants, machine policies, accounts, certificates,
+        proxies, worker pools) is listed at most once for all items. Only the targets that differ
+        are written, one request each, in the order of the list, then the deletions of
+        O(exclusive) by name.
+      - Mutually exclusive with O(name).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description:
+          - The target's name, as O(name).
+        type: str
+        required: true
+      state:
+        description:
+          - V(present) or V(absent), as O(state); the task's O(state) when left out.
+        type: str
+        choices: [present, absent]
+      environments:
+        description:
+          - As O(environments); the task's when left out.
+        type: list
+        elements: str
+      roles:
+        description:
+          - As O(roles); the task's when left out.
+        type: list
+        elements: str
+      tenants:
+        description:
+          - As O(tenants); the task's when left out.
+        type: list
+        elements: str
+      tenant_tags:
+        description:
+          - As O(tenant_tags); the task's when left out.
+        type: list
+        elements: str
+      tenanted_deployment_participation:
+        description:
+          - As O(tenanted_deployment_participation); the task's when left out.
+        type: str
+        choices: [Untenanted, TenantedOrUntenanted, Tenanted]
+      machine_policy:
+        description:
+          - As O(machine_policy); the task's when left out.
+        type: str
+      disabled:
+        description:
+          - As O(disabled); the task's when left out.
+        type: bool
+      endpoint:
+        description:
+          - As O(endpoint), with the same suboptions; the task's O(endpoint) when left out.
+        type: dict
+        suboptions: *endpoint_suboptions
+      endpoint_style_change:
+        description:
+          - As O(endpoint_style_change); the task's when left out.
+        type: str
+        choices: [fail, replace]
+  exclusive:
+    description:
+      - With O(machines), also delete the targets of the space that O(machines) does not name,
+        but only those within O(exclusive_scope), which is then required.
+      - Check mode and C(--diff) show these deletions before they happen.
+      - Not with O(state=absent).
+    type: bool
+    default: false
+  exclusive_scope:
+    description:
+      - The targets O(exclusive) may delete, those that match every criterion given. Deleting
+        every other target of a space would also delete what other teams and tools register
+        there, so at least one criterion is required.
+      - Only with O(exclusive=true).
+    type: dict
+    suboptions:
+      environments:
+        description:
+          - Targets in any of these environments, by name or ID.
+        type: list
+        elements: str
+      roles:
+        description:
+          - Targets with any of these roles, compared ignoring case.
+        type: list
+        elements: str
+      name_prefix:
+        description:
+          - Targets whose name starts with this text, compared ignoring case.
+        type: str
 extends_documentation_fragment:
   - opsforge.delivery.octopus
   - opsforge.delivery.connection
@@ -290,6 +394,14 @@ notes:
     proxy or worker pool the target has reads their listing once, to name it in the diff. On a server
     without a default space, a task without O(space) reads the current user and that user's
     spaces, then fails."
+  - "Requests with O(machines): an unchanged set of any size reads the API root, one listing of the
+    space's targets (one request per 2000 targets), and one listing of each kind of resource named,
+    whatever the number of items: 3 requests for targets in the default space with environments by
+    name. A space given by name adds two, one given by ID adds one. A run that writes sends one
+    request per target created, updated or deleted (two for a replaced one)."
+  - "With O(machines), a failure part-way ends the task at the failed target: RV(machines) lists
+    what was done, and under C(not_done) what was still to do; C(changed) is true when a write took
+    effect. Running the task again goes on from what the server then has."
   - "A refused creation is followed by one more read of the name: a target found there was made by
     a concurrent run and the task goes on from it."
   - The server checks a listening Tentacle's thumbprint when it first connects, not when the
@@ -440,6 +552,36 @@ EXAMPLES = r"""
   opsforge.delivery.octopus_machine:
     name: web02
     state: absent
+
+- name: The shop's web servers in one task, and no other shop web server in Production
+  opsforge.delivery.octopus_machine:
+    # Given once for every item that does not give its own.
+    environments: [Production]
+    roles: [shop-web]
+    machine_policy: Default Machine Policy
+    machines:
+      - name: shop-web01
+        endpoint:
+          communication_style: listening
+          uri: https://shop-web01.example.com:10933/
+          thumbprint: 1C3E5B7D9F1A3C5E7B9D1F38A3F1C9E2B7D4F60A
+      - name: shop-web02
+        endpoint:
+          communication_style: listening
+          uri: https://shop-web02.example.com:10933/
+          thumbprint: 3C5E7B9D1F38A3F1C9E2B7D4F60A1C3E5B7D9F1A
+        disabled: true
+      - name: shop-canary
+        environments: [Test]
+        endpoint:
+          communication_style: listening
+          uri: https://shop-canary.example.com:10933/
+          thumbprint: 5B7D9F1A3C5E7B9D1F38A3F1C9E2B7D4F60A1C3E
+    # Also delete the targets with the role shop-web in Production that the list does not name.
+    exclusive: true
+    exclusive_scope:
+      environments: [Production]
+      roles: [shop-web]
 """
 
 RETURN = r"""
@@ -447,7 +589,7 @@ machine:
   description:
     - The target as the server has it after the task (in check mode, as it would have it),
       without the API's links; empty when it is absent.
-  returned: always
+  returned: when O(name) is used
   type: dict
   contains:
     Id:
@@ -498,6 +640,40 @@ machine:
       description: How Octopus reaches it, with the fields of its communication style.
       type: dict
       sample: {"CommunicationStyle": "TentaclePassive", "Uri": "https://web01.example.com:10933/", "Thumbprint": "8A3F..."}
+machines:
+  description:
+    - With O(machines), what happened to each target, as lists of targets in the shape of
+      RV(machine) (in check mode, as the server would have them).
+  returned: when O(machines) is used
+  type: dict
+  contains:
+    created:
+      description: The targets created.
+      type: list
+      elements: dict
+    updated:
+      description: The targets updated.
+      type: list
+      elements: dict
+    replaced:
+      description: The targets deleted and created again with another communication style (O(endpoint_style_change=replace)).
+      type: list
+      elements: dict
+    deleted:
+      description: The targets deleted, by O(machines[].state=absent) or by O(exclusive).
+      type: list
+      elements: dict
+    unchanged:
+      description: The targets already as described.
+      type: list
+      elements: dict
+    not_done:
+      description:
+        - When the task fails after its writes began, the targets it had still to write, by action
+          (C(create), C(update), C(replace), C(delete)), each as it was to be; the lists above then
+          hold what was done.
+      returned: on failure
+      type: dict
 writes:
   description:
     - The writes the server confirmed before the task failed (method, path and status), when a
@@ -510,24 +686,44 @@ writes:
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_module
 from ansible_collections.opsforge.delivery.plugins.module_utils._octopus import OCTOPUS_SPEC
-from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine import ENDPOINT_SPEC, build_machine
+from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine import ENDPOINT_SPEC
+from ansible_collections.opsforge.delivery.plugins.module_utils._octopus_machine_set import build_machine
+
+PARTICIPATIONS = ["Untenanted", "TenantedOrUntenanted", "Tenanted"]
 
 
 def main():
-    argument_spec = dict(
+    # The options of one target; an item of machines takes the same ones, without their defaults,
+    # so that what an item leaves out is the task's.
+    item_spec = dict(
         name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+        state=dict(type="str", choices=["present", "absent"]),
         environments=dict(type="list", elements="str"),
         roles=dict(type="list", elements="str"),
         tenants=dict(type="list", elements="str"),
         tenant_tags=dict(type="list", elements="str"),
-        tenanted_deployment_participation=dict(type="str", choices=["Untenanted", "TenantedOrUntenanted", "Tenanted"]),
+        tenanted_deployment_participation=dict(type="str", choices=PARTICIPATIONS),
         machine_policy=dict(type="str"),
         disabled=dict(type="bool"),
         endpoint=dict(type="dict", options=ENDPOINT_SPEC),
-        endpoint_style_change=dict(type="str", choices=["fail", "replace"], default="fail"),
+        endpoint_style_change=dict(type="str", choices=["fail", "replace"]),
     )
-    run_module(new_module(argument_spec, OCTOPUS_SPEC), build_machine)
+    argument_spec = dict(
+        item_spec,
+        name=dict(type="str"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        endpoint_style_change=dict(type="str", choices=["fail", "replace"], default="fail"),
+        machines=dict(type="list", elements="dict", options=item_spec),
+        exclusive=dict(type="bool", default=False),
+        exclusive_scope=dict(type="dict", options=dict(
+            environments=dict(type="list", elements="str"),
+            roles=dict(type="list", elements="str"),
+            name_prefix=dict(type="str"),
+        )),
+    )
+    module = new_module(argument_spec, OCTOPUS_SPEC, mutually_exclusive=[["name", "machines"]],
+                        required_one_of=[["name", "machines"]])
+    run_module(module, build_machine)
 
 
 if __name__ == "__main__":

@@ -22,8 +22,26 @@ description:
   - Opsgenie links deployments to services through the Bitbucket Cloud repositories of their
     releases; the workspaces must be connected to the Opsgenie account and the repositories
     mapped to services.
+  - Opsgenie's end of life - Atlassian stopped selling Opsgenie on 2025-06-04 and ends its support,
+    REST API included, on 2027-04-05. A site migrated to Jira Service Management has Opsgenie turned
+    off 120 days after its migration date; Atlassian says Opsgenie's REST API keeps working until
+    2027-04-05 but advises moving off it before Opsgenie is turned off. The module keeps working
+    against Opsgenie until then and is removed in version 2.0.0 of the collection; record
+    deployments with M(opsforge.delivery.jira_deployment) instead.
 author:
   - opsforge maintainers (@opsforge)
+deprecated:
+  removed_in: 2.0.0
+  why: >-
+    Atlassian stopped selling Opsgenie on 2025-06-04 and ends its support, REST API included, on
+    2027-04-05. A site migrated to Jira Service Management has Opsgenie turned off 120 days after
+    its migration date (or sooner, when a site admin turns it off), and Jira Service Management's
+    operations REST API has no deployment endpoints.
+  alternative: >-
+    Use M(opsforge.delivery.jira_deployment), which records deployments through Jira Cloud's
+    Deployments API; the role opsforge.delivery.deployment_tracking records in both while you move
+    (its variable C(deployment_tracking_backend) takes V(jira) next to V(opsgenie)).
+  removed_from_collection: opsforge.delivery
 options:
   external_id:
     description:

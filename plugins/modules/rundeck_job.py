@@ -266,6 +266,12 @@ jobs:
       description: The jobs already as defined.
       type: list
       elements: dict
+    not_done:
+      description:
+        - When the task fails after its writes began, the jobs it had still to write, by action
+          (C(create), C(update), C(delete)); the lists above then hold what was done.
+      returned: on failure
+      type: dict
 """
 
 from ansible_collections.opsforge.delivery.plugins.module_utils._module import new_module, run_module

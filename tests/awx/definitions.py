@@ -8,7 +8,7 @@ import yaml
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFINITIONS_DIR = os.path.join(COLLECTION_ROOT, "extensions", "awx", "credential_types")
-SERVICES = ("rundeck", "opsgenie", "octopus", "gitea")
+SERVICES = ("rundeck", "opsgenie", "octopus", "gitea", "jira")
 
 
 def path(service):

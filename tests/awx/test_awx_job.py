@@ -1,4 +1,4 @@
-"""An AWX job template run without AWX: credentials of the four types, injected as AWX injects them,
+"""An AWX job template run without AWX: credentials of the five types, injected as AWX injects them,
 drive playbooks/demo.yml through ansible-runner against the sandbox.
 
 The job's private data directory is laid out as AWX lays it out; its environment holds what the
@@ -25,18 +25,20 @@ from tests.awx.injection import HIDDEN, injected_env, masked
 from tests.awx.private_data_dir import (awx_environment, lay_out_project, sync_project_collections, write_env,
                                         write_inventory)
 
-SERVICE_PREFIXES = ("RUNDECK_", "OPSGENIE_", "OCTOPUS_", "GITEA_")
+SERVICE_PREFIXES = ("RUNDECK_", "OPSGENIE_", "OCTOPUS_", "GITEA_", "JIRA_")
 RUNS = ("demo-first", "demo-second", "credentials-from-env")
 
 
 def credential_inputs(config):
-    """The credentials a user would create in AWX for the sandbox; the Octopus space is left empty."""
+    """The credentials a user would create in AWX for the sandbox; the Octopus space and the Jira site are left empty."""
     return {
         "rundeck": {"url": config["rundeck_url"], "api_token": config["rundeck_api_token"]},
         "opsgenie": {"url": config["opsgenie_url"], "api_key": config["opsgenie_api_key"]},
         "octopus": {"url": config["octopus_url"], "api_key": config["octopus_api_key"]},
         "gitea": {"url": config["gitea_url"], "username": config["gitea_admin_username"],
                   "password": config["gitea_admin_password"]},
+        "jira": {"url": config["jira_url"], "cloud_id": config["jira_cloud_id"], "client_id": config["jira_client_id"],
+                 "client_secret": config["jira_client_secret"]},
     }
 
 
@@ -104,7 +106,9 @@ def test_the_job_environment_holds_every_injected_variable(job):
     assert env["OCTOPUS_SPACE"] == "", "an optional field left empty is exported empty, as AWX does"
     # The Octopus credential holds an API key: its access token is exported empty, and counts as unset.
     assert env["OCTOPUS_ACCESS_TOKEN"] == ""
-    assert len([name for name in env if name.startswith(SERVICE_PREFIXES)]) == 11
+    # The Jira credential names its site by cloud id: the site is exported empty, and counts as unset.
+    assert env["JIRA_SITE"] == "" and env["JIRA_CLOUD_ID"] == config["jira"]["cloud_id"]
+    assert len([name for name in env if name.startswith(SERVICE_PREFIXES)]) == 16
 
 
 def test_every_run_succeeds(job):
@@ -129,7 +133,7 @@ def test_the_services_were_reached_at_the_credentials_addresses(sandbox_config):
 
 def test_no_secret_in_the_output_or_the_job_events(job):
     secrets = secrets_of(job["inputs"])
-    assert len(secrets) == 4
+    assert len(secrets) == 5
     for ident in RUNS:
         events = sorted(glob.glob(os.path.join(artifacts(job, ident), "job_events", "*.json")))
         assert events, ident

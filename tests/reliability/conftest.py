@@ -21,7 +21,7 @@ from tests.reliability.sandbox_client import SandboxClient  # noqa: E402
 
 @pytest.fixture(scope="session")
 def sandbox_server():
-    with Sandbox(host="127.0.0.1", ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}) as server:
+    with Sandbox(host="127.0.0.1", ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0, "jira": 0}) as server:
         yield server
 
 

@@ -17,15 +17,19 @@ RUNDECK_PROJECT = "sandbox"
 
 class ModuleScenario:
     """``task(name)`` is the module's arguments creating resource ``name``; ``read`` and ``write`` are
-    (method, path regular expression) of the request that finds it and of the one that creates it."""
+    (method, path regular expression) of the request that finds it and of the one that creates it.
 
-    def __init__(self, module, service, task, read, write, count):
+    ``upsert``: the service's create replaces what is stored under the key (Jira keeps the write of the
+    highest update sequence number), so racing runs whose writes landed one after the other each changed it."""
+
+    def __init__(self, module, service, task, read, write, count, upsert=False):
         self.module = module
         self.service = service
         self.task = task
         self.read = read
         self.write = write
         self.count = count
+        self.upsert = upsert
 
     def module_task(self, task_name, resource, **extra):
         return {"name": task_name, "opsforge.delivery." + self.module: dict(self.task(resource), **extra),
@@ -81,6 +85,18 @@ def count_tokens(sandbox, name):
     return sum(1 for token in response.json() if token["name"] == name)
 
 
+def count_jira_deployments(sandbox, name):
+    # Jira keeps one deployment per key, so this is 0 or 1.
+    token = requests.post(sandbox.urls["jira"] + "/oauth/token", timeout=10, data={
+        "grant_type": "client_credentials", "audience": "api.atlassian.com",
+        "client_id": sandbox.credentials["jira_client_id"], "client_secret": sandbox.credentials["jira_client_secret"]})
+    token.raise_for_status()
+    response = requests.get("%s/jira/deployments/0.1/cloud/%s/pipelines/%s/environments/prod-eu/deployments/1" % (
+        sandbox.urls["jira"], sandbox.credentials["jira_cloud_id"], quote(name, safe="")), timeout=10,
+        headers={"Authorization": "Bearer " + token.json()["access_token"]})
+    return 1 if response.status_code == 200 else 0
+
+
 SCENARIOS = {
     "rundeck_acl": ModuleScenario(
         "rundeck_acl", "rundeck", lambda name: {"name": name, "policy": POLICY},
@@ -101,6 +117,11 @@ SCENARIOS = {
                       "environment": {"type": "Staging", "id": "eu-west-1-staging"},
                       "releases": [{"workspace": "sandbox", "repo_slug": "app", "commit": "61445f308944af8f665326c29c02f16a4c3b0019"}]},
         ("GET", r"/v2/deployments/(?!requests/)[^/]+$"), ("POST", r"/v2/deployments$"), count_deployments),
+    "jira_deployment": ModuleScenario(
+        "jira_deployment", "jira",
+        lambda name: {"pipeline_id": name, "environment_id": "prod-eu", "sequence_number": 1, "deployment_state": "in_progress",
+                      "display_name": name, "deployment_url": "https://ci.example.com/runs/" + name, "issue_keys": ["WEB-1"]},
+        ("GET", r"/pipelines/.+/deployments/\d+$"), ("POST", r"/bulk$"), count_jira_deployments, upsert=True),
     "octopus_machine": ModuleScenario(
         "octopus_machine", "octopus",
         lambda name: {"name": name, "environments": ["Production"], "roles": ["web"], "endpoint": {"communication_style": "cloud_region"}},

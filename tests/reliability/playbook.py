@@ -119,7 +119,8 @@ class PlaybookRunner:
 
     @staticmethod
     def environment(records_path, log_path, extra):
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "RUNDECK_", "OPSGENIE_", "OCTOPUS_", "GITEA_"))}
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(("ANSIBLE_", "RUNDECK_", "OPSGENIE_", "OCTOPUS_", "GITEA_", "JIRA_"))}
         env.update({
             "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_PATH,
             "ANSIBLE_CALLBACK_PLUGINS": os.path.join(HERE, "callback_plugins"),

@@ -24,6 +24,8 @@ class SandboxClient:
             "opsgenie": {"api_key": credentials["opsgenie_api_key"]},
             "octopus": {"api_key": credentials["octopus_api_key"]},
             "gitea": {"username": "alice", "password": credentials["gitea_alice_password"]},
+            "jira": {"cloud_id": credentials["jira_cloud_id"], "client_id": credentials["jira_client_id"],
+                     "client_secret": credentials["jira_client_secret"]},
         }[service]
         return dict(options, url=self.urls[service])
 
@@ -32,8 +34,10 @@ class SandboxClient:
         return {"group/opsforge.delivery.%s" % name: dict(self.connection(name), **overrides) for name in self.urls}
 
     def secrets(self):
-        """Every credential the sandbox accepts: none may show up in any output."""
-        return sorted({value for key, value in self.credentials.items() if "password" in key or "token" in key or "key" in key})
+        """Every credential the sandbox accepts, and every access token its Jira issued: none may show up in any output."""
+        accepted = {value for key, value in self.credentials.items()
+                    if "password" in key or "token" in key or "key" in key or "secret" in key}
+        return sorted(accepted | set(self.server.controls["jira"].state.tokens))
 
     def requests(self, service):
         return self.server.controls[service].requests()

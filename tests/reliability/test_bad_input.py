@@ -4,7 +4,7 @@
 """Bad input: each case fails with a message that says what to fix, without a traceback or a secret, and writes nothing.
 
 The cases of one module run as the tasks of one playbook (``ignore_errors``); the modules of one service
-run one after another, the four services side by side. A callback marks the request log at the start
+run one after another, the services side by side. A callback marks the request log at the start
 of every task, so each request is put down to its case. A value only the server can judge is sent and
 refused: such a case names the write it expects, which must fail, or (for a server that refuses with a
 success status) must have stored nothing.
@@ -33,14 +33,20 @@ SERVICES = {
     "opsgenie_deployment": "opsgenie",
     "octopus_machine": "octopus",
     "gitea_token": "gitea",
+    "jira_deployment": "jira",
 }
-SECRET_OPTIONS = ("api_token", "api_key", "access_token", "password", "value")
+SECRET_OPTIONS = ("api_token", "api_key", "access_token", "password", "value", "client_secret")
+# A request for an access token changes nothing on the server: it is no write of a case.
+NOT_WRITES = (("POST", "/oauth/token"),)
 STEPS = {"commands": [{"exec": "true"}]}
 ENVIRONMENT = {"type": "Staging", "id": "eu-west-1-staging"}
 RELEASES = [{"workspace": "sandbox", "repo_slug": "app", "commit": "61445f308944af8f665326c29c02f16a4c3b0019"}]
 CLOUD = {"communication_style": "cloud_region"}
 TARGET = {"name": "web09", "environments": ["Production"], "roles": ["web"]}
 ADMIN = {"username": "sandbox-admin", "password": "sandbox-password"}
+JIRA_KEY = {"pipeline_id": "bad-input", "environment_id": "prod-eu", "sequence_number": 1}
+JIRA_NEW = dict(JIRA_KEY, deployment_state="in_progress", display_name="Bad input", deployment_url="https://ci.example.com/runs/1",
+                issue_keys=["WEB-1"])
 
 
 def case(case_id, module, args, *expected, refused=(), stored_nothing=None):
@@ -70,6 +76,14 @@ def no_opsgenie_deployment(external_id):
     return check
 
 
+def no_jira_deployment(pipeline_id):
+    def check(sandbox):
+        stored = requests.get(sandbox.urls["jira"] + "/__sandbox__/jira/deployments", timeout=10).json()
+        found = [deployment for deployment in stored if deployment["pipeline"]["id"] == pipeline_id]
+        return "Jira stored %s" % found if found else None
+    return check
+
+
 CASES = [
     # rundeck_acl
     case("acl-name-with-slash", "rundeck_acl", {"name": "team/deployers", "policy": "description: x"},
@@ -83,7 +97,7 @@ CASES = [
     case("acl-policy-number", "rundeck_acl", {"name": "broken", "policy": 42},
          "policy must be YAML text, a mapping, or a non-empty list of mappings"),
     case("acl-present-without-policy", "rundeck_acl", {"name": "broken"},
-         "state is present", "missing", "policy"),
+         "policy is required with state=present"),
     case("acl-api-version-not-a-number", "rundeck_acl", {"name": "x", "state": "absent", "api_version": "latest"},
          "'api_version'", "convert to int", "latest"),
     case("acl-project-does-not-exist", "rundeck_acl",
@@ -292,6 +306,33 @@ CASES = [
          "name is empty; give the name of the token"),
     case("token-name-blank", "gitea_token", {"name": " \t", "scopes": ["read:user"]},
          "name is only blanks; give the name of the token"),
+
+    # jira_deployment
+    case("jira-new-without-what-jira-needs", "jira_deployment", dict(JIRA_KEY, deployment_state="in_progress"),
+         "does not exist yet", "give display_name, deployment_url, issue_keys or service_ids to create it"),
+    case("jira-state-unknown", "jira_deployment", dict(JIRA_NEW, deployment_state="deployed"),
+         "deployment_state", "unknown, pending, in_progress, cancelled, failed, rolled_back, successful"),
+    case("jira-sequence-number-not-a-number", "jira_deployment", dict(JIRA_NEW, sequence_number="latest"),
+         "'sequence_number'", "convert to int"),
+    case("jira-sequence-number-negative", "jira_deployment", dict(JIRA_NEW, sequence_number=-3),
+         "sequence_number must be a whole number from 0"),
+    case("jira-issue-key-malformed", "jira_deployment", dict(JIRA_NEW, issue_keys=["WEB-1", "WEB 2"]),
+         "issue_keys: WEB 2 is no issue key"),
+    case("jira-description-too-long", "jira_deployment", dict(JIRA_NEW, description="x" * 300),
+         "description must be at most 255 characters long"),
+    case("jira-url-not-absolute", "jira_deployment", dict(JIRA_NEW, deployment_url="runs/1"),
+         "deployment_url must be an absolute URL"),
+    case("jira-environment-type-unknown", "jira_deployment", dict(JIRA_NEW, environment_type="prod"),
+         "environment_type", "unmapped, development, testing, staging, production"),
+    case("jira-issue-keys-as-mapping", "jira_deployment", dict(JIRA_NEW, issue_keys={"WEB-1": True}),
+         "issue_keys"),
+    case("jira-only-issues-jira-does-not-know", "jira_deployment", dict(JIRA_NEW, issue_keys=["OPS-1"]),
+         "Jira rejected it", "Jira does not know the issue key OPS-1", "Nothing was stored.",
+         refused=[("POST", "/bulk")], stored_nothing=no_jira_deployment("bad-input")),
+    case("jira-cloud-id-and-site", "jira_deployment", dict(JIRA_NEW, site="https://example.atlassian.net"),
+         "cloud_id and site are both set, and only one may be"),
+    case("jira-secret-jira-does-not-know", "jira_deployment", dict(JIRA_NEW, client_secret="not-the-jira-secret"),
+         "could not get an access token", "HTTP 401", "check client_id and client_secret"),
 ]
 
 
@@ -432,7 +473,7 @@ def unexpected_writes(item, sent):
     problems = []
     expected = list(item["refused"])
     for entry in sent:
-        if entry["method"] in READ_METHODS:
+        if entry["method"] in READ_METHODS or any(entry["method"] == method and entry["path"] == path for method, path in NOT_WRITES):
             continue
         match = next((pair for pair in expected if pair[0] == entry["method"] and entry["path"].endswith(pair[1])), None)
         if match is None:

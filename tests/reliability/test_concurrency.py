@@ -4,10 +4,14 @@
 """Twenty forks at once: each managing its own resources, then all racing to create the same ones.
 
 Nothing is lost and nothing is duplicated: the services hold exactly one resource per name. In a
-race one run creates the resource and every other run finds it and changes nothing.
+race one run creates the resource and every other run finds it and changes nothing; where the create
+replaces what is stored (Jira), a run whose write Jira dropped for a later one changes nothing, and
+one whose write was stored before a later one replaced it reports its change.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -48,7 +52,9 @@ def test_twenty_forks_race_to_create_one_resource(module, sandbox, playbook):
     run = playbook.run([task], hosts=HOSTS, forks=HOSTS)
     assert run.returncode == 0, run.summary()
     statuses = _by_status(run, module)
-    assert len(statuses.get("changed", [])) == 1 and len(statuses.get("ok", [])) == HOSTS - 1, run.summary()
+    assert sorted(statuses) in (["changed"], ["changed", "ok"]), run.summary()
+    if not scenario.upsert:
+        assert len(statuses["changed"]) == 1 and len(statuses.get("ok", [])) == HOSTS - 1, run.summary()
     assert scenario.count(sandbox, "contested") == 1
     # The race was real: more than one fork sent the create.
-    assert len(sandbox.writes(scenario.service)) > 1
+    assert len([entry for entry in sandbox.writes(scenario.service) if re.search(path, entry["path"])]) > 1

@@ -15,7 +15,7 @@ FILES = os.path.join(COLLECTIONS_PATH, "ansible_collections", "opsforge", "deliv
 PREFIX = "opsforge.delivery.rundeck_project : "
 PROJECT_TASK = PREFIX + "Rundeck project | create or update the project, or remove it"
 JOBS_TASK = PREFIX + "Rundeck project | import the jobs of the directory, and purge the others"
-ACL_TASK = PREFIX + "Rundeck project | apply each ACL policy of the directory"
+ACL_TASK = PREFIX + "Rundeck project | apply the ACL policies of the directory"
 
 
 def _role(sandbox, **role_vars):
@@ -44,8 +44,9 @@ def test_check_mode_runs_the_role_through_for_a_new_project(sandbox, playbook):
     assert len(jobs["result"]["jobs"]["created"]) == 3 and jobs["result"]["jobs"]["deleted"] == []
     acls = run.result(ACL_TASK)
     assert acls["status"] == "changed", run.output()
-    assert [item["changed"] for item in acls["result"]["results"]] == [True, True]
-    assert [item["acl"]["name"] for item in acls["result"]["results"]] == ["deployers.aclpolicy", "viewers.aclpolicy"]
+    # One task for the whole directory: each policy predicted as created, in the order of the files.
+    assert acls["result"]["changed"] is True
+    assert [item["name"] for item in acls["result"]["policies"]["created"]] == ["deployers.aclpolicy", "viewers.aclpolicy"]
     assert "Rundeck has no project role-web yet" in run.stdout + run.stderr
     assert sandbox.writes("rundeck") == []
     # The real run creates what check mode predicted.

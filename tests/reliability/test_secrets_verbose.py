@@ -79,6 +79,10 @@ def integration_config(sandbox):
         "gitea_admin_password": credentials["gitea_admin_password"],
         "gitea_alice_password": credentials["gitea_alice_password"],
         "gitea_bob_password": credentials["gitea_bob_password"],
+        "jira_url": urls["jira"],
+        "jira_cloud_id": credentials["jira_cloud_id"],
+        "jira_client_id": credentials["jira_client_id"],
+        "jira_client_secret": credentials["jira_client_secret"],
     }
 
 
@@ -187,6 +191,14 @@ def misplaced_secrets(captured, result, secrets):
             and result.get("changed") and isinstance(token, dict) and token.get("id") is not None:
         # The documented place: the secret of the token this run created.
         places.remove(".token.sha1")
+    tokens = result.get("tokens")
+    if captured["module"] == TOKEN_MODULE and not captured["check_mode"] and result.get("changed") and isinstance(tokens, dict):
+        # With a list of tokens: the secret of each token this run created or replaced, in its place of the result.
+        for listed in ("created", "replaced"):
+            for index, item in enumerate(tokens.get(listed) or []):
+                place = ".tokens.%s[%d].sha1" % (listed, index)
+                if place in places and isinstance(item, dict) and item.get("id") is not None:
+                    places.remove(place)
     return places
 
 
@@ -220,6 +232,12 @@ def test_target_passes_at_vvvv_without_showing_a_secret(target, sandbox, sandbox
     ({"module": TOKEN_MODULE, "check_mode": True}, {"changed": True, "token": {"id": 7, "sha1": "s3cr3t-value"}}, [".token.sha1"]),
     ({"module": TOKEN_MODULE, "check_mode": False}, {"changed": False, "token": {"id": 7, "sha1": "s3cr3t-value"}}, [".token.sha1"]),
     ({"module": TOKEN_MODULE, "check_mode": False}, {"changed": True, "token": {"id": None, "sha1": "s3cr3t-value"}}, [".token.sha1"]),
+    ({"module": TOKEN_MODULE, "check_mode": False}, {"changed": True, "tokens": {"created": [{"id": 7, "sha1": "s3cr3t-value"}]}}, []),
+    ({"module": TOKEN_MODULE, "check_mode": False}, {"changed": True, "tokens": {"replaced": [{"id": 8, "sha1": "s3cr3t-value"}]}}, []),
+    ({"module": TOKEN_MODULE, "check_mode": False}, {"changed": False, "tokens": {"unchanged": [{"id": 7, "sha1": "s3cr3t-value"}]}},
+     [".tokens.unchanged[0].sha1"]),
+    ({"module": TOKEN_MODULE, "check_mode": True}, {"changed": True, "tokens": {"created": [{"id": 7, "sha1": "s3cr3t-value"}]}},
+     [".tokens.created[0].sha1"]),
     ({"module": TOKEN_MODULE, "check_mode": False}, {"changed": True, "diff": {"after": {"note": "was s3cr3t-value"}}},
      [".diff.after.note"]),
     ({"module": COLLECTION_MODULES + "rundeck_acl", "check_mode": False}, {"changed": True, "token": {"id": 7, "sha1": "s3cr3t-value"}},
@@ -252,12 +270,17 @@ def odd_credentials(sandbox, kind):
             "opsgenie": {"url": sandbox.urls["opsgenie"], "api_key": " %s\r\n" % credentials["opsgenie_api_key"]},
             "octopus": {"url": sandbox.urls["octopus"], "api_key": "\t%s \n" % credentials["octopus_api_key"]},
             "gitea": {"url": sandbox.urls["gitea"], "username": " alice\n", "password": credentials["gitea_alice_password"] + "\r\n"},
+            "jira": {"url": sandbox.urls["jira"], "cloud_id": " %s\n" % credentials["jira_cloud_id"],
+                     "client_id": credentials["jira_client_id"] + " ", "client_secret": credentials["jira_client_secret"] + "\r\n"},
         }
     return {
         "rundeck": {"url": sandbox.urls["rundeck"], "api_token": NON_ASCII_TOKEN},
         "opsgenie": {"url": sandbox.urls["opsgenie"], "api_key": NON_ASCII_TOKEN + "\n"},
         "octopus": {"url": sandbox.urls["octopus"], "api_key": NON_ASCII_TOKEN},
         "gitea": {"url": sandbox.urls["gitea"], "username": NON_ASCII_USER, "password": NON_ASCII_PASSWORD + "\n"},
+        # Sent in a form body as UTF-8, which can carry it: the token endpoint refuses a secret it does not know.
+        "jira": {"url": sandbox.urls["jira"], "cloud_id": credentials["jira_cloud_id"], "client_id": credentials["jira_client_id"],
+                 "client_secret": NON_ASCII_PASSWORD + "\n"},
     }
 
 
@@ -272,12 +295,15 @@ def odd_credential_tasks(connections):
             "releases": [{"workspace": "sandbox", "repo_slug": "api", "commit": "0c9135c"}]}),
         "octopus": ("opsforge.delivery.octopus_machine", {"name": "secrets-scan", "state": "absent"}),
         "gitea": ("opsforge.delivery.gitea_token", {"name": "secrets-scan", "state": "absent"}),
+        "jira": ("opsforge.delivery.jira_deployment", {
+            "pipeline_id": "secrets-scan", "environment_id": "scan", "sequence_number": 1, "state": "absent"}),
     }
     lookups = {
         "rundeck": "query('opsforge.delivery.rundeck_project')",
         "opsgenie": "query('opsforge.delivery.opsgenie_deployment', service_ids=['00000000-0000-0000-0000-000000000001'])",
         "octopus": "query('opsforge.delivery.octopus_machine')",
         "gitea": "query('opsforge.delivery.gitea_token')",
+        "jira": "query('opsforge.delivery.jira_deployment', 1, pipeline_id='secrets-scan', environment_id='scan')",
     }
     for service in sorted(connections):
         module, args = modules[service]
@@ -286,6 +312,25 @@ def odd_credential_tasks(connections):
         tasks.append({"name": "lookup %s" % service, "ansible.builtin.debug": {"msg": "{{ %s | length }}" % lookups[service]},
                       "ignore_errors": True})
     return tasks
+
+
+def record_jira_deployment(sandbox, pipeline_id, environment_id, number):
+    """A deployment in the sandbox's Jira, for a lookup to find: submitted with the plain API and applied at once."""
+    import requests
+
+    credentials = sandbox.credentials
+    token = requests.post(sandbox.urls["jira"] + "/oauth/token", timeout=10, data={
+        "grant_type": "client_credentials", "audience": "api.atlassian.com", "client_id": credentials["jira_client_id"],
+        "client_secret": credentials["jira_client_secret"]}).json()["access_token"]
+    deployment = {"deploymentSequenceNumber": number, "updateSequenceNumber": 1, "displayName": pipeline_id,
+                  "url": "https://ci.example.com/%s" % pipeline_id, "description": pipeline_id, "lastUpdated": "2026-11-23T10:00:00Z",
+                  "state": "successful", "pipeline": {"id": pipeline_id, "displayName": pipeline_id, "url": "https://ci.example.com"},
+                  "environment": {"id": environment_id, "displayName": environment_id, "type": "testing"},
+                  "associations": [{"associationType": "issueKeys", "values": ["WEB-1"]}]}
+    response = requests.post("%s/jira/deployments/0.1/cloud/%s/bulk" % (sandbox.urls["jira"], credentials["jira_cloud_id"]),
+                             json={"deployments": [deployment]}, headers={"Authorization": "Bearer " + token}, timeout=10)
+    assert response.json()["acceptedDeployments"], response.text
+    requests.post(sandbox.urls["jira"] + "/__sandbox__/jira/process", timeout=10).raise_for_status()
 
 
 def lookup_variables(connections):
@@ -303,6 +348,7 @@ def test_odd_credentials_work_or_fail_clearly_and_never_show(kind, verbosity, sa
                                 json={"login": NON_ASCII_USER, "password": NON_ASCII_PASSWORD}, timeout=10)
         assert created.status_code == 201, created.text
     connections = odd_credentials(sandbox, kind)
+    record_jira_deployment(sandbox, "secrets-scan", "scan", 1)
     runner = PlaybookRunner(tmp_path, {})
     run = runner.run(odd_credential_tasks(connections), verbosity=verbosity,
                      host_vars={"localhost": lookup_variables(connections)})
@@ -314,7 +360,8 @@ def test_odd_credentials_work_or_fail_clearly_and_never_show(kind, verbosity, sa
             refused = kind == "non_ascii" and service != "gitea"
             if refused:
                 assert record["status"] == "failed", "%s: %s" % (task, record)
-                assert HEADER_REFUSAL in record["result"]["msg"], "%s: %s" % (task, record)
+                expected = "HTTP 401: access_denied" if service == "jira" else HEADER_REFUSAL
+                assert expected in record["result"]["msg"], "%s: %s" % (task, record)
             else:
                 assert record["status"] in ("ok", "changed"), "%s: %s\n%s" % (task, record, run.summary())
 

@@ -18,9 +18,9 @@ from tests.reliability.playbook import PlaybookRunner
 from tests.reliability.sandbox_client import SandboxClient
 from tests.sandbox import Sandbox
 
-FREE_PORTS = {"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}
+FREE_PORTS = {"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0, "jira": 0}
 # The name each service's errors start with.
-SERVICE_NAMES = {"rundeck": "Rundeck", "opsgenie": "Opsgenie", "octopus": "Octopus Deploy", "gitea": "Gitea"}
+SERVICE_NAMES = {"rundeck": "Rundeck", "opsgenie": "Opsgenie", "octopus": "Octopus Deploy", "gitea": "Gitea", "jira": "Jira"}
 # A resource per variant, so that hosts running the same tasks side by side never share one.
 RESOURCE = "{{ tls_resource }}"
 # The TLS options of every module task come from the host's variables; unset ones are left out.
@@ -51,6 +51,9 @@ MODULE_TASKS = {
     "octopus_machine": ("octopus", {"name": RESOURCE, "environments": ["Test"], "roles": ["tls"],
                                     "endpoint": {"communication_style": "cloud_region"}}),
     "gitea_token": ("gitea", {"name": RESOURCE, "scopes": ["read:repository"]}),
+    "jira_deployment": ("jira", {"pipeline_id": RESOURCE, "environment_id": "tls", "sequence_number": 1,
+                                 "deployment_state": "successful", "display_name": "Served over TLS",
+                                 "deployment_url": "https://ci.example.com/tls/1", "issue_keys": ["WEB-1"]}),
 }
 # One lookup per service, its TLS options given as keyword arguments from the host's variables.
 LOOKUP_TASKS = {
@@ -59,6 +62,8 @@ LOOKUP_TASKS = {
                                                "service_ids=['00000000-0000-0000-0000-000000000001'], **tls_lookup_options)"),
     "lookup octopus_machine": ("octopus", "query('opsforge.delivery.octopus_machine', **tls_lookup_options)"),
     "lookup gitea_token": ("gitea", "query('opsforge.delivery.gitea_token', **tls_lookup_options)"),
+    "lookup jira_deployment": ("jira", "query('opsforge.delivery.jira_deployment', 1, pipeline_id=tls_resource, "
+                                       "environment_id='tls', **tls_lookup_options)"),
 }
 # Task name -> the service it talks to.
 TASK_SERVICES = {name: service for name, (service, _arguments) in list(MODULE_TASKS.items()) + list(LOOKUP_TASKS.items())}

@@ -32,13 +32,16 @@ _CREDENTIAL_OPTIONS = (
     "gitea_bob_password",
     "gitea_version",
     "rundeck_version",
+    "jira_client_id",
+    "jira_client_secret",
+    "jira_cloud_id",
 )
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m tests.sandbox",
-        description="Emulate the Rundeck, Opsgenie, Octopus Deploy and Gitea REST APIs on local ports.",
+        description="Emulate the Rundeck, Opsgenie, Octopus Deploy, Gitea and Jira REST APIs on local ports.",
     )
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default: %(default)s)")
     for name in SERVICES:

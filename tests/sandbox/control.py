@@ -253,7 +253,7 @@ class Control:
         method = request.method
         if endpoint == "reset":
             if method != "POST":
-                return _method_not_allowed(("POST",))
+                return method_not_allowed("POST")
             self.reset()
             return _json({"reset": True})
         if endpoint == "requests":
@@ -262,7 +262,7 @@ class Control:
             if method == "DELETE":
                 self.clear_requests()
                 return Response(status=204)
-            return _method_not_allowed(("GET", "DELETE"))
+            return method_not_allowed("GET", "DELETE")
         if endpoint == "faults":
             if method in ("GET", "HEAD"):
                 return _json(self.faults())
@@ -281,7 +281,7 @@ class Control:
                 except FaultError as exc:
                     return _json({"error": str(exc)}, 400)
                 return _json(self.faults(), 201)
-            return _method_not_allowed(("GET", "POST", "DELETE"))
+            return method_not_allowed("GET", "POST", "DELETE")
         name, rest = (endpoint.split("/", 1) + [""])[:2]
         if name in self._endpoints:
             return self._endpoints[name](request, rest)
@@ -294,10 +294,24 @@ def _json(data, status=200):
     return Response(json.dumps(data), status=status, content_type="application/json")
 
 
-def _method_not_allowed(allowed):
+def method_not_allowed(*allowed):
+    """A 405 for a control endpoint, with the methods it takes in Allow."""
     response = _json({"error": "method not allowed, use %s" % " or ".join(allowed)}, 405)
     response.headers["Allow"] = ", ".join(allowed)
     return response
+
+
+class ProcessDue:
+    """Outermost WSGI layer of a service whose writes apply later: every request to the port, control
+    ones too, first applies the writes that are due (``state.process_due()``)."""
+
+    def __init__(self, state, app):
+        self.state = state
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        self.state.process_due()
+        return self.app(environ, start_response)
 
 
 class _ControlMiddleware:

@@ -22,6 +22,8 @@ from flask import Flask, g, has_app_context, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from .control import ProcessDue, method_not_allowed
+
 from .opsgenie_state import (
     CREATE,
     ENVIRONMENT_TYPES,
@@ -544,27 +546,27 @@ class OpsgenieApi:
                     return _json(self.state.settings())
                 if method == "PUT":
                     return self._control_settings(control_request)
-                return _not_allowed("GET", "PUT")
+                return method_not_allowed("GET", "PUT")
             if name == "deployments":
                 if reading:
                     return _json([render_deployment(deployment) for deployment in self.state.deployments.values()])
                 if method == "POST":
                     return self._control_deployments(control_request)
-                return _not_allowed("GET", "POST")
+                return method_not_allowed("GET", "POST")
             if name == "workspaces":
                 if reading:
                     return _json([_control_workspace_json(workspace) for workspace in self.state.workspaces])
                 if method == "POST":
                     return self._control_workspaces(control_request)
-                return _not_allowed("GET", "POST")
+                return method_not_allowed("GET", "POST")
             if name == "requests":
                 if reading:
                     return _json([_control_request_json(record) for record in self.state.requests.values()])
-                return _not_allowed("GET")
+                return method_not_allowed("GET")
             if name == "process":
                 if method == "POST":
                     return _json({"processed": self.state.process_due(force=True)})
-                return _not_allowed("POST")
+                return method_not_allowed("POST")
         return _json(
             {
                 "error": "no such control endpoint: %s (use /__sandbox__/opsgenie/settings, deployments, workspaces, requests or process)"
@@ -765,24 +767,6 @@ def _control_request_json(record):
     return data
 
 
-def _not_allowed(*allowed):
-    response = _json({"error": "method not allowed, use %s" % " or ".join(allowed)}, 405)
-    response.headers["Allow"] = ", ".join(allowed)
-    return response
-
-
-class _ProcessDue:
-    """Outermost WSGI layer: every request to the port, control ones too, first processes the due writes."""
-
-    def __init__(self, state, app):
-        self.state = state
-        self.app = app
-
-    def __call__(self, environ, start_response):
-        self.state.process_due()
-        return self.app(environ, start_response)
-
-
 def create_app(control, credentials):
     """The Flask app of the Opsgenie service, behind the control layer."""
     state = OpsgenieState()
@@ -807,5 +791,5 @@ def create_app(control, credentials):
     route(BASE + "/<path:identifier>/updateState", api.update_state, ["PATCH"])
     route(BASE + "/<path:identifier>/update", api.update, ["PATCH"])
     control.install(app, reset=state.reset, error_response=opsgenie_error, endpoints={"opsgenie": api.control}, state=state)
-    app.wsgi_app = _ProcessDue(state, app.wsgi_app)
+    app.wsgi_app = ProcessDue(state, app.wsgi_app)
     return app

@@ -11,11 +11,11 @@ import time
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from . import gitea, octopus, opsgenie, rundeck
+from . import gitea, jira, octopus, opsgenie, rundeck
 from .control import CONTROL_PREFIX, Control
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORTS = {"rundeck": 24440, "opsgenie": 24441, "octopus": 24442, "gitea": 24443}
+DEFAULT_PORTS = {"rundeck": 24440, "opsgenie": 24441, "octopus": 24442, "gitea": 24443, "jira": 24444}
 DEFAULT_CREDENTIALS = {
     "rundeck_token": "sandbox-rundeck-token",
     "opsgenie_api_key": "sandbox-opsgenie-key",
@@ -36,6 +36,10 @@ DEFAULT_CREDENTIALS = {
     "gitea_version": gitea.VERSION,
     # The same for Rundeck: the release emulated (5.0 or later).
     "rundeck_version": rundeck.DEFAULT_RELEASE,
+    # The OAuth 2.0 credentials of an on-premises integration, and the cloud id of the emulated site.
+    "jira_client_id": "sandbox-jira-client",
+    "jira_client_secret": "sandbox-jira-secret",
+    "jira_cloud_id": "sandbox-cloud",
 }
 # Service name -> factory(control, credentials) returning its Flask app.
 SERVICES = {
@@ -43,6 +47,7 @@ SERVICES = {
     "opsgenie": opsgenie.create_app,
     "octopus": octopus.create_app,
     "gitea": gitea.create_app,
+    "jira": jira.create_app,
 }
 # What the tls argument of Sandbox may hold: PEM files of the server's certificate and key, and of
 # the CA whose client certificates every connection must then present.

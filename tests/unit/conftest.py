@@ -53,7 +53,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def sandbox_server():
-    with Sandbox(host="127.0.0.1", ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}) as server:
+    with Sandbox(host="127.0.0.1", ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0, "jira": 0}) as server:
         yield server
 
 
@@ -103,7 +103,7 @@ def add_fault(sandbox):
 
 # -- TLS: certificates made for the run, and sandboxes served with them -------------------------
 
-TLS_FREE_PORTS = {"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}
+TLS_FREE_PORTS = {"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0, "jira": 0}
 
 
 @pytest.fixture(scope="module")

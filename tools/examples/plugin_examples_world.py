@@ -2,13 +2,15 @@
 
 An example shows what a user's playbook would say about the user's own servers: a Rundeck with the
 projects web, ops and web-staging, a Gitea with the users ci-bot and deployer, an Opsgenie account
-whose Bitbucket workspace acme holds the repository shop, an Octopus Deploy with web servers. This
+whose Bitbucket workspace acme holds the repository shop, an Octopus Deploy with web servers, a Jira
+site whose pipeline shop-deploy has recorded deployments to prod-eu. This
 file gives the sandbox that state (through the vendor APIs where they can do it, through the
 sandbox's control endpoints where only a web interface could), and the variables the examples name.
 
 Lookup examples read what a playbook's module tasks would have written earlier, so a lookup's
 playbook gets a little more (LOOKUP_ONLY below): the system policy build-runners, the project policy
-deployers, the token ci of ci-bot, the deployment of the current release, the target web01.
+deployers, the token ci of ci-bot, the deployment of the current release (in Opsgenie and in Jira),
+the target web01.
 """
 
 import datetime
@@ -23,6 +25,8 @@ RELEASE = {
     "release_id": "shop-build-4711",
     "release_commit": "5f0c3a9e1d7b2c4a6e8f0a1b3c5d7e9f1a2b4c6d",
     "release_version": "2026.11.3",
+    # The CI run's number, as a pipeline hands it over: text.
+    "release_build_number": "4711",
 }
 CI_BOT_PASSWORD = "ci-bot-password"
 DEPLOYER_PASSWORD = "deployer-password"
@@ -93,6 +97,7 @@ def seed(sandbox, lookup):
     seed_gitea(sandbox, lookup)
     seed_opsgenie(sandbox, lookup)
     seed_octopus(sandbox, lookup)
+    seed_jira(sandbox, lookup)
 
 
 def _send(method, url, expected, **kwargs):
@@ -190,3 +195,29 @@ def seed_octopus(sandbox, lookup):
             },
         }
         _send("POST", api + "/machines", 201, headers=headers, json=machine)
+
+
+def _jira_deployment(number, state, issue_keys):
+    return {
+        "deploymentSequenceNumber": number, "updateSequenceNumber": 1, "displayName": "Shop build %d" % number,
+        "url": "https://ci.example.com/pipelines/shop-deploy/runs/%d" % number, "description": "Shop build %d" % number,
+        "lastUpdated": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "state": state,
+        "pipeline": {"id": "shop-deploy", "displayName": "Shop deployment", "url": "https://ci.example.com/pipelines/shop-deploy"},
+        "environment": {"id": "prod-eu", "displayName": "Production (EU)", "type": "production"},
+        "associations": [{"associationType": "issueKeys", "values": issue_keys}],
+    }
+
+
+def seed_jira(sandbox, lookup):
+    """Deployment 1 of shop-deploy to prod-eu, recorded by mistake; for the lookup, the last two releases."""
+    url = sandbox["jira_url"]
+    token = _send("POST", url + "/oauth/token", 200, data={
+        "grant_type": "client_credentials", "client_id": sandbox["jira_client_id"],
+        "client_secret": sandbox["jira_client_secret"], "audience": "api.atlassian.com"}).json()["access_token"]
+    deployments = [_jira_deployment(1, "failed", ["WEB-1"])]
+    if lookup:
+        deployments += [_jira_deployment(4710, "successful", ["WEB-10", "WEB-11"]),
+                        _jira_deployment(int(RELEASE["release_build_number"]), "in_progress", ["WEB-12", "WEB-15"])]
+    _send("POST", "%s/jira/deployments/0.1/cloud/%s/bulk" % (url, sandbox["jira_cloud_id"]), 202,
+          headers={"Authorization": "Bearer " + token}, json={"deployments": deployments})
+    _send("POST", url + "/__sandbox__/jira/process", 200)

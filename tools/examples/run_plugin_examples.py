@@ -6,7 +6,8 @@ gather_facts: false) that ansible-playbook runs against a freshly reset sandbox.
 the one in ANSIBLE_COLLECTIONS_PATH (build/collections, where `make install` puts it), and the
 connection is given only the way users give it outside a task: the environment variables the
 collection reads (RUNDECK_URL, RUNDECK_API_TOKEN, OPSGENIE_URL, OPSGENIE_API_KEY, OCTOPUS_URL,
-OCTOPUS_API_KEY, GITEA_URL, GITEA_USERNAME, GITEA_PASSWORD), pointing at the sandbox.
+OCTOPUS_API_KEY, GITEA_URL, GITEA_USERNAME, GITEA_PASSWORD, JIRA_URL, JIRA_CLOUD_ID, JIRA_CLIENT_ID,
+JIRA_CLIENT_SECRET), pointing at the sandbox.
 
 What an example takes for granted comes from plugin_examples_world.py: the sandbox's state after
 the reset, and the variables the examples name (passed as extra vars, only those a plugin's
@@ -77,6 +78,10 @@ def connection_environment(sandbox):
         "GITEA_URL": sandbox["gitea_url"],
         "GITEA_USERNAME": sandbox["gitea_admin_username"],
         "GITEA_PASSWORD": sandbox["gitea_admin_password"],
+        "JIRA_URL": sandbox["jira_url"],
+        "JIRA_CLOUD_ID": sandbox["jira_cloud_id"],
+        "JIRA_CLIENT_ID": sandbox["jira_client_id"],
+        "JIRA_CLIENT_SECRET": sandbox["jira_client_secret"],
     }
 
 

@@ -13,6 +13,7 @@ rundeck_port=${SANDBOX_RUNDECK_PORT:-24440}
 opsgenie_port=${SANDBOX_OPSGENIE_PORT:-24441}
 octopus_port=${SANDBOX_OCTOPUS_PORT:-24442}
 gitea_port=${SANDBOX_GITEA_PORT:-24443}
+jira_port=${SANDBOX_JIRA_PORT:-24444}
 state=$top/build/sandbox
 mkdir -p "$state"
 scheme=http
@@ -43,7 +44,8 @@ start() {
   stop
   cd "$top"
   "$python" -m tests.sandbox --host "$host" --rundeck-port "$rundeck_port" --opsgenie-port "$opsgenie_port" \
-    --octopus-port "$octopus_port" --gitea-port "$gitea_port" ${tls_options[@]+"${tls_options[@]}"} >"$state/log" 2>&1 &
+    --octopus-port "$octopus_port" --gitea-port "$gitea_port" \
+    --jira-port "$jira_port" ${tls_options[@]+"${tls_options[@]}"} >"$state/log" 2>&1 &
   echo $! >"$state/pid"
   for _ in $(seq 100); do
     if grep -q "sandbox ready" "$state/log"; then
@@ -80,6 +82,10 @@ gitea_admin_username: sandbox-admin
 gitea_admin_password: sandbox-password
 gitea_alice_password: alice-password
 gitea_bob_password: bob-password
+jira_url: $scheme://$host:$jira_port
+jira_cloud_id: sandbox-cloud
+jira_client_id: sandbox-jira-client
+jira_client_secret: sandbox-jira-secret
 CONFIG
 }
 
@@ -96,6 +102,10 @@ export OCTOPUS_API_KEY=API-SANDBOX
 export GITEA_URL=$scheme://$host:$gitea_port
 export GITEA_USERNAME=sandbox-admin
 export GITEA_PASSWORD=sandbox-password
+export JIRA_URL=$scheme://$host:$jira_port
+export JIRA_CLOUD_ID=sandbox-cloud
+export JIRA_CLIENT_ID=sandbox-jira-client
+export JIRA_CLIENT_SECRET=sandbox-jira-secret
 ENVIRONMENT
 }
 

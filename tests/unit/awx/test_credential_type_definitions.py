@@ -8,8 +8,9 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.opsforge.delivery.plugins.doc_fragments import gitea, octopus, opsgenie, rundeck
+from ansible_collections.opsforge.delivery.plugins.doc_fragments import gitea, jira, octopus, opsgenie, rundeck
 from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import GITEA_SPEC
+from ansible_collections.opsforge.delivery.plugins.module_utils._jira import JIRA_SPEC
 from ansible_collections.opsforge.delivery.plugins.module_utils._octopus import OCTOPUS_SPEC
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import credential_options, needed_options
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OPSGENIE_SPEC
@@ -24,6 +25,7 @@ SERVICES = {
     "opsgenie": (opsgenie.ModuleDocFragment, OPSGENIE_SPEC),
     "octopus": (octopus.ModuleDocFragment, OCTOPUS_SPEC),
     "gitea": (gitea.ModuleDocFragment, GITEA_SPEC),
+    "jira": (jira.ModuleDocFragment, JIRA_SPEC),
 }
 #: service -> options a credential cannot hold: a two-factor code is good for 30 seconds, so a job
 #: takes it at launch (a survey answer passed as the option), never from a stored credential.

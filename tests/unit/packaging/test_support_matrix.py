@@ -14,7 +14,7 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
-def run_compat():
+def compat_module():
     spec = importlib.util.spec_from_file_location("run_compat", os.path.join(ROOT, "tools", "compat", "run_compat.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -22,7 +22,7 @@ def run_compat():
 
 
 def compat_matrix():
-    return run_compat().MATRIX
+    return compat_module().MATRIX
 
 
 def readme_matrix():
@@ -34,7 +34,7 @@ def readme_matrix():
 
 
 def test_readme_lists_the_releases_compat_runs_with_their_python_and_way():
-    words = run_compat().EXECUTION
+    words = compat_module().EXECUTION
     expected = [(release, "3.11" if where == "host" else "3.13", words[execution])
                 for dummy, release, where, execution in compat_matrix()]
     assert readme_matrix() == expected
@@ -51,7 +51,7 @@ def test_the_lanes_run_module_tasks_both_ways():
     ways = [execution for dummy, dummy2, dummy3, execution in compat_matrix()]
     assert set(ways) == {"module", "auto"}
     # The releases whose integration targets make reliability runs (in the worker) execute the EXAMPLES in it too.
-    assert dict((row[0], row[3]) for row in compat_matrix())[run_compat().TARGETS_IN_RELIABILITY] == "auto"
+    assert dict((row[0], row[3]) for row in compat_matrix())[compat_module().TARGETS_IN_RELIABILITY] == "auto"
 
 
 def test_requires_ansible_starts_at_the_oldest_release_tested():
@@ -64,3 +64,18 @@ def test_requires_ansible_starts_at_the_oldest_release_tested():
 def test_the_releases_without_python_3_12_run_on_this_machine_and_the_others_in_the_root():
     for minor, dummy, where, dummy2 in compat_matrix():
         assert where == ("host" if tuple(map(int, minor.split("."))) < (2, 20) else "trixie")
+
+
+def test_a_lane_allows_the_deprecation_the_collection_declares_and_no_other():
+    declared = ("[DEPRECATION WARNING]: opsforge.delivery.opsgenie_deployment has been deprecated. Atlassian ends its "
+                "support of Opsgenie. This feature will be removed from collection 'opsforge.delivery' version 2.0.0.")
+    # ansible-core 2.16 to 2.18 wrap a notice at the terminal's width.
+    wrapped = "[DEPRECATION WARNING]: opsforge.delivery.opsgenie_deployment\nhas been deprecated."
+    other = "[DEPRECATION WARNING]: Use 'ansible.module_utils.six' is deprecated. This feature will be removed in 2.21."
+    lookup = "[DEPRECATION WARNING]: opsforge.delivery.opsgenie_deployment_lookup has been deprecated."
+    compat = compat_module()
+    assert compat.unexpected_deprecations("\n".join([declared, wrapped, "ok: [localhost]"])) == []
+    assert compat.unexpected_deprecations("\n".join([declared, other, lookup])) == sorted([other, lookup])
+    with open(os.path.join(ROOT, "meta", "runtime.yml"), encoding="utf-8") as handle:
+        routing = yaml.safe_load(handle)["plugin_routing"]
+    assert sorted(name for kind in routing.values() for name, entry in kind.items() if "deprecation" in entry) == ["opsgenie_deployment"]

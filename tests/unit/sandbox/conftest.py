@@ -21,7 +21,7 @@ OPSGENIE_READ_ONLY_API_KEY = "sandbox-opsgenie-readonly-key"
 
 @pytest.fixture(scope="module")
 def running_sandbox():
-    with Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}) as sandbox:
+    with Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0, "jira": 0}) as sandbox:
         yield sandbox
 
 
@@ -164,3 +164,83 @@ class OpsgenieClient:
 def opsgenie(sandbox):
     """The Opsgenie service: OpsgenieClient on its base URL (API paths start with /v2)."""
     return OpsgenieClient(sandbox.urls["opsgenie"])
+
+
+JIRA_CLIENT_ID = "sandbox-jira-client"
+JIRA_CLIENT_SECRET = "sandbox-jira-secret"
+JIRA_CLOUD_ID = "sandbox-cloud"
+
+
+class JiraClient:
+    """The emulated Jira: a token of the default OAuth client, the Deployments API and the control endpoints."""
+
+    def __init__(self, url):
+        self.url = url
+        self._token = None
+
+    def token_request(self, **fields):
+        """POST /oauth/token as a form; ``fields`` change the default client credentials request (None drops one)."""
+        form = {"grant_type": "client_credentials", "client_id": JIRA_CLIENT_ID, "client_secret": JIRA_CLIENT_SECRET,
+                "audience": "api.atlassian.com"}
+        form.update(fields)
+        return requests.post(self.url + "/oauth/token", data={key: value for key, value in form.items() if value is not None})
+
+    @property
+    def headers(self):
+        if self._token is None:
+            response = self.token_request()
+            assert response.status_code == 200, response.text
+            self._token = response.json()["access_token"]
+        return {"Authorization": "Bearer " + self._token}
+
+    def api(self, path, cloud_id=JIRA_CLOUD_ID):
+        return "%s/jira/deployments/0.1/cloud/%s/%s" % (self.url, cloud_id, path)
+
+    @staticmethod
+    def deployment(**changes):
+        """A valid deployment of pipeline shop-deploy to environment prod-eu; a change of None drops the key."""
+        deployment = {
+            "deploymentSequenceNumber": 42, "updateSequenceNumber": 1, "displayName": "Shop 1.4.0",
+            "url": "https://ci.example.com/runs/42", "description": "Shop 1.4.0 to production",
+            "lastUpdated": "2026-11-23T10:00:00.000Z", "state": "in_progress",
+            "pipeline": {"id": "shop-deploy", "displayName": "Shop deploy", "url": "https://ci.example.com/shop"},
+            "environment": {"id": "prod-eu", "displayName": "Production (EU)", "type": "production"},
+            "associations": [{"associationType": "issueKeys", "values": ["WEB-1", "WEB-2"]}],
+        }
+        deployment.update(changes)
+        return {key: value for key, value in deployment.items() if value is not None}
+
+    def submit(self, *deployments, headers=None):
+        return requests.post(self.api("bulk"), json={"deployments": list(deployments)},
+                             headers=self.headers if headers is None else headers)
+
+    def key_path(self, pipeline_id="shop-deploy", environment_id="prod-eu", sequence_number=42):
+        return "pipelines/%s/environments/%s/deployments/%s" % (
+            quote(pipeline_id, safe=""), quote(environment_id, safe=""), sequence_number)
+
+    def get(self, *key, **kwargs):
+        return requests.get(self.api(self.key_path(*key)), headers=kwargs.pop("headers", self.headers), **kwargs)
+
+    def delete(self, *key):
+        return requests.delete(self.api(self.key_path(*key)), headers=self.headers)
+
+    def control(self, method, name, **kwargs):
+        return requests.request(method, self.url + "/__sandbox__/jira/" + name, **kwargs)
+
+    def process(self):
+        response = self.control("POST", "process")
+        assert response.status_code == 200, response.text
+        return response.json()["processed"]
+
+    def settings(self, **settings):
+        response = self.control("PUT", "settings", json=settings)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture
+def jira(sandbox):
+    """The Jira service: JiraClient on its base URL, submissions applied only when processed."""
+    client = JiraClient(sandbox.urls["jira"])
+    client.settings(processing_delay=60)
+    return client

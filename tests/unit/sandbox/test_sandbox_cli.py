@@ -21,7 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 def test_cli_runs_until_signalled(signum):
     command = [sys.executable, "-m", "tests.sandbox", "--rundeck-token", "cli-token"]
     command += ["--opsgenie-read-only-api-key", "cli-reader"]
-    for service in ("rundeck", "opsgenie", "octopus", "gitea"):
+    for service in ("rundeck", "opsgenie", "octopus", "gitea", "jira"):
         command += ["--%s-port" % service, "0"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # Never let a stuck process hang the test run.
@@ -51,6 +51,12 @@ def test_cli_runs_until_signalled(signum):
             headers={"Authorization": "GenieKey cli-reader"},
         )
         assert response.status_code == 200
+
+        response = requests.post(summary["jira_url"] + "/oauth/token", data={
+            "grant_type": "client_credentials", "audience": "api.atlassian.com",
+            "client_id": summary["jira_client_id"], "client_secret": summary["jira_client_secret"]})
+        assert response.status_code == 200
+        assert requests.get(summary["jira_url"] + "/_edge/tenant_info").json() == {"cloudId": summary["jira_cloud_id"]}
 
         process.send_signal(signum)
         _output, errors = process.communicate(timeout=10)

@@ -275,7 +275,8 @@ def test_gitea_not_found(sandbox):
     assert (response.status_code, response.json()) == (404, expected)
 
 
-@pytest.mark.parametrize("service, key", [("opsgenie", "message"), ("octopus", "ErrorMessage"), ("gitea", "message")])
+@pytest.mark.parametrize("service, key", [("opsgenie", "message"), ("octopus", "ErrorMessage"), ("gitea", "message"),
+                                          ("jira", "message")])
 def test_faults_use_each_vendor_error_format(sandbox, service, key):
     add_faults(sandbox, {"path": "", "status": 429, "retry_after": 2}, service)
     response = requests.get(sandbox.urls[service] + "/anything")
@@ -290,7 +291,7 @@ def test_faults_use_each_vendor_error_format(sandbox, service, key):
 
 
 def test_sandbox_attributes(sandbox):
-    assert sorted(sandbox.urls) == ["gitea", "octopus", "opsgenie", "rundeck"]
+    assert sorted(sandbox.urls) == ["gitea", "jira", "octopus", "opsgenie", "rundeck"]
     assert all(url.startswith("http://127.0.0.1:") for url in sandbox.urls.values())
     assert sandbox.credentials["rundeck_token"] == TOKEN
     assert sandbox.credentials["gitea_admin_token"] == "sandbox-gitea-token"
@@ -298,7 +299,7 @@ def test_sandbox_attributes(sandbox):
 
 def test_each_control_holds_its_service_store(sandbox, api, auth):
     stores = {name: control.state for name, control in sandbox.controls.items()}
-    assert sorted(type(store).__name__ for store in stores.values()) == ["GiteaState", "OctopusState", "OpsgenieState", "RundeckState"]
+    assert sorted(type(store).__name__ for store in stores.values()) == ["GiteaState", "JiraState", "OctopusState", "OpsgenieState", "RundeckState"]
     with stores["rundeck"].lock:
         assert "sandbox" in stores["rundeck"].projects
     requests.post(api + "/projects", headers=auth, json={"name": "web"})
@@ -306,7 +307,7 @@ def test_each_control_holds_its_service_store(sandbox, api, auth):
 
 
 def test_custom_credentials_and_context_manager():
-    with Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}, credentials={"rundeck_token": "other"}) as other:
+    with Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0, "jira": 0}, credentials={"rundeck_token": "other"}) as other:
         assert other.credentials["octopus_api_key"] == "API-SANDBOX"
         url = other.urls["rundeck"] + "/api/49/projects"
         assert requests.get(url, headers={"X-Rundeck-Auth-Token": "other"}).status_code == 200

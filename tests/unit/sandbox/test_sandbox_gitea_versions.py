@@ -256,10 +256,10 @@ def test_the_version_setting(gitea, version):
 
 
 def test_the_start_up_version_comes_from_the_gitea_version_setting():
-    with Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}, credentials={"gitea_version": "1.20.2"}) as sandbox:
+    with Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0, "jira": 0}, credentials={"gitea_version": "1.20.2"}) as sandbox:
         assert requests.get(sandbox.urls["gitea"] + "/api/v1/version").json() == {"version": "1.20.2"}
     with pytest.raises(ValueError, match="before 1.20"):
-        Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}, credentials={"gitea_version": "1.19.0"}).start()
+        Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0, "jira": 0}, credentials={"gitea_version": "1.19.0"}).start()
 
 
 # -- facts pinned by Gitea's own API tests (tests/integration/api_token_test.go) --------------

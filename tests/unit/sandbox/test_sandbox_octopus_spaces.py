@@ -74,7 +74,7 @@ def test_the_command_line_can_start_a_server_without_a_default_space():
 
 
 def test_a_sandbox_started_without_a_default_space_keeps_it_that_way_across_resets():
-    sandbox = Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0})
+    sandbox = Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0, "jira": 0})
     # What python -m tests.sandbox --octopus-no-default-space does before it starts the services.
     sandbox.controls["octopus"].settings = {"default_space": False}
     with sandbox:

@@ -15,7 +15,7 @@ AUTH = {"X-Rundeck-Auth-Token": "sandbox-rundeck-token"}
 
 @pytest.fixture(scope="module")
 def rundeck_5_0():
-    with Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}, credentials={"rundeck_version": "5.0"}) as sandbox:
+    with Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0, "jira": 0}, credentials={"rundeck_version": "5.0"}) as sandbox:
         yield sandbox
 
 
@@ -42,7 +42,7 @@ def test_the_default_is_the_newest_release():
 
 
 def test_a_release_before_5_0_does_not_start():
-    sandbox = Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}, credentials={"rundeck_version": "4.17"})
+    sandbox = Sandbox(ports={"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0, "jira": 0}, credentials={"rundeck_version": "4.17"})
     with pytest.raises(ValueError, match="5.0 and later"):
         sandbox.start()
 

@@ -18,7 +18,7 @@ from tests.sandbox.__main__ import parse_args, tls_settings
 
 # The folder that holds tests/sandbox: the repository or the collection root.
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-FREE_PORTS = {"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}
+FREE_PORTS = {"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0, "jira": 0}
 AUTH = {"X-Rundeck-Auth-Token": "sandbox-rundeck-token"}
 
 

@@ -15,7 +15,7 @@ from ansible_collections.opsforge.delivery.plugins.modules.rundeck_project impor
 from tests.sandbox import Sandbox
 from tests.support.engine_runs import run_set
 
-FREE_PORTS = {"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0}
+FREE_PORTS = {"rundeck": 0, "opsgenie": 0, "octopus": 0, "gitea": 0, "jira": 0}
 POLICY = "description: ops\ncontext:\n  application: rundeck\nfor:\n  project:\n    - allow: read\nby:\n  group: ops\n"
 JOB = {"name": "deploy", "group": "ops", "sequence": {"commands": [{"exec": "uptime"}]}}
 

@@ -117,6 +117,36 @@ PLAYBOOK = textwrap.dedent("""
         - name: Read the deployment back with the lookup
           ansible.builtin.debug:
             msg: "{{ lookup('opsforge.delivery.opsgenie_deployment', 'verbose', url=opsgenie_url, api_key=opsgenie_api_key).state }}"
+        - name: A Jira deployment, started and finished
+          opsforge.delivery.jira_deployment:
+            url: "{{ jira_url }}"
+            site: "{{ jira_url }}"
+            client_id: sandbox-jira-client
+            client_secret: "{{ jira_client_secret }}"
+            pipeline_id: verbose
+            environment_id: lab
+            sequence_number: 1
+            deployment_state: "{{ item }}"
+            display_name: Verbose
+            deployment_url: https://ci.example.com/verbose/1
+            issue_keys: [WEB-1]
+          loop: [in_progress, successful]
+        - name: A Jira client secret the server does not know
+          opsforge.delivery.jira_deployment:
+            url: "{{ jira_url }}"
+            cloud_id: sandbox-cloud
+            client_id: sandbox-jira-client
+            client_secret: "{{ wrong_jira_secret }}"
+            pipeline_id: verbose
+            environment_id: lab
+            sequence_number: 1
+            state: absent
+          ignore_errors: true
+        - name: Read the Jira deployment back with the lookup
+          ansible.builtin.debug:
+            msg: >-
+              {{ lookup('opsforge.delivery.jira_deployment', 1, pipeline_id='verbose', environment_id='lab', url=jira_url,
+                        cloud_id='sandbox-cloud', client_id='sandbox-jira-client', client_secret=jira_client_secret).state }}
 """)
 
 
@@ -129,12 +159,15 @@ def test_no_token_in_vvvv_output(sandbox, tmp_path):
     wrong_gitea_password = "not-alice-password-0123"
     opsgenie_key = sandbox.credentials["opsgenie_api_key"]
     wrong_opsgenie_key = "0e2b7c0a-wrong-opsgenie-key-0123"
+    jira_secret = sandbox.credentials["jira_client_secret"]
+    wrong_jira_secret = "wrong-jira-secret-0123456789"
     (tmp_path / "play.yml").write_text(PLAYBOOK)
     (tmp_path / "vars.json").write_text(json.dumps(dict(
         rundeck_url=sandbox.urls["rundeck"], rundeck_api_token=token, wrong_token=wrong,
         octopus_url=sandbox.urls["octopus"], octopus_api_key=octopus_key, wrong_octopus_key=wrong_octopus_key,
         gitea_url=sandbox.urls["gitea"], gitea_password=gitea_password, wrong_gitea_password=wrong_gitea_password,
         opsgenie_url=sandbox.urls["opsgenie"], opsgenie_api_key=opsgenie_key, wrong_opsgenie_key=wrong_opsgenie_key,
+        jira_url=sandbox.urls["jira"], jira_client_secret=jira_secret, wrong_jira_secret=wrong_jira_secret,
         secrets_file=str(tmp_path / "secrets"),
         ansible_python_interpreter=sys.executable)))
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ANSIBLE_NOCOLOR="1",
@@ -148,8 +181,12 @@ def test_no_token_in_vvvv_output(sandbox, tmp_path):
     assert "ok: [localhost]" in output and "HTTP 403" in output and "refused.aclpolicy[1]" in output
     assert "could not read project verbose" in output and '"msg": "Verbose project"' in output
     assert "HTTP 401" in output and "Machines-" in output and "Could not authenticate" in output
+    assert "access_denied: Unauthorized" in output and '"msg": "successful"' in output
     created_tokens = (tmp_path / "secrets").read_text().split()
     assert len(created_tokens) == 2 and all(len(value) == 40 for value in created_tokens)
+    # The access tokens the Jira tasks got, one per task.
+    jira_tokens = sandbox.controls["jira"].state.tokens
+    assert len(jira_tokens) == 3
     for secret in (token, wrong, octopus_key, wrong_octopus_key, gitea_password, wrong_gitea_password,
-                   opsgenie_key, wrong_opsgenie_key, *created_tokens):
+                   opsgenie_key, wrong_opsgenie_key, jira_secret, wrong_jira_secret, *created_tokens, *jira_tokens):
         assert secret not in output

@@ -22,9 +22,13 @@ from tests.support.paths import COLLECTIONS_PATH
 
 POLICY = {"description": "Readers", "context": {"project": ".*"}, "for": {"job": [{"allow": ["read"]}]}, "by": {"group": ["readers"]}}
 WIDER_POLICY = dict(POLICY, **{"for": {"job": [{"allow": ["read", "run"]}]}})
+#: A project's policy: the project is its context.
+PROJECT_POLICY = {"description": "Readers", "for": {"job": [{"allow": ["read"]}]}, "by": {"group": ["readers"]}}
 JOB = {"name": "greet", "group": "ways", "sequence": {"commands": [{"exec": "echo hello"}]}}
 MACHINE = {"name": "ways-web01", "environments": ["Production"], "roles": ["web"], "endpoint": {"communication_style": "cloud_region"}}
 ENVIRONMENT = {"type": "Staging", "id": "staging-1", "display_name": "Staging"}
+JIRA_RECORD = {"pipeline_id": "ways-deploy", "environment_id": "ways-prod", "sequence_number": "7", "deployment_state": "in_progress",
+               "display_name": "Wäys 1.0", "deployment_url": "https://ci.example.com/runs/7", "issue_keys": ["WEB-1"]}
 RELEASES = [{"workspace": "sandbox", "repo_slug": "app", "commit": "61445f308944af8f665326c29c02f16a4c3b0019"}]
 
 
@@ -57,6 +61,10 @@ RUNDECK_SCENARIOS = [
     scenario("key_updated", "rundeck_key", {"path": "keys/ways/db", "type": "password", "value": "ways-0ther", "update": "always"}),
     scenario("key_deleted", "rundeck_key", {"path": "keys/ways/db", "state": "absent"}, check_mode=True),
     scenario("key_failed", "rundeck_key", {"path": "keys/ways/db", "type": "password"}, ignore_errors=True),
+    scenario("acl_set_created", "rundeck_acl", {"project": "sandbox",
+                                                "policies": [{"name": "ways-set-%d" % number, "policy": PROJECT_POLICY} for number in (1, 2)]}),
+    scenario("acl_set_exclusive", "rundeck_acl", {"project": "sandbox", "policies": [{"name": "ways-set-1", "policy": dict(PROJECT_POLICY, description="Only readers")}],
+                                                  "exclusive": True}, diff=True),
     scenario("projects_created", "rundeck_project", {"name": "{{ item }}", "description": "Ways"}, loop=["ways-a", "ways-b"]),
     scenario("project_unchanged", "rundeck_project", {"name": "ways-a", "description": "Ways"}),
     scenario("project_updated", "rundeck_project", {"name": "ways-a", "config": {"project.nodeCache.enabled": "false"}}, diff=True),
@@ -85,6 +93,18 @@ OTHER_SCENARIOS = [
              diff=True),
     scenario("token_deleted", "gitea_token", {"name": "ways", "state": "absent"}),
     scenario("token_failed", "gitea_token", {"name": "ways", "scopes": ["read:everything"]}, ignore_errors=True),
+    scenario("tokens_created", "gitea_token", {"tokens": [{"name": "ways-a"}, {"name": "ways-b"}], "scopes": ["read:user"]}),
+    scenario("tokens_exclusive", "gitea_token", {"tokens": [{"name": "ways-a"}], "scopes": ["read:user"], "exclusive": True,
+                                                 "exclusive_scope": {"name_prefix": "ways-"}}),
+    scenario("machines_created", "octopus_machine", {"machines": [dict(MACHINE, name="ways-set-%d" % number) for number in (1, 2)]}),
+    scenario("machines_unchanged", "octopus_machine", {"machines": [dict(MACHINE, name="ways-set-%d" % number) for number in (1, 2)]}),
+    scenario("jira_check", "jira_deployment", JIRA_RECORD, check_mode=True, diff=True),
+    scenario("jira_created", "jira_deployment", JIRA_RECORD),
+    scenario("jira_unchanged", "jira_deployment", JIRA_RECORD),
+    scenario("jira_updated", "jira_deployment", dict(JIRA_RECORD, deployment_state="successful"), diff=True),
+    scenario("jira_deleted", "jira_deployment", {"pipeline_id": "ways-deploy", "environment_id": "ways-prod", "sequence_number": 7,
+                                                 "state": "absent"}, diff=True),
+    scenario("jira_failed", "jira_deployment", dict(JIRA_RECORD, issue_keys=["NOPE-1"]), ignore_errors=True),
 ]
 
 #: Tasks with no connection options of their own: their environment gives them.
@@ -103,15 +123,23 @@ PARTS = {
         "acl_unchanged": lambda result: not result["changed"],
         "acl_failed": lambda result: result["failed"],
         "acl_warned": lambda result: result["warnings"],
+        "acl_set_exclusive": lambda result: "ways-set-2.aclpolicy" in [policy["name"] for policy in result["policies"]["deleted"]],
         "acl_from_environment": lambda result: result["changed"],
         "acl_without_url": lambda result: "RUNDECK_URL" in result["msg"],
         "projects_created": lambda result: len(result["results"]) == 2,
     }),
-    "opsgenie, octopus and gitea": (OTHER_SCENARIOS, [], {
+    "opsgenie, jira, octopus and gitea": (OTHER_SCENARIOS, [], {
         "machine_created": lambda result: result["changed"],
         "machine_unchanged": lambda result: not result["changed"],
         "deployment_updated": lambda result: result["changed"] and result["diff"],
         "token_failed": lambda result: result["failed"],
+        "tokens_exclusive": lambda result: [token["name"] for token in result["tokens"]["deleted"]] == ["ways-b"],
+        "machines_unchanged": lambda result: not result["changed"],
+        "jira_created": lambda result: result["changed"],
+        "jira_unchanged": lambda result: not result["changed"],
+        "jira_updated": lambda result: result["changed"] and result["diff"],
+        "jira_deleted": lambda result: result["changed"],
+        "jira_failed": lambda result: result["failed"] and "NOPE-1" in result["msg"],
     }),
 }
 
@@ -125,7 +153,7 @@ VOLATILE = [
     (re.compile(r"\d{1,2}:\d{2}:\d{2} [AP]M"), "<clock>"),
 ]
 VOLATILE_KEYS = frozenset(["token_last_eight", "took", "requestId", "dateStarted", "dateEnded", "duration", "averageDuration",
-                           "date-started", "date-ended", "unixtime"])
+                           "date-started", "date-ended", "unixtime", "updateSequenceNumber", "lastUpdated"])
 
 
 def playbook(sandbox, results_file, scenarios, from_environment):
@@ -133,6 +161,9 @@ def playbook(sandbox, results_file, scenarios, from_environment):
         "group/opsforge.delivery.rundeck": {"url": "{{ rundeck_url }}", "api_token": "{{ rundeck_api_token }}", "retries": 0},
         "group/opsforge.delivery.opsgenie": {"url": sandbox.urls["opsgenie"], "api_key": sandbox.credentials["opsgenie_api_key"]},
         "group/opsforge.delivery.octopus": {"url": sandbox.urls["octopus"], "api_key": sandbox.credentials["octopus_api_key"]},
+        "group/opsforge.delivery.jira": {"url": sandbox.urls["jira"], "site": sandbox.urls["jira"],
+                                         "client_id": sandbox.credentials["jira_client_id"],
+                                         "client_secret": sandbox.credentials["jira_client_secret"]},
         "group/opsforge.delivery.gitea": {"url": sandbox.urls["gitea"], "username": "alice",
                                           "password": sandbox.credentials["gitea_alice_password"]},
     }

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
-import requests
-
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import (
     DEFAULT_URL,
     OpsgenieClient,
 )
 
-
-def answer(status, body, headers=None):
-    response = requests.Response()
-    response.status_code = status
-    response._content = (json.dumps(body) if not isinstance(body, str) else body).encode("utf-8")
-    response.headers.update({"Content-Type": "application/json"}, **(headers or {}))
-    return response
+from tests.support.responses import answer
 
 
 def test_the_key_goes_in_a_geniekey_authorization_header_and_the_us_instance_is_the_default():

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from ansible_collections.opsforge.delivery.plugins.doc_fragments import connection, gitea, octopus, opsgenie, rundeck
+from ansible_collections.opsforge.delivery.plugins.doc_fragments import connection, gitea, jira, octopus, opsgenie, rundeck
 from ansible_collections.opsforge.delivery.plugins.module_utils._gitea import GITEA_SPEC
+from ansible_collections.opsforge.delivery.plugins.module_utils._jira import JIRA_SPEC
 from ansible_collections.opsforge.delivery.plugins.module_utils._octopus import OCTOPUS_SPEC
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import COMMON_CONNECTION_SPEC
 from ansible_collections.opsforge.delivery.plugins.module_utils._opsgenie import OPSGENIE_SPEC
@@ -14,7 +15,8 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._rundeck import 
 
 #: Each service's doc fragment and the argument spec it documents.
 SERVICES = [(rundeck.ModuleDocFragment, RUNDECK_SPEC), (octopus.ModuleDocFragment, OCTOPUS_SPEC),
-            (gitea.ModuleDocFragment, GITEA_SPEC), (opsgenie.ModuleDocFragment, OPSGENIE_SPEC)]
+            (gitea.ModuleDocFragment, GITEA_SPEC), (opsgenie.ModuleDocFragment, OPSGENIE_SPEC),
+            (jira.ModuleDocFragment, JIRA_SPEC)]
 
 
 def documented(fragment):

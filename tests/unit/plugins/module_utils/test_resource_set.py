@@ -17,6 +17,7 @@ from ansible_collections.opsforge.delivery.plugins.module_utils._resource import
     ResourceSet,
     ensure,
     ensure_set,
+    item_options,
 )
 
 
@@ -127,6 +128,7 @@ def test_a_failure_part_way_names_what_was_done_and_reports_the_change():
         ensure_set(items, False)
     done = items.failure_result(caught.value)["items"]
     assert [item["name"] for item in done["created"]] == ["a"]
+    assert [item["name"] for item in done["not_done"]["create"]] == ["b", "c"]
     assert items.changed_by_failure(caught.value) is True
     assert store.records.keys() == {"a"}
 
@@ -209,7 +211,8 @@ def test_the_runner_reports_a_failure_with_what_the_resource_adds():
     store = Store(fail_on=1)
     module = run(lambda module: Items(store, dict(a={"size": 1})))
     assert module.result["failed"] and module.result["changed"] is False
-    assert module.result["items"] == dict(created=[], updated=[], deleted=[], unchanged=[])
+    assert module.result["items"] == dict(created=[], updated=[], deleted=[], unchanged=[],
+                                          not_done=dict(create=[{"name": "a", "size": 1}]))
     assert "refused" in module.result["msg"]
 
 
@@ -228,3 +231,11 @@ def test_the_runner_shows_one_resource_under_its_key_and_warns_once_per_text():
     assert module.result == dict(changed=False, item={"name": "a", "size": 1},
                                  diff=dict(before={"name": "a", "size": 1}, after={"name": "a", "size": 1}))
     assert module.warnings == ["twice"]
+
+
+def test_item_options_take_the_tasks_option_for_what_an_item_leaves_out():
+    task = dict(roles=["web"], environments=["Test"], name=None)
+    assert item_options(dict(name="a", roles=None, environments=["Production"]), task, ("name", "roles", "environments")) == \
+        dict(name="a", roles=["web"], environments=["Production"])
+    # A value given, even an empty list or false, is the item's own.
+    assert item_options(dict(name="b", roles=[]), task, ("roles",)) == dict(roles=[])

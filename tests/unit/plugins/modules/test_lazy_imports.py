@@ -12,7 +12,8 @@ from ansible_collections.opsforge.delivery.plugins.module_utils import _yaml
 from tests.support.ansible_environment import python_path
 from tests.support.paths import COLLECTIONS_PATH
 
-MODULES = ("rundeck_acl", "rundeck_job", "rundeck_key", "rundeck_project", "opsgenie_deployment", "octopus_machine", "gitea_token")
+MODULES = ("rundeck_acl", "rundeck_job", "rundeck_key", "rundeck_project", "opsgenie_deployment", "jira_deployment", "octopus_machine",
+           "gitea_token")
 
 
 def loaded_by(module):
