@@ -17,13 +17,15 @@ import statistics
 
 from benchmarks.budgets import MODULES, RATIO_TARGET, REQUEST_BUDGETS, WORKER_RATIO_TARGET
 from benchmarks.playbook import BenchmarkError
-from benchmarks.services import READ_METHODS
+from benchmarks.services import JIRA_CLOUD_ID, READ_METHODS, token_request
 
 SERVICE = {
     "rundeck_acl": "rundeck",
     "rundeck_job": "rundeck",
     "rundeck_project": "rundeck",
+    "rundeck_key": "rundeck",
     "opsgenie_deployment": "opsgenie",
+    "jira_deployment": "jira",
     "octopus_machine": "octopus",
     "gitea_token": "gitea",
 }
@@ -52,6 +54,12 @@ def module_task(module):
             "name": "benchmark",
             "description": "Benchmark project",
             "config": {"project.execution.history.cleanup.enabled": "true"},
+        },
+        "rundeck_key": {"path": "keys/benchmark/db", "type": "password", "value": "benchmark-Pa55word"},
+        "jira_deployment": {
+            "pipeline_id": "benchmark-deploy", "environment_id": "prod-eu", "sequence_number": 42,
+            "deployment_state": "successful", "display_name": "Release 1.4.0", "deployment_url": "https://ci.example.com/runs/42",
+            "environment_type": "production", "issue_keys": ["WEB-1"],
         },
         "opsgenie_deployment": {
             "external_id": "benchmark-1",
@@ -83,7 +91,10 @@ def uri_path(module):
         "rundeck_acl": "/api/49/system/acl/benchmark-readers.aclpolicy",
         "rundeck_job": "/api/49/job/{{ %s.job.id }}?format=json" % register,
         "rundeck_project": "/api/49/project/benchmark",
+        "rundeck_key": "/api/49/storage/keys/benchmark/db",
         "opsgenie_deployment": "/v2/deployments/benchmark-1?type=api",
+        "jira_deployment": "/jira/deployments/0.1/cloud/%s/pipelines/benchmark-deploy/environments/prod-eu/deployments/42"
+                           % JIRA_CLOUD_ID,
         "octopus_machine": "/api/Spaces-1/machines/{{ %s.machine.Id }}" % register,
         "gitea_token": "/api/v1/users/alice/tokens",
     }[module]
@@ -120,7 +131,7 @@ def plays(services, modules, tasks, rounds, warm_up=True):
         "gather_facts": False,
         "module_defaults": defaults,
         "tasks": [{"name": "setup %s" % module, _module_name(module): module_task(module), "register": setup_register(module)}
-                  for module in modules],
+                  for module in modules] + services.uri_setup_tasks(set(SERVICE[module] for module in modules)),
     }]
     for module in modules:
         service = SERVICE[module]
@@ -168,7 +179,7 @@ def summarize(services, module, records):
         if kind != "uri":
             if record["changed"]:
                 raise BenchmarkError("%s: a run of the same task reported a change; the benchmark measures unchanged runs" % module)
-            writes = [entry for entry in requests if entry["method"] not in READ_METHODS]
+            writes = [entry for entry in requests if entry["method"] not in READ_METHODS and not token_request(entry)]
             if writes:
                 raise BenchmarkError("%s: an unchanged run wrote: %s" % (module, writes))
             runs.append(requests)
