@@ -10,6 +10,7 @@ from tests.sandbox.octopus_machines import parse_machine
 from tests.sandbox.octopus_state import DEFAULT_SPACE_ID, self_link
 
 READ_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+GITEA_USER = "alice"
 #: The site the Jira tasks name (the sandbox's), so that no task looks its cloud id up.
 JIRA_CLOUD_ID = "sandbox-cloud"
 #: Where an OAuth client gets its bearer token: a request that reads nothing and writes nothing of the estate.
@@ -21,7 +22,6 @@ JIRA_URI_TOKEN = "benchmark_jira_uri_token"
 def token_request(entry):
     """Whether a logged request asked for an OAuth token."""
     return entry["method"] == "POST" and entry["path"].split("?", 1)[0] == TOKEN_PATH
-GITEA_USER = "alice"
 
 
 class Services:
