@@ -103,8 +103,9 @@ units-oldest: venv
 	$(BIN)/python tools/compat/run_compat.py units-oldest
 
 ## compat: every ansible-core the collection supports (2.16 to 2.21; 2.20 and later in a Debian trixie root with
-## Python 3.13): the integration targets and the plugins' EXAMPLES on each, ansible-test sanity with the newest,
-## ansible-test units with the oldest, and Galaxy's importer (tools/compat/run_compat.py; logs in build/compat)
+## Python 3.13): the integration targets and the plugins' EXAMPLES on each (up to 2.18 with every module executed as
+## a module, from 2.19 in Ansible's worker), ansible-test sanity with the newest, ansible-test units with the oldest,
+## and Galaxy's importer (tools/compat/run_compat.py; logs in build/compat)
 compat: build
 	$(BIN)/python tools/compat/run_compat.py
 
@@ -139,9 +140,10 @@ integration: stage
 	($(ANSIBLE_TEST) integration --venv --python $(PYTHON_VERSION) --color no); status=$$?; \
 	tools/sandbox/sandbox.sh stop; exit $$status
 
-## benchmark: each module against a plain uri task, requests per unchanged run, scale and import times, against an
-## in-process sandbox; writes build/benchmark/results.json and docs/performance.md, and fails when a budget or target
-## is missed (minutes; not part of `make test`, whose unit tests run a quick version)
+## benchmark: each module, in the worker and executed as a module, against a plain uri task, requests per unchanged
+## run, scale, a loop of ACL policies both ways and import times, against an in-process sandbox; writes
+## build/benchmark/results.json and docs/performance.md, and fails when a budget or target is missed (minutes; not
+## part of `make test`, whose unit tests run a quick version)
 benchmark: stage
 	cd $(STAGE) && $(BIN)/python -m benchmarks --output $(CURDIR)/build/benchmark --report $(CURDIR)/docs/performance.md
 

@@ -16,15 +16,16 @@ import platform
 import sys
 import time
 
-from benchmarks import imports, ratio, report, scale, sets, sets_octopus
-from benchmarks.budgets import MODULES, RATIO_TARGET, SCALE_SIZES, SET_RUNS, SET_SIZES
+from benchmarks import acl_loop, imports, ratio, report, scale, sets, sets_octopus, worker_imports
+from benchmarks.budgets import (LOOP_SIZES, MODULES, RATIO_TARGET, SCALE_SIZES, SET_RUNS, SET_SIZES,
+                                WORKER_RATIO_TARGET)
 from benchmarks.playbook import BenchmarkError, PlaybookRunner, check_layout
 from benchmarks.services import Services
 
-#: Rounds, tasks per round, warm-up pairs and import repeats: the full run and the quick one.
+#: Rounds, turns per round, warm-up turns, import repeats and forked workers: the full run and the quick one.
 SETTINGS = {
-    "full": {"rounds": 5, "tasks": 30, "warm_up": True, "import_repeats": 7},
-    "quick": {"rounds": 1, "tasks": 1, "warm_up": False, "import_repeats": 1},
+    "full": {"rounds": 5, "tasks": 30, "warm_up": True, "import_repeats": 7, "workers": 7},
+    "quick": {"rounds": 1, "tasks": 1, "warm_up": False, "import_repeats": 1, "workers": 1},
 }
 
 
@@ -35,7 +36,7 @@ def parse_args(argv=None):
     parser.add_argument("--output", default=os.path.join("build", "benchmark"),
                         help="folder for results.json and the playbooks' work files (default: %(default)s)")
     parser.add_argument("--report", help="write the Markdown report (docs/performance.md) here")
-    parser.add_argument("--only", choices=["ratio", "scale", "sets", "imports"], action="append",
+    parser.add_argument("--only", choices=["ratio", "scale", "loop", "sets", "imports"], action="append",
                         help="run only these parts (may be repeated)")
     return parser.parse_args(argv)
 
@@ -54,10 +55,11 @@ def machine_facts():
 
 def run(args):
     mode = "quick" if args.quick else "full"
-    settings = dict(SETTINGS[mode], ratio_target=RATIO_TARGET)
-    parts = args.only or ["ratio", "scale", "sets", "imports"]
+    settings = dict(SETTINGS[mode], ratio_target=RATIO_TARGET, worker_ratio_target=WORKER_RATIO_TARGET)
+    parts = args.only or ["ratio", "scale", "loop", "sets", "imports"]
     output = os.path.abspath(args.output)
-    results = {"mode": mode, "machine": machine_facts(), "settings": settings, "ratio": {}, "scale": {}, "sets": {}, "imports": {}}
+    results = {"mode": mode, "machine": machine_facts(), "settings": settings, "ratio": {}, "scale": {}, "loop": {}, "sets": {},
+               "imports": {}, "worker_imports": {}}
 
     started = time.monotonic()
 
@@ -74,6 +76,8 @@ def run(args):
         if "scale" in parts:
             results["scale"] = scale.measure(services, runner, SCALE_SIZES[mode], enforce_time_targets=not args.quick,
                                              progress=progress)
+        if "loop" in parts:
+            results["loop"] = acl_loop.measure(services, runner, LOOP_SIZES[mode], progress=progress)
         if "sets" in parts:
             results["sets"] = sets.measure(services, runner, SET_SIZES[mode], enforce_time_targets=not args.quick,
                                            progress=progress)
@@ -84,6 +88,7 @@ def run(args):
             task_args = dict((module, ratio.module_task(module)) for module in MODULES)
             results["imports"] = imports.measure(services, os.path.join(output, "payloads"), task_args, settings["import_repeats"],
                                                  kept=runner.workdir if kept else None, progress=progress)
+            results["worker_imports"] = worker_imports.measure(services, MODULES, settings["workers"], progress=progress)
     os.makedirs(output, exist_ok=True)
     with open(os.path.join(output, "results.json"), "w", encoding="utf-8") as handle:
         json.dump(results, handle, indent=1, sort_keys=True)

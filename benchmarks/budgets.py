@@ -10,10 +10,18 @@ and lookup) and the integration targets check.
 from __future__ import annotations
 
 #: The modules compared with a plain ``ansible.builtin.uri`` GET of the same resource.
-MODULES = ("rundeck_acl", "rundeck_job", "rundeck_project", "opsgenie_deployment", "octopus_machine", "gitea_token")
+#: rundeck_job_run has no unchanged task: every run of it starts an execution.
+MODULES = ("rundeck_acl", "rundeck_job", "rundeck_project", "rundeck_key", "opsgenie_deployment", "jira_deployment",
+           "octopus_machine", "gitea_token")
 
-#: Median wall time of an unchanged module task over that of a uri GET task, at most.
+#: Median wall time of an unchanged task executed as a module over that of a uri GET task, at most.
 RATIO_TARGET = 1.10
+#: Median wall time of an unchanged task run in the worker over that of a uri GET task, at most.
+WORKER_RATIO_TARGET = 0.25
+#: A loop of unchanged ACL policies in the worker: how many times faster than executed as a module, at least.
+LOOP_SPEEDUP_TARGET = 8.0
+#: The loop's policies: the full run, and the quick one.
+LOOP_SIZES = {"full": 100, "quick": 2}
 
 #: Requests an unchanged run of each module sends in the benchmark's scenario, at most.
 REQUEST_BUDGETS = {
@@ -23,8 +31,12 @@ REQUEST_BUDGETS = {
     "rundeck_job": 2,
     # GET of the project, whose answer holds its properties.
     "rundeck_project": 1,
+    # The metadata of the key's path (a password's content cannot be read back).
+    "rundeck_key": 1,
     # The read by external id.
     "opsgenie_deployment": 1,
+    # The OAuth token (a task's worker or process starts without one), and the read by pipeline, environment, number.
+    "jira_deployment": 2,
     # The API root, the target by name, and the environments named (one listing), in the default space.
     "octopus_machine": 3,
     # One page of the user's tokens (up to 50 tokens).

@@ -46,7 +46,8 @@ def run_for_payloads(services, workdir, task_args):
     tasks = [{"name": "payload %s" % module, "opsforge.delivery.%s" % module: args} for module, args in task_args.items()]
     tasks.append({"name": "payload uri", "ansible.builtin.uri": {"url": services.urls["rundeck"] + "/api/49/system/acl/",
                                                                  "headers": services.uri_auth("rundeck")["headers"]}})
-    runner.run("payloads", [{"name": "payloads", "hosts": "localhost", "gather_facts": False,
+    # Executed as modules: a task run in the worker sends no payload.
+    runner.run("payloads", [{"name": "payloads", "hosts": "localhost", "gather_facts": False, "vars": {"opsforge_delivery_execution": "module"},
                              "module_defaults": services.module_defaults(), "tasks": tasks}])
 
 

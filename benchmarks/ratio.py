@@ -1,28 +1,31 @@
 # Copyright (c) opsforge.delivery contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Each module's unchanged task against a plain ansible.builtin.uri GET of the same resource.
+"""Each module's unchanged task, both ways, against a plain ansible.builtin.uri GET of the same resource.
 
-Per module: a play creates the resource; then each round is a play of N identical unchanged module
-tasks and N uri GET tasks, one after the other, taking turns at going first (so that both meet the
-same load, and neither always runs on a warmer machine), after one warm-up pair that is not counted;
-the medians of the per-task wall times give the ratio. The sandbox's request log, with the time
-each request arrived, tells which task sent which request: the requests per unchanged run.
+Per module: a play creates the resource; then each round is a play of N turns, each an unchanged
+task run in the worker, the same task executed as a module (``opsforge_delivery_execution:
+module``) and a uri GET task, the three taking turns at going first (so that all meet the same
+load, and none always runs on a warmer machine), after one warm-up turn that is not counted; the
+medians of the per-task wall times give the ratios. The sandbox's request log, with the time each
+request arrived, tells which task sent which request: the requests per unchanged run.
 """
 
 from __future__ import annotations
 
 import statistics
 
-from benchmarks.budgets import MODULES, RATIO_TARGET, REQUEST_BUDGETS
+from benchmarks.budgets import MODULES, RATIO_TARGET, REQUEST_BUDGETS, WORKER_RATIO_TARGET
 from benchmarks.playbook import BenchmarkError
-from benchmarks.services import READ_METHODS
+from benchmarks.services import JIRA_CLOUD_ID, READ_METHODS, token_request
 
 SERVICE = {
     "rundeck_acl": "rundeck",
     "rundeck_job": "rundeck",
     "rundeck_project": "rundeck",
+    "rundeck_key": "rundeck",
     "opsgenie_deployment": "opsgenie",
+    "jira_deployment": "jira",
     "octopus_machine": "octopus",
     "gitea_token": "gitea",
 }
@@ -51,6 +54,12 @@ def module_task(module):
             "name": "benchmark",
             "description": "Benchmark project",
             "config": {"project.execution.history.cleanup.enabled": "true"},
+        },
+        "rundeck_key": {"path": "keys/benchmark/db", "type": "password", "value": "benchmark-Pa55word"},
+        "jira_deployment": {
+            "pipeline_id": "benchmark-deploy", "environment_id": "prod-eu", "sequence_number": 42,
+            "deployment_state": "successful", "display_name": "Release 1.4.0", "deployment_url": "https://ci.example.com/runs/42",
+            "environment_type": "production", "issue_keys": ["WEB-1"],
         },
         "opsgenie_deployment": {
             "external_id": "benchmark-1",
@@ -82,7 +91,10 @@ def uri_path(module):
         "rundeck_acl": "/api/49/system/acl/benchmark-readers.aclpolicy",
         "rundeck_job": "/api/49/job/{{ %s.job.id }}?format=json" % register,
         "rundeck_project": "/api/49/project/benchmark",
+        "rundeck_key": "/api/49/storage/keys/benchmark/db",
         "opsgenie_deployment": "/v2/deployments/benchmark-1?type=api",
+        "jira_deployment": "/jira/deployments/0.1/cloud/%s/pipelines/benchmark-deploy/environments/prod-eu/deployments/42"
+                           % JIRA_CLOUD_ID,
         "octopus_machine": "/api/Spaces-1/machines/{{ %s.machine.Id }}" % register,
         "gitea_token": "/api/v1/users/alice/tokens",
     }[module]
@@ -92,11 +104,22 @@ def _module_name(module):
     return "opsforge.delivery.%s" % module
 
 
-def _pair(module, uri, number, uri_first, prefix=""):
-    """A module task and a uri task, in the order asked for."""
-    both = [{"name": "%s%s %d" % (prefix, module, number), _module_name(module): module_task(module)},
-            {"name": "%suri %s %d" % (prefix, module, number), "ansible.builtin.uri": uri}]
-    return both[::-1] if uri_first else both
+#: How each kind of task runs: the module's task in the worker and executed as a module, and the uri task.
+KINDS = ("worker", "module", "uri")
+EXECUTION = {"worker": "auto", "module": "module"}
+
+
+def _turn(module, uri, number, first, prefix=""):
+    """The three kinds of task, ``first`` (0 to 2) going first; each named ``<kind> <module> <number>``."""
+    tasks = []
+    for kind in KINDS:
+        task = {"name": "%s%s %s %d" % (prefix, kind, module, number)}
+        if kind == "uri":
+            task["ansible.builtin.uri"] = uri
+        else:
+            task.update({_module_name(module): module_task(module), "vars": {"opsforge_delivery_execution": EXECUTION[kind]}})
+        tasks.append(task)
+    return tasks[first:] + tasks[:first]
 
 
 def plays(services, modules, tasks, rounds, warm_up=True):
@@ -108,17 +131,17 @@ def plays(services, modules, tasks, rounds, warm_up=True):
         "gather_facts": False,
         "module_defaults": defaults,
         "tasks": [{"name": "setup %s" % module, _module_name(module): module_task(module), "register": setup_register(module)}
-                  for module in modules],
+                  for module in modules] + services.uri_setup_tasks(set(SERVICE[module] for module in modules)),
     }]
     for module in modules:
         service = SERVICE[module]
         uri = dict(services.uri_auth(service), url=services.urls[service] + uri_path(module), status_code=200)
 
         for number in range(rounds):
-            # Module and uri tasks alternate, so that both meet the same load; who goes first changes every task.
-            round_tasks = _pair(module, uri, 0, number % 2 == 1, "warm-up ") if warm_up else []
+            # The kinds take turns, so that all meet the same load; who goes first changes every turn.
+            round_tasks = _turn(module, uri, 0, number % 3, "warm-up ") if warm_up else []
             for task in range(tasks):
-                round_tasks += _pair(module, uri, task, (number + task) % 2 == 1)
+                round_tasks += _turn(module, uri, task, (number + task) % 3)
             result.append({"name": "round %d %s" % (number, module), "hosts": "localhost", "gather_facts": False,
                            "module_defaults": defaults, "tasks": round_tasks})
     return result
@@ -129,7 +152,8 @@ def measure(services, runner, modules=MODULES, tasks=30, rounds=5, one_playbook=
     results = {}
     groups = [list(modules)] if one_playbook else [[module] for module in modules]
     for group in groups:
-        progress("ratio: %s (%d rounds of %d module and %d uri tasks)" % (", ".join(group), rounds, tasks, tasks))
+        progress("ratio: %s (%d rounds of %d turns of a task in the worker, as a module and a uri task)"
+                 % (", ".join(group), rounds, tasks))
         services.reset()
         name = "ratio-%s" % group[0] if len(group) == 1 else "ratio"
         records = runner.run(name, plays(services, group, tasks, rounds, warm_up))
@@ -147,38 +171,42 @@ def summarize(services, module, records):
         if not record["play"].startswith("round ") or not record["play"].endswith(" " + module):
             continue
         counted = not record["task"].startswith("warm-up ")
-        task = record["task"].replace("warm-up ", "", 1)
-        kind = "uri" if task.startswith("uri ") else "module"
+        kind = record["task"].replace("warm-up ", "", 1).split(" ", 1)[0]
         requests = services.requests_during(service, record)
         if kind == "uri" and len(requests) != 1:
             raise BenchmarkError("%s: the sandbox logged %d requests during a uri task; cannot tell which task sent what"
                                  % (module, len(requests)))
-        if kind == "module":
+        if kind != "uri":
             if record["changed"]:
                 raise BenchmarkError("%s: a run of the same task reported a change; the benchmark measures unchanged runs" % module)
-            writes = [entry for entry in requests if entry["method"] not in READ_METHODS]
+            writes = [entry for entry in requests if entry["method"] not in READ_METHODS and not token_request(entry)]
             if writes:
                 raise BenchmarkError("%s: an unchanged run wrote: %s" % (module, writes))
             runs.append(requests)
         if counted:
-            rounds.setdefault(record["play"], {"module": [], "uri": []})[kind].append(record["seconds"])
+            rounds.setdefault(record["play"], dict((name, []) for name in KINDS))[kind].append(record["seconds"])
     setup = [record for record in records if record["task"] == "setup %s" % module]
     if not setup or not setup[0]["changed"]:
         raise BenchmarkError("%s: the setup task did not create the resource" % module)
-    module_times = [seconds for kinds in rounds.values() for seconds in kinds["module"]]
-    uri_times = [seconds for kinds in rounds.values() for seconds in kinds["uri"]]
-    per_round = [statistics.median(kinds["module"]) / statistics.median(kinds["uri"]) for dummy, kinds in sorted(rounds.items())]
-    module_median, uri_median = statistics.median(module_times), statistics.median(uri_times)
+    medians = dict((kind, statistics.median([seconds for kinds in rounds.values() for seconds in kinds[kind]])) for kind in KINDS)
+
+    def per_round(kind):
+        return [statistics.median(kinds[kind]) / statistics.median(kinds["uri"]) for dummy, kinds in sorted(rounds.items())]
+
     counts = [len(requests) for requests in runs]
     return {
         "service": service,
-        "module_median_s": module_median,
-        "uri_median_s": uri_median,
-        "ratio": module_median / uri_median,
-        "ratio_per_round": per_round,
-        "ratio_target": RATIO_TARGET,
-        "tasks_measured": {"module": len(module_times), "uri": len(uri_times)},
-        # The most any unchanged run sent; every run of the same task should send the same.
+        "worker_median_s": medians["worker"],
+        "module_median_s": medians["module"],
+        "uri_median_s": medians["uri"],
+        "worker_ratio": medians["worker"] / medians["uri"],
+        "worker_ratio_per_round": per_round("worker"),
+        "worker_ratio_target": WORKER_RATIO_TARGET,
+        "module_ratio": medians["module"] / medians["uri"],
+        "module_ratio_per_round": per_round("module"),
+        "module_ratio_target": RATIO_TARGET,
+        "tasks_measured": dict((kind, sum(len(kinds[kind]) for kinds in rounds.values())) for kind in KINDS),
+        # The most any unchanged run (either way) sent; every run of the same task should send the same.
         "requests_per_unchanged_run": max(counts),
         "requests_fewest": min(counts),
         "unchanged_runs_counted": len(counts),

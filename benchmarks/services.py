@@ -11,6 +11,17 @@ from tests.sandbox.octopus_state import DEFAULT_SPACE_ID, self_link
 
 READ_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 GITEA_USER = "alice"
+#: The site the Jira tasks name (the sandbox's), so that no task looks its cloud id up.
+JIRA_CLOUD_ID = "sandbox-cloud"
+#: Where an OAuth client gets its bearer token: a request that reads nothing and writes nothing of the estate.
+TOKEN_PATH = "/oauth/token"
+#: What the uri tasks of Jira register their bearer token as.
+JIRA_URI_TOKEN = "benchmark_jira_uri_token"
+
+
+def token_request(entry):
+    """Whether a logged request asked for an OAuth token."""
+    return entry["method"] == "POST" and entry["path"].split("?", 1)[0] == TOKEN_PATH
 
 
 class Services:
@@ -45,6 +56,8 @@ class Services:
             "opsgenie": {"api_key": credentials["opsgenie_api_key"]},
             "octopus": {"api_key": credentials["octopus_api_key"]},
             "gitea": {"username": GITEA_USER, "password": credentials["gitea_alice_password"]},
+            "jira": {"cloud_id": JIRA_CLOUD_ID, "client_id": credentials["jira_client_id"],
+                     "client_secret": credentials["jira_client_secret"]},
         }
         return {"group/opsforge.delivery.%s" % name: dict(options[name], url=self.urls[name]) for name in options}
 
@@ -54,11 +67,23 @@ class Services:
         if service == "gitea":
             return {"url_username": GITEA_USER, "url_password": credentials["gitea_alice_password"], "force_basic_auth": True}
         headers = {
+            "jira": {"Authorization": "Bearer {{ %s.json.access_token }}" % JIRA_URI_TOKEN},
             "rundeck": {"X-Rundeck-Auth-Token": credentials["rundeck_token"]},
             "opsgenie": {"Authorization": "GenieKey %s" % credentials["opsgenie_api_key"]},
             "octopus": {"X-Octopus-ApiKey": credentials["octopus_api_key"]},
         }[service]
         return {"headers": dict(headers, Accept="application/json")}
+
+    def uri_setup_tasks(self, services):
+        """What the uri tasks of ``services`` need first: for Jira, a bearer token of the sandbox's OAuth client."""
+        if "jira" not in services:
+            return []
+        credentials = self.credentials
+        form = {"grant_type": "client_credentials", "client_id": credentials["jira_client_id"],
+                "client_secret": credentials["jira_client_secret"], "audience": "api.atlassian.com"}
+        return [{"name": "setup a bearer token for the uri tasks of jira", "no_log": True, "register": JIRA_URI_TOKEN,
+                 "ansible.builtin.uri": {"url": self.urls["jira"] + TOKEN_PATH, "method": "POST", "body_format": "form-urlencoded",
+                                         "body": form}}]
 
     def requests(self, service):
         return self.sandbox.controls[service].requests()

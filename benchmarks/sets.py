@@ -5,7 +5,9 @@
 
 For each resource kind (ACL policies, Gitea tokens): a loop of one task per item and one task with
 the whole list, both unchanged; then the same again with every read of that service held back by the
-sandbox's ``delay`` fault. The items are made by a set task first, which is not measured.
+sandbox's ``delay`` fault. The items are made by a set task first, which is not measured. Both
+ways execute their module as a module (``opsforge_delivery_execution: module``): the comparison is
+the one of many tasks against one, apart from where a task runs (``acl_loop.py`` compares that).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ def plays(services, sizes, delayed):
     tasks = []
     for kind in KINDS:
         tasks += _tasks(kind, sizes[KINDS[kind][2]], delayed)
+    variables["opsforge_delivery_execution"] = "module"
     return [{"name": "sets", "hosts": "localhost", "gather_facts": False, "module_defaults": services.module_defaults(),
              "vars": variables, "tasks": tasks}]
 

@@ -52,7 +52,7 @@ def loop_task(name):
 
 def play(services, fleet_file, name, tasks):
     return {"name": name, "hosts": "localhost", "gather_facts": False, "module_defaults": services.module_defaults(),
-            "vars_files": [fleet_file], "tasks": tasks}
+            "vars_files": [fleet_file], "vars": {"opsforge_delivery_execution": "module"}, "tasks": tasks}
 
 
 def row(scenario, size, read_delay, seconds, requests):

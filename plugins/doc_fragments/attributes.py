@@ -11,6 +11,17 @@ class ModuleDocFragment(object):
     DOCUMENTATION = r"""
 options: {}
 attributes:
+  action:
+    description: >-
+      Has an action plugin of its name. When the task runs on the controller (connection C(local),
+      C(delegate_to: localhost) included) with the controller's Python, without C(become) or
+      C(async), the module runs in the worker process Ansible forks for the task rather than in a
+      Python process of its own, in a fraction of the time and with the same result. Set the
+      variable C(opsforge_delivery_execution), or the environment variable
+      E(OPSFORGE_DELIVERY_EXECUTION), to V(module) to execute it in a process of its own everywhere.
+      A controller that lacks a library the module needs executes it so too, with a warning that
+      names the library.
+    support: full
   check_mode:
     description: Can run in check mode and return the changed status, the diff and the predicted
       result without modifying the server; no write request of any kind is sent.

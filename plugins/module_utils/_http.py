@@ -15,6 +15,7 @@ connection doc fragment, the README and the guides quote them, and a unit test k
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 import ssl
@@ -160,6 +161,19 @@ def register_secret(value):
         return
     for form in (value, value.strip()):
         _SECRETS.update(secret_forms(form))
+
+
+@contextlib.contextmanager
+def separate_secrets():
+    """Within the block, scrub() knows only the credentials registered in it, as a process of its own
+    would (a module run in Ansible's worker); afterwards, again those registered before."""
+    global _SECRETS
+    saved = _SECRETS
+    _SECRETS = set()
+    try:
+        yield
+    finally:
+        _SECRETS = saved
 
 
 def secret_forms(value):

@@ -24,6 +24,8 @@ except ImportError:
 else:
     HAS_URITEMPLATE = True
 
+from ansible.module_utils.basic import missing_required_lib
+
 from ansible_collections.opsforge.delivery.plugins.module_utils._client import ServiceClient
 from ansible_collections.opsforge.delivery.plugins.module_utils._http import ApiError
 from ansible_collections.opsforge.delivery.plugins.module_utils._options import InputError, connection_spec, env_option
@@ -59,8 +61,8 @@ class OctopusClient(ServiceClient):
 
     def __init__(self, params):
         if not HAS_URITEMPLATE:
-            raise InputError("the uritemplate Python library is required on the host that runs this task "
-                             "(pip install uritemplate)")
+            # Ansible's own words for a missing library, as for requests and PyYAML.
+            raise InputError(missing_required_lib("uritemplate"))
         ServiceClient.__init__(self, params)
         self.base_url = params["url"].rstrip("/") + "/"
         self._root = None

@@ -5,10 +5,12 @@
 private key shows up anywhere.
 
 Each target runs as a role of a real playbook against this worker's sandbox, with the variables
-ansible-test gives it (tests/integration/integration_config.yml). Its modules run through a Python
-that keeps a copy of what each module printed, which is what ``register`` receives before any
-``no_log``: of the collection's modules, only gitea_token's ``token.sha1`` may hold a secret, and only
-in the run that created the token.
+ansible-test gives it (tests/integration/integration_config.yml), its modules run as by default on
+the controller: in Ansible's worker. ansible-playbook runs with a hook on the one place where
+ansible-core reads what a module printed, whether the module ran in the worker or in a process of
+its own (``ActionBase._parse_returned_data``), which keeps a copy of it: what ``register`` receives
+before any ``no_log``. Of the collection's modules, only gitea_token's ``token.sha1`` may hold a
+secret, and only in the run that created the token.
 """
 
 from __future__ import annotations
@@ -25,25 +27,28 @@ from tests.reliability.playbook import ANSIBLE_PLAYBOOK, PlaybookRunner
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGETS_PATH = os.path.join(os.path.dirname(HERE), "integration", "targets")
-COLLECTION_MODULES = "ansible_collections.opsforge.delivery.plugins.modules."
+COLLECTION_MODULES = "opsforge.delivery."
 TOKEN_MODULE = COLLECTION_MODULES + "gitea_token"
-# A Python that runs the module it is given with the real one, and keeps a copy of its output.
-TEE_INTERPRETER = '''#!%(python)s
-import json, os, re, subprocess, sys, uuid
-program = sys.stdin.buffer.read()
-done = subprocess.run([%(python)r] + sys.argv[1:], input=program, capture_output=True)
-sys.stdout.buffer.write(done.stdout)
-sys.stderr.buffer.write(done.stderr)
-if sys.argv[1:]:
-    with open(sys.argv[1], "rb") as handle:
-        program = handle.read()
-# The AnsiballZ wrapper names its module and holds its arguments in plain text.
-fqn = re.search(rb"module_fqn='([\\w.]+)'", program)
-with open(os.path.join(%(capture)r, uuid.uuid4().hex + ".json"), "w", encoding="utf-8") as handle:
-    json.dump({"module": fqn.group(1).decode() if fqn else "", "check_mode": b'"_ansible_check_mode": true' in program,
-               "stdout": done.stdout.decode("utf-8", "replace")}, handle)
-sys.exit(done.returncode)
-'''
+# ansible-playbook, with a copy of every module output ansible-core reads kept in the folder named first.
+CAPTURING_PLAYBOOK = """
+import json, os, sys, uuid
+from ansible.cli.playbook import main
+from ansible.plugins.action import ActionBase
+
+capture, sys.argv = sys.argv[1], sys.argv[2:]
+read_module_output = ActionBase._parse_returned_data
+
+
+def keep_a_copy(self, res, *args, **kwargs):
+    with open(os.path.join(capture, uuid.uuid4().hex + ".json"), "w", encoding="utf-8") as handle:
+        json.dump({"module": self._task.resolved_action or self._task.action, "check_mode": bool(self._task.check_mode),
+                   "stdout": res.get("stdout", "")}, handle)
+    return read_module_output(self, res, *args, **kwargs)
+
+
+ActionBase._parse_returned_data = keep_a_copy
+sys.exit(main())
+"""
 
 
 def integration_targets():
@@ -99,22 +104,18 @@ def run_target(target, workdir, config):
     """Run ``target`` as the role of a playbook at -vvvv, with the environment PlaybookRunner gives its runs."""
     capture = os.path.join(workdir, "modules")
     os.makedirs(capture)
-    interpreter = os.path.join(workdir, "python")
-    with open(interpreter, "w", encoding="utf-8") as handle:
-        handle.write(TEE_INTERPRETER % {"python": sys.executable, "capture": capture})
-    os.chmod(interpreter, 0o755)
     files = {
         "playbook.yml": [{"name": "Integration target %s" % target, "hosts": "localhost", "gather_facts": False, "roles": [target]}],
-        "inventory.yml": {"all": {"hosts": {"localhost": {"ansible_connection": "local", "ansible_python_interpreter": interpreter}}}},
+        "inventory.yml": {"all": {"hosts": {"localhost": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}},
         "integration_config.yml": config,
     }
     for name, content in files.items():
         with open(os.path.join(workdir, name), "w", encoding="utf-8") as handle:
             yaml.safe_dump(content, handle, sort_keys=False)
     log_path = os.path.join(workdir, "ansible.log")
-    env = PlaybookRunner.environment(os.path.join(workdir, "results.json"), log_path,
-                                     {"ANSIBLE_ROLES_PATH": TARGETS_PATH, "ANSIBLE_PIPELINING": "1"})
-    command = [ANSIBLE_PLAYBOOK, "-vvvv", "-i", "inventory.yml", "-e", "@integration_config.yml", "playbook.yml"]
+    env = PlaybookRunner.environment(os.path.join(workdir, "results.json"), log_path, {"ANSIBLE_ROLES_PATH": TARGETS_PATH})
+    command = [sys.executable, "-c", CAPTURING_PLAYBOOK, capture, ANSIBLE_PLAYBOOK, "-vvvv", "-i", "inventory.yml",
+               "-e", "@integration_config.yml", "playbook.yml"]
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=workdir, timeout=900, check=False)
     with open(log_path, encoding="utf-8") as handle:
         log_text = handle.read()
@@ -206,10 +207,13 @@ def test_target_passes_at_vvvv_without_showing_a_secret(target, sandbox, sandbox
     run = run_target(target, str(tmp_path), integration_config(sandbox))
     assert run.returncode == 0, "target %s failed at -vvvv:\n%s" % (target, run.tail())
 
-    assert run.modules, "no module ran through the capturing interpreter"
-    assert all(captured["module"] for captured in run.modules), "a module's name was not found in its AnsiballZ wrapper"
+    assert run.modules, "ansible-core read no module's output"
     if not target.startswith("lookup_"):
         assert any(captured["module"].startswith(COLLECTION_MODULES) for captured in run.modules)
+        # On the controller the collection's modules run in the worker, unless the run asks otherwise.
+        forced = os.environ.get("OPSFORGE_DELIVERY_EXECUTION") == "module"
+        assert ("executed as a module" if forced else "runs in the worker") in run.stdout
+        assert ("runs in the worker" if forced else "executed as a module") not in run.stdout
     results = [(captured, module_result(captured)) for captured in run.modules]
     secrets = set(sandbox.secrets()) | created_tokens(sandbox_server, [result for dummy, result in results]) | \
         stored_key_secrets(sandbox_server)

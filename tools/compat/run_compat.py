@@ -13,6 +13,11 @@ For each ansible-core of MATRIX, a "lane":
    runs every target on 2.19 already, see TARGETS_IN_RELIABILITY);
 5. every plugin's EXAMPLES, as written (tools/examples/run_plugin_examples.py).
 
+The lanes split the two ways a module task runs (see EXECUTION): the older releases execute every
+module as a module (OPSFORGE_DELIVERY_EXECUTION=module), the newer ones run them in Ansible's
+worker, the default on the controller; so every integration target and every EXAMPLES run passes
+both ways on every run of `make compat`.
+
 A lane fails when a playbook fails or when ansible-core prints a deprecation warning, but the one the
 collection gives itself for opsgenie_deployment (meta/runtime.yml: Opsgenie's end of support), which
 every run of that module prints. Everything a lane ran stays in build/compat/<minor>/lane.log (and each
@@ -28,7 +33,7 @@ Three checks run beside the lanes:
 The virtualenvs are made first, all at once (they wait on PyPI, not on the processor); then the
 lanes and checks share --jobs workers, longest first.
 
-    tools/compat/run_compat.py [--jobs N] [NAME ...]     e.g. run_compat.py 2.16 2.21 sanity-newest
+    tools/compat/run_compat.py [--jobs N] [--first-port PORT] [NAME ...]     e.g. run_compat.py 2.16 2.21 sanity-newest
 
 NAME is a lane's minor (2.16 ... 2.21), sanity-newest, units-oldest or importer; without one, all run.
 """
@@ -52,15 +57,18 @@ TRIXIE_ROOT = os.path.join(TOP, "tools", "compat", "trixie_root.sh")
 SANDBOX_PYTHON = os.path.join(TOP, ".venv", "bin", "python")
 FIRST_PORT = 24500
 
-# (minor, the release tested, where it runs). The README's support matrix lists the same releases.
+# (minor, the release tested, where it runs, how its module tasks run). The README's support matrix lists the same releases.
 MATRIX = (
-    ("2.16", "2.16.19", "host"),
-    ("2.17", "2.17.14", "host"),
-    ("2.18", "2.18.19", "host"),
-    ("2.19", "2.19.14", "host"),
-    ("2.20", "2.20.10", "trixie"),
-    ("2.21", "2.21.5", "trixie"),
+    ("2.16", "2.16.19", "host", "module"),
+    ("2.17", "2.17.14", "host", "module"),
+    ("2.18", "2.18.19", "host", "module"),
+    ("2.19", "2.19.14", "host", "auto"),
+    ("2.20", "2.20.10", "trixie", "auto"),
+    ("2.21", "2.21.5", "trixie", "auto"),
 )
+# The lane's OPSFORGE_DELIVERY_EXECUTION: "module" executes every module as a module; "auto" runs them in
+# Ansible's worker, as they run by default on the controller. Words for the summary line.
+EXECUTION = {"module": "executed as modules", "auto": "in the worker"}
 # `make reliability` runs every integration target (at -vvvv, with no secret in the output allowed) on
 # the development virtualenv's ansible-core, a 2.19 like this lane's: this lane runs the EXAMPLES only,
 # so that `make test` runs no target twice on one release.
@@ -79,12 +87,13 @@ class LaneFailed(Exception):
 class Lane:
     """One ansible-core release: where its virtualenv is and how its commands are run."""
 
-    def __init__(self, index, minor, release, where):
+    def __init__(self, index, minor, release, where, execution, first_port=FIRST_PORT):
         self.minor = minor
         self.release = release
         self.where = where
+        self.execution = execution
         self.work = os.path.join(COMPAT, minor)
-        self.ports = [FIRST_PORT + 10 * index + offset for offset in range(5)]
+        self.ports = [first_port + 10 * index + offset for offset in range(5)]
         if where == "host":
             self.venv = os.path.join(COMPAT, "venv-" + minor)
             self.prefix = []
@@ -107,6 +116,7 @@ class Lane:
             process.terminate()
             process.wait(timeout=10)
         where = "Python 3.11, this machine" if self.where == "host" else "Python 3.13, trixie root"
+        where += ", modules %s" % EXECUTION[self.execution]
         if targets is None:
             return "ansible-core %s (%s): the EXAMPLES of %d plugins passed (make reliability runs its integration targets)" % (
                 self.release, where, examples)
@@ -170,8 +180,10 @@ class Lane:
     def environment(self, **extra):
         """The caller's environment without its Ansible settings, plus the lane's."""
         env = {key: value for key, value in os.environ.items()
-               if not key.startswith(("ANSIBLE_", "RUNDECK_", "OPSGENIE_", "OCTOPUS_", "GITEA_", "JIRA_", "VIRTUAL_ENV"))}
+               if not key.startswith(("ANSIBLE_", "OPSFORGE_", "RUNDECK_", "OPSGENIE_", "OCTOPUS_", "GITEA_", "JIRA_",
+                                      "VIRTUAL_ENV"))}
         env.update({
+            "OPSFORGE_DELIVERY_EXECUTION": self.execution,
             "ANSIBLE_COLLECTIONS_PATH": os.path.join(self.work, "collections"),
             "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
             "ANSIBLE_NOCOLOR": "1",
@@ -334,9 +346,9 @@ def prepare(lane):
         return "FAILED: %s" % exc
 
 
-def all_jobs():
+def all_jobs(first_port=FIRST_PORT):
     """Every lane and check by name, longest first (so that no long job starts last)."""
-    lanes = [Lane(index, *row) for index, row in enumerate(MATRIX)]
+    lanes = [Lane(index, *row, first_port=first_port) for index, row in enumerate(MATRIX)]
     jobs = {"sanity-newest": ansible_test("sanity-newest", lanes[-1], "sanity", "3.13")}
     jobs.update((lane.minor, lane) for lane in lanes)
     jobs["units-oldest"] = ansible_test("units-oldest", lanes[0], "units", "%d.%d" % sys.version_info[:2])
@@ -349,8 +361,11 @@ def main():
     jobs, lane_of_check = all_jobs()
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--jobs", type=int, default=max(2, os.cpu_count() or 2), help="lanes and checks run side by side")
+    parser.add_argument("--first-port", type=int, default=FIRST_PORT,
+                        help="the lanes' sandboxes listen from this port on, 10 ports a lane (default: %(default)s)")
     parser.add_argument("names", nargs="*", metavar="NAME", help="what to run (default: all): %s" % ", ".join(jobs))
     options = parser.parse_args()
+    jobs, lane_of_check = all_jobs(options.first_port)
     unknown = sorted(set(options.names) - set(jobs))
     if unknown:
         parser.error("no such lane or check: %s; there are %s" % (", ".join(unknown), ", ".join(jobs)))

@@ -11,6 +11,7 @@ import zlib
 
 #: label -> (page and anchor under the Ansible documentation's root, title)
 LABELS = {
+    "action_plugins": ("plugins/action.html#action-plugins", "Action plugins"),
     "ansible_configuration_settings": ("reference_appendices/config.html#ansible-configuration-settings",
                                        "Ansible Configuration Settings"),
     "common_return_values": ("reference_appendices/common_return_values.html#common-return-values", "Return Values"),

@@ -26,23 +26,32 @@ def compat_matrix():
 
 
 def readme_matrix():
-    """(release, Python) of each row of the README's table of supported releases."""
+    """(release, Python, how module tasks run) of each row of the README's table of supported releases."""
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
         text = handle.read()
     section = text.split("### Supported ansible-core releases", 1)[1].split("\n#", 1)[0]
-    return re.findall(r"^\| (2\.\d+\.\d+) \| (3\.\d+) \|", section, re.MULTILINE)
+    return re.findall(r"^\| (2\.\d+\.\d+) \| (3\.\d+) \| ([a-z ]+) \|", section, re.MULTILINE)
 
 
-def test_readme_lists_the_releases_compat_runs_with_their_python():
-    expected = [(release, "3.11" if where == "host" else "3.13") for dummy, release, where in compat_matrix()]
+def test_readme_lists_the_releases_compat_runs_with_their_python_and_way():
+    words = compat_module().EXECUTION
+    expected = [(release, "3.11" if where == "host" else "3.13", words[execution])
+                for dummy, release, where, execution in compat_matrix()]
     assert readme_matrix() == expected
 
 
 def test_each_minor_once_in_order_and_each_release_of_its_minor():
-    minors = [minor for minor, dummy, dummy2 in compat_matrix()]
+    minors = [row[0] for row in compat_matrix()]
     assert minors == sorted(set(minors), key=lambda minor: tuple(map(int, minor.split("."))))
-    for minor, release, dummy in compat_matrix():
+    for minor, release, dummy, dummy2 in compat_matrix():
         assert release.startswith(minor + ".")
+
+
+def test_the_lanes_run_module_tasks_both_ways():
+    ways = [execution for dummy, dummy2, dummy3, execution in compat_matrix()]
+    assert set(ways) == {"module", "auto"}
+    # The releases whose integration targets make reliability runs (in the worker) execute the EXAMPLES in it too.
+    assert dict((row[0], row[3]) for row in compat_matrix())[compat_module().TARGETS_IN_RELIABILITY] == "auto"
 
 
 def test_requires_ansible_starts_at_the_oldest_release_tested():
@@ -53,7 +62,7 @@ def test_requires_ansible_starts_at_the_oldest_release_tested():
 
 
 def test_the_releases_without_python_3_12_run_on_this_machine_and_the_others_in_the_root():
-    for minor, dummy, where in compat_matrix():
+    for minor, dummy, where, dummy2 in compat_matrix():
         assert where == ("host" if tuple(map(int, minor.split("."))) < (2, 20) else "trixie")
 
 
