@@ -20,9 +20,12 @@ class ModuleScenario:
     (method, path regular expression) of the request that finds it and of the one that creates it.
 
     ``upsert``: the service's create replaces what is stored under the key (Jira keeps the write of the
-    highest update sequence number), so racing runs whose writes landed one after the other each changed it."""
+    highest update sequence number), so racing runs whose writes landed one after the other each changed it.
 
-    def __init__(self, module, service, task, read, write, count, upsert=False):
+    ``settle_seconds``: how long the service may take to show a write it accepted (Jira applies writes
+    asynchronously), so that a run right after a lost answer would not find the write yet."""
+
+    def __init__(self, module, service, task, read, write, count, upsert=False, settle_seconds=0):
         self.module = module
         self.service = service
         self.task = task
@@ -30,6 +33,7 @@ class ModuleScenario:
         self.write = write
         self.count = count
         self.upsert = upsert
+        self.settle_seconds = settle_seconds
 
     def module_task(self, task_name, resource, **extra):
         return {"name": task_name, "opsforge.delivery." + self.module: dict(self.task(resource), **extra),
@@ -121,7 +125,8 @@ SCENARIOS = {
         "jira_deployment", "jira",
         lambda name: {"pipeline_id": name, "environment_id": "prod-eu", "sequence_number": 1, "deployment_state": "in_progress",
                       "display_name": name, "deployment_url": "https://ci.example.com/runs/" + name, "issue_keys": ["WEB-1"]},
-        ("GET", r"/pipelines/.+/deployments/\d+$"), ("POST", r"/bulk$"), count_jira_deployments, upsert=True),
+        ("GET", r"/pipelines/.+/deployments/\d+$"), ("POST", r"/bulk$"), count_jira_deployments, upsert=True,
+        settle_seconds=1),
     "octopus_machine": ModuleScenario(
         "octopus_machine", "octopus",
         lambda name: {"name": name, "environments": ["Production"], "roles": ["web"], "endpoint": {"communication_style": "cloud_region"}},

@@ -96,13 +96,16 @@ def test_writes_are_never_applied_twice(module, sandbox, playbook):
     scenario = SCENARIOS[module]
     method, path = scenario.write
     tasks = []
-    for case, fault, options, dummy, dummy2 in WRITE_FAULTS:
+    for case, fault, options, took_effect, dummy in WRITE_FAULTS:
         name = _slug(case)
         tasks.append(arm(sandbox, scenario.service, "Arm: " + case, method=method, path=path, **fault))
         tasks.append(scenario.module_task(case, name, **options))
         if fault.get("delay"):
             # The server finishes the write after the client gave up; let it.
             tasks.append({"name": "Wait for the slow write: " + case, "ansible.builtin.pause": {"seconds": fault["delay"] + 1}})
+        elif took_effect and scenario.settle_seconds:
+            # A service that applies writes later: a run at once would not see the one whose answer was lost.
+            tasks.append({"name": "Let the write settle: " + case, "ansible.builtin.pause": {"seconds": scenario.settle_seconds}})
         tasks.append(scenario.module_task("Again: " + case, name, **options))
     run = playbook.run(tasks)
     assert run.returncode == 0, run.output()
