@@ -154,6 +154,9 @@ class JiraClient(ServiceClient):
         """The cached token, unless it expires within the margin; a new one otherwise."""
         cached = _TOKENS.get(self.token_key)
         if cached and (cached[1] is None or cached[1] - time.monotonic() > TOKEN_MARGIN_SECONDS):
+            # Found by an earlier run in this process (a loop's earlier item, in Ansible's worker), whose
+            # secrets are not this run's: this run scrubs it too.
+            register_secret(cached[0])
             return cached[0]
         return self._new_token()
 

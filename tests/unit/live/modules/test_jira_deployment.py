@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from ansible_collections.opsforge.delivery.plugins.module_utils import _jira
+from ansible_collections.opsforge.delivery.plugins.module_utils import _http, _jira
 from ansible_collections.opsforge.delivery.plugins.modules.jira_deployment import main
 
 
@@ -145,3 +145,15 @@ def test_the_secret_and_the_token_never_show_in_the_output(sandbox, jira, real_f
     text = str(failure)
     assert tokens and not any(token in text for token in tokens)
     assert sandbox.credentials["jira_client_secret"] not in text
+
+
+def test_a_token_kept_from_an_earlier_run_of_the_process_is_scrubbed_in_the_next(sandbox, jira):
+    # In Ansible's worker, a loop's items run in one process, each with the secrets of its own run.
+    params = dict(release(jira), client_secret=jira["client_secret"].strip(), pipeline_id="scrub", environment_id="lab")
+    with _http.separate_secrets():
+        _jira.JiraClient(params).get("scrub", "lab", 1)
+    token = next(iter(_jira._TOKENS.values()))[0]
+    with _http.separate_secrets():
+        _jira.JiraClient(params).get("scrub", "lab", 1)
+        assert token not in _http.scrub("Authorization: Bearer %s" % token)
+    assert len(requests.get(sandbox.urls["jira"] + "/__sandbox__/jira/tokens", timeout=10).json()["tokens"]) == 1
